@@ -1,0 +1,57 @@
+# bedrock-stream developer commands. Every target installs what it needs first (pinned files only).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMPS := .make
+# npx-style: the pinned Node 22 and CDK CLI from node_modules come first, then the venv.
+export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(BIN):$(PATH)
+export CDK_DISABLE_CLI_TELEMETRY := true
+export CDK_DISABLE_VERSION_CHECK := 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export PYTHONDONTWRITEBYTECODE := 1
+
+PORT ?= 3000
+DEV_FLAGS ?=
+
+.PHONY: help install dev test lint typecheck pytest synth deploy destroy bench bench-quick chat clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+$(STAMPS)/venv: requirements.txt requirements-dev.txt
+	@mkdir -p $(STAMPS)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+$(STAMPS)/node: package.json package-lock.json
+	@mkdir -p $(STAMPS)
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(STAMPS)/venv $(STAMPS)/node ## Install Python (.venv) and Node (node_modules) dependencies
+
+dev: install ## Run the local Function URL on http://127.0.0.1:$(PORT) with the stub Bedrock model
+	$(BIN)/python -m emulator --port $(PORT) $(DEV_FLAGS)
+
+test: install lint typecheck pytest ## Lint, type-check and run the whole test suite
+
+lint: install ## ruff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install ## mypy --strict on the product code
+	$(BIN)/mypy functions/streaming_runtime functions/bedrock_stream emulator client infra $(wildcard app.py)
+
+pytest: install ## All test tiers but e2e (opt-in)
+	$(BIN)/pytest
+
+deploy: install ## cdk deploy (needs AWS credentials)
+	npx cdk deploy
+
+destroy: install ## cdk destroy
+	npx cdk destroy
+
+clean: ## Remove build outputs (keeps the installs)
+	rm -rf cdk.out .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,1 @@
+"""Clients for a bedrock-stream endpoint: signing streaming CLI, URL discovery, httpx SigV4 auth, chat app."""

@@ -1,0 +1,1 @@
+"""bedrock-stream: a Lambda Function URL handler that streams Amazon Bedrock output as it is generated."""

@@ -1,0 +1,194 @@
+"""One exception tree for the application. Every error is a value with a type, an HTTP status and a message.
+
+::
+
+    AppError                      status_code, error_type, message, retry_after
+    ├── RequestError              the caller's request is wrong (4xx); never reaches Bedrock
+    │   ├── InvalidRequestError       400 invalid_request (``field`` names the JSON path)
+    │   ├── ModelNotAllowedError      403 model_not_allowed
+    │   ├── NotFoundError             404 not_found
+    │   ├── MethodNotAllowedError     405 method_not_allowed
+    │   ├── NotAcceptableError        406 not_acceptable
+    │   ├── PayloadTooLargeError      413 payload_too_large
+    │   └── UnsupportedMediaTypeError 415 unsupported_media_type
+    ├── UpstreamError             Bedrock refused or failed before the first event (status mapped from
+    │                             Bedrock's code: 403, 404, 400, 429 + Retry-After, 502, 503, 504)
+    └── MidStreamError            the stream broke after it started (in-stream exception frame,
+        │                         connection drop); reported in-band, then with the Lambda error trailers
+        └── DeadlineError             the function is about to hit its timeout
+
+Errors raised before the first body byte become a real HTTP status with a JSON body; after it, an in-band
+error event in the response format, then the runtime's error trailers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "AppError",
+    "DeadlineError",
+    "InvalidRequestError",
+    "MethodNotAllowedError",
+    "MidStreamError",
+    "ModelNotAllowedError",
+    "NotAcceptableError",
+    "NotFoundError",
+    "PayloadTooLargeError",
+    "RequestError",
+    "UnsupportedMediaTypeError",
+    "UpstreamError",
+]
+
+
+class AppError(Exception):
+    """Base of every error the application reports to a caller."""
+
+    status_code: int = 500
+    error_type: str = "internal_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        error_type: str | None = None,
+        retry_after: int | None = None,
+        retryable: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if status_code is not None:
+            self.status_code = status_code
+        if error_type is not None:
+            self.error_type = error_type
+        self.retry_after = retry_after
+        self.retryable = retryable
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON error body: ``{"error": {"type", "message", ...}}``."""
+        error: dict[str, Any] = {"type": self.error_type, "message": self.message}
+        if self.retry_after is not None:
+            error["retry_after"] = self.retry_after
+        return {"error": error}
+
+
+class RequestError(AppError):
+    """The request is invalid; the caller must change it."""
+
+    status_code = 400
+    error_type = "invalid_request"
+
+
+class InvalidRequestError(RequestError):
+    """Malformed JSON, wrong types or missing fields. ``field`` is the JSON path of the culprit."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+    def to_dict(self) -> dict[str, Any]:
+        body = super().to_dict()
+        if self.field is not None:
+            body["error"]["field"] = self.field
+        return body
+
+
+class ModelNotAllowedError(RequestError):
+    """The requested model is not in this deployment's allowlist."""
+
+    status_code = 403
+    error_type = "model_not_allowed"
+
+
+class NotFoundError(RequestError):
+    """Unknown route."""
+
+    status_code = 404
+    error_type = "not_found"
+
+
+class MethodNotAllowedError(RequestError):
+    """Known route, wrong HTTP method. ``allowed`` feeds the ``Allow`` header."""
+
+    status_code = 405
+    error_type = "method_not_allowed"
+
+    def __init__(self, message: str, *, allowed: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.allowed = allowed
+
+
+class NotAcceptableError(RequestError):
+    """No response format matches the ``Accept`` header or ``?format=``."""
+
+    status_code = 406
+    error_type = "not_acceptable"
+
+
+class PayloadTooLargeError(RequestError):
+    """The request body exceeds the configured limit."""
+
+    status_code = 413
+    error_type = "payload_too_large"
+
+
+class UnsupportedMediaTypeError(RequestError):
+    """The request body is not JSON."""
+
+    status_code = 415
+    error_type = "unsupported_media_type"
+
+
+class UpstreamError(AppError):
+    """Bedrock failed before streaming started. ``code`` is Bedrock's error code (e.g. ThrottlingException)."""
+
+    status_code = 502
+    error_type = "upstream_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str,
+        status_code: int,
+        error_type: str,
+        retry_after: int | None = None,
+        retryable: bool = False,
+    ) -> None:
+        super().__init__(
+            message,
+            status_code=status_code,
+            error_type=error_type,
+            retry_after=retry_after,
+            retryable=retryable,
+        )
+        self.code = code
+
+    def to_dict(self) -> dict[str, Any]:
+        body = super().to_dict()
+        body["error"]["code"] = self.code
+        return body
+
+
+class MidStreamError(AppError):
+    """The Bedrock stream failed after it started. ``code`` is the in-stream exception name."""
+
+    status_code = 502
+    error_type = "stream_error"
+
+    def __init__(self, message: str, *, code: str, retryable: bool = False) -> None:
+        super().__init__(message, retryable=retryable)
+        self.code = code
+
+    def to_dict(self) -> dict[str, Any]:
+        body = super().to_dict()
+        body["error"]["code"] = self.code
+        return body
+
+
+class DeadlineError(MidStreamError):
+    """The function stopped reading Bedrock because its own deadline was near."""
+
+    status_code = 504
+    error_type = "deadline_exceeded"
