@@ -1,0 +1,67 @@
+"""The validated, model-agnostic chat request the routes hand to the Bedrock layer, and that layer's interface.
+
+Routes turn HTTP bodies (native, OpenAI-compatible) into :class:`ChatRequest`; the Bedrock layer turns it
+into a ConverseStream call. :class:`BedrockSource` is the seam between them: both methods send the request
+and wait for the response headers *before* returning, so pre-stream failures raise
+:class:`~bedrock_stream.errors.UpstreamError` while the caller can still answer with a real HTTP status;
+iterating the returned iterator yields normalized events and raises
+:class:`~bedrock_stream.errors.MidStreamError` when the stream breaks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from bedrock_stream.events import BedrockEvent
+
+__all__ = ["BedrockSource", "ChatMessage", "ChatRequest", "EventStream"]
+
+Role = Literal["user", "assistant"]
+
+
+@dataclass(frozen=True, slots=True)
+class ChatMessage:
+    """One conversation turn. ``content`` holds Converse content blocks, e.g. ``{"text": "Hi"}``."""
+
+    role: Role
+    content: tuple[Mapping[str, Any], ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChatRequest:
+    """A validated chat request (limits already applied, model already checked against the allowlist)."""
+
+    model: str
+    messages: tuple[ChatMessage, ...]
+    system: tuple[str, ...] = ()
+    max_tokens: int | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    stop: tuple[str, ...] = ()
+    tool_config: Mapping[str, Any] | None = None
+    """Converse ``toolConfig`` (``tools``, ``toolChoice``), already in Bedrock's shape."""
+    additional_model_request_fields: Mapping[str, Any] | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    """Reserved for route-specific options that do not reach Bedrock."""
+
+
+class EventStream(Protocol):
+    """An open Bedrock stream: iterate for events; ``close()`` releases the connection early."""
+
+    def __iter__(self) -> Iterator[BedrockEvent]: ...
+
+    def close(self) -> None: ...
+
+
+class BedrockSource(Protocol):
+    """Opens Bedrock streams. Implemented over boto3 in ``bedrock_stream.bedrock``."""
+
+    def converse(self, request: ChatRequest) -> EventStream:
+        """Start a ConverseStream call; raise UpstreamError if Bedrock refuses it."""
+        ...
+
+    def invoke(self, model_id: str, body: bytes, *, content_type: str = "application/json") -> EventStream:
+        """Start InvokeModelWithResponseStream with a model-native body; decode per model family."""
+        ...
