@@ -1,0 +1,192 @@
+"""``bedrock-stream``: stream a Bedrock answer from a bedrock-stream endpoint to the terminal.
+
+Text is written to stdout as it arrives (one flush per delta, UTF-8 decoded incrementally); diagnostics, the
+spinner and ``--stats`` go to stderr. Exit codes: see ``client.errors`` (also in the README "Usage" section).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+from typing import TextIO
+
+from client.api import CompletionRequest, Endpoint
+from client.discovery import discover_url
+from client.errors import EXIT_CODES, ClientError, StreamError, UsageError
+from client.events import ErrorEvent, ReasoningEvent, StreamEvent, TextEvent
+from client.readers import FORMATS, make_reader
+from client.status import Spinner, StreamStats
+
+__all__ = ["DEFAULT_URL", "URL_ENV", "build_parser", "main"]
+
+URL_ENV = "BEDROCK_STREAM_URL"
+DEFAULT_URL = "http://127.0.0.1:3000"
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    codes = "\n".join(f"  {code:>3}  {meaning}" for code, meaning in EXIT_CODES.items())
+    parser = argparse.ArgumentParser(
+        prog="bedrock-stream",
+        description="Stream an Amazon Bedrock answer from a bedrock-stream Function URL.",
+        epilog=f"endpoint: --url, else --stack, else ${URL_ENV}, else {DEFAULT_URL} (make dev)\n\nexit codes:\n{codes}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("prompt", nargs="*", help="the prompt (default: read from stdin)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--url", help=f"the Function URL (default: ${URL_ENV} or {DEFAULT_URL})")
+    where.add_argument("--stack", metavar="NAME", help="find the URL in this CloudFormation stack's outputs")
+    parser.add_argument("--region", help="AWS Region (default: from the URL, then the AWS config)")
+    parser.add_argument("--profile", help="AWS profile for credentials and the stack lookup")
+    parser.add_argument("-m", "--model", help="model id (default: the deployment's default model)")
+    parser.add_argument("-s", "--system", help="system prompt")
+    parser.add_argument("-t", "--temperature", type=float)
+    parser.add_argument("--top-p", type=float)
+    parser.add_argument("--max-tokens", type=int)
+    parser.add_argument(
+        "-f", "--format", choices=FORMATS, default="sse", help="wire format to request (default: sse; output is text)"
+    )
+    parser.add_argument("--raw", action="store_true", help="print the response bytes as received, not just text")
+    parser.add_argument("--reasoning", action="store_true", help="also print the model's reasoning, to stderr")
+    parser.add_argument("--stats", action="store_true", help="time to first token, tokens, duration on stderr")
+    parser.add_argument(
+        "--unsigned", action="store_true", help="never sign (AuthType NONE); loopback URLs are never signed"
+    )
+    parser.add_argument("--timeout", type=float, default=300.0, help="seconds without data before giving up")
+    return parser
+
+
+def _prompt(args: argparse.Namespace, stdin: TextIO) -> str:
+    prompt = " ".join(args.prompt)
+    if not prompt and not stdin.isatty():
+        prompt = stdin.read()
+    if not prompt.strip():
+        raise UsageError("no prompt: pass it as arguments or on stdin")
+    return prompt
+
+
+def _url(args: argparse.Namespace) -> str:
+    if args.url:
+        return str(args.url)
+    if args.stack:
+        return discover_url(args.stack, region=args.region, profile=args.profile)
+    return os.environ.get(URL_ENV) or DEFAULT_URL
+
+
+class _Output:
+    """Writes answer text to stdout and reasoning to stderr, flushing every piece."""
+
+    def __init__(self, stdout: TextIO, stderr: TextIO, *, reasoning: bool) -> None:
+        self.stdout = stdout
+        self.stderr = stderr
+        self.reasoning = reasoning
+        self.at_line_start = True
+
+    def text(self, text: str) -> None:
+        self.stdout.write(text)
+        self.stdout.flush()
+        self.at_line_start = text.endswith("\n")
+
+    def raw(self, data: bytes) -> None:
+        buffer = getattr(self.stdout, "buffer", None)
+        if buffer is not None:
+            self.stdout.flush()
+            buffer.write(data)
+            buffer.flush()
+        else:
+            self.stdout.write(data.decode("utf-8", errors="replace"))
+            self.stdout.flush()
+        self.at_line_start = data.endswith(b"\n")
+
+    def event(self, event: StreamEvent) -> None:
+        if isinstance(event, TextEvent) and event.text:
+            self.text(event.text)
+        elif isinstance(event, ReasoningEvent) and event.text and self.reasoning:
+            self.stderr.write(event.text)
+            self.stderr.flush()
+
+    def end_line(self) -> None:
+        """Finish the answer's last line on a terminal."""
+        if not self.at_line_start and self.stdout.isatty():
+            self.text("\n")
+
+
+def _stream(args: argparse.Namespace, prompt: str, out: _Output, stats: StreamStats, spinner: Spinner) -> None:
+    request = CompletionRequest(
+        prompt=prompt,
+        model=args.model,
+        system=args.system,
+        max_tokens=args.max_tokens,
+        temperature=args.temperature,
+        top_p=args.top_p,
+    )
+    url = _url(args)
+    reader = make_reader(args.format)
+    signed = False if args.unsigned else None
+    with (
+        Endpoint(url, region=args.region, profile=args.profile, signed=signed, timeout=args.timeout) as endpoint,
+        endpoint.stream(request, args.format) as chunks,
+    ):
+        for chunk in chunks:
+            now = time.monotonic()
+            events = reader.feed(chunk)
+            if args.raw:
+                spinner.stop()
+                out.raw(chunk)
+            _handle(events, out, stats, spinner, now, raw=args.raw)
+        _handle(reader.finish(), out, stats, spinner, time.monotonic(), raw=args.raw)
+
+
+def _handle(
+    events: list[StreamEvent], out: _Output, stats: StreamStats, spinner: Spinner, now: float, *, raw: bool
+) -> None:
+    for event in events:
+        stats.observe(event, now)
+        if stats.first_token is not None:
+            spinner.stop()
+        if isinstance(event, ErrorEvent):
+            raise StreamError(event.message, error_type=event.error_type, code=event.code)
+        if not raw:
+            out.event(event)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the process exit code."""
+    stdout, stderr = sys.stdout, sys.stderr
+    args = build_parser().parse_args(argv)
+    out = _Output(stdout, stderr, reasoning=args.reasoning)
+    stats = StreamStats(started=time.monotonic())
+    spinner = Spinner(stderr, "waiting for the first token", enabled=stderr.isatty() and not args.raw)
+    code = 0
+    try:
+        prompt = _prompt(args, sys.stdin)
+        spinner.start()
+        _stream(args, prompt, out, stats, spinner)
+    except KeyboardInterrupt:
+        code = EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # stdout went away (e.g. `| head`): stop quietly; point stdout at /dev/null so the final flush cannot fail
+        os.dup2(os.open(os.devnull, os.O_WRONLY), stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    except ClientError as exc:
+        code = exc.exit_code
+        spinner.stop()
+        out.end_line()
+        stderr.write(f"bedrock-stream: error: {exc}\n")
+    finally:
+        spinner.stop()
+    stats.finished = time.monotonic()
+    if code == EXIT_INTERRUPTED:
+        out.end_line()
+        stderr.write("bedrock-stream: interrupted\n")
+    elif code == 0:
+        out.end_line()
+    if args.stats:
+        stderr.write(f"bedrock-stream: {stats.summary()}\n")
+    stderr.flush()
+    return code

@@ -1,0 +1,137 @@
+"""Typed stream events as the client sees them, built from the API's SSE/NDJSON event objects.
+
+The native route (``POST /``) sends typed events in SSE (``event: NAME`` + ``data: JSON``) and NDJSON (one JSON
+object per line with a ``type`` field): text and reasoning deltas, tool use, a final ``done`` event with the stop
+reason and usage, and ``error`` (see issue 4 and functions/bedrock_stream's SSE/NDJSON encoders). Unknown event
+types are kept as ``OtherEvent`` rather than dropped, so newer servers do not break older clients.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "DoneEvent",
+    "ErrorEvent",
+    "OtherEvent",
+    "ReasoningEvent",
+    "StreamEvent",
+    "TextEvent",
+    "ToolUseEvent",
+    "Usage",
+    "event_from_json",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class TextEvent:
+    """A piece of answer text."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReasoningEvent:
+    """A piece of the model's reasoning (not part of the answer)."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ToolUseEvent:
+    """A tool-use event (start, input delta or stop); ``data`` is the event object as sent."""
+
+    kind: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Token counts reported by the ``done`` event."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DoneEvent:
+    """The completion marker: the stream ended normally."""
+
+    stop_reason: str | None = None
+    usage: Usage | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorEvent:
+    """An in-band error: the stream failed after it started."""
+
+    message: str
+    error_type: str | None = None
+    code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OtherEvent:
+    """An event type this client does not know."""
+
+    kind: str
+    data: dict[str, Any]
+
+
+StreamEvent = TextEvent | ReasoningEvent | ToolUseEvent | DoneEvent | ErrorEvent | OtherEvent
+
+
+def _text(data: dict[str, Any]) -> str:
+    for key in ("text", "delta", "content"):
+        value = data.get(key)
+        if isinstance(value, str):
+            return value
+    return ""
+
+
+def _int(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _usage(data: dict[str, Any]) -> Usage | None:
+    usage = data.get("usage")
+    if not isinstance(usage, dict):
+        return None
+    return Usage(
+        input_tokens=_int(usage.get("input_tokens", usage.get("inputTokens", usage.get("prompt_tokens")))),
+        output_tokens=_int(usage.get("output_tokens", usage.get("outputTokens", usage.get("completion_tokens")))),
+    )
+
+
+def _error(data: dict[str, Any]) -> ErrorEvent:
+    error = data.get("error", data)
+    if not isinstance(error, dict):
+        return ErrorEvent(message=str(error))
+    message = error.get("message")
+    error_type = error.get("type")
+    code = error.get("code")
+    return ErrorEvent(
+        message=str(message) if message is not None else "unknown error",
+        error_type=str(error_type) if isinstance(error_type, str) and error_type != "error" else None,
+        code=str(code) if code is not None else None,
+    )
+
+
+def event_from_json(kind: str | None, data: object) -> StreamEvent:
+    """Build the typed event for event name ``kind`` (SSE ``event:``; else the object's ``type``) and its data."""
+    obj: dict[str, Any] = data if isinstance(data, dict) else {"value": data}
+    name = kind or str(obj.get("type") or obj.get("event") or "")
+    if name in ("text", "text_delta", "delta", "content"):
+        return TextEvent(_text(obj))
+    if name in ("reasoning", "reasoning_delta", "thinking"):
+        return ReasoningEvent(_text(obj))
+    if name.startswith("tool_use") or name.startswith("tool_call"):
+        return ToolUseEvent(kind=name, data=obj)
+    if name in ("done", "stop", "end", "message_stop"):
+        reason = obj.get("stop_reason", obj.get("stopReason"))
+        return DoneEvent(stop_reason=str(reason) if reason is not None else None, usage=_usage(obj), data=obj)
+    if name == "error" or (not name and "error" in obj):
+        return _error(obj)
+    return OtherEvent(kind=name, data=obj)
