@@ -1,0 +1,132 @@
+"""Runtime API client: ``/next``, ``/error``, ``/init/error`` and opening streamed ``/response`` requests.
+
+Follows the AWS Lambda developer guide, runtimes-api.html (API version 2018-06-01) and
+runtimes-custom.html#runtimes-custom-response-streaming; the reply statuses (202, 400, 403, 410, 413, 500) follow
+shared/docs/lambda-streaming-protocol.md §2.2, §2.3 and §2.5. ``/next`` has no client timeout: the process may be
+frozen while it waits.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import sys
+from collections.abc import Mapping
+from typing import Final
+
+from streaming_runtime.context import INVOCATION_ID, lower_headers
+from streaming_runtime.errors import ErrorReport, FatalRuntimeApiError
+from streaming_runtime.stream import Reply, ResponseStream
+from streaming_runtime.wire import ERROR_TYPE_TRAILER, TRAILER_ANNOUNCEMENT, header_value
+
+__all__ = ["USER_AGENT", "NextEvent", "RuntimeApiClient", "check_reply"]
+
+USER_AGENT: Final = f"streaming-runtime/0.1 (python/{sys.version_info.major}.{sys.version_info.minor})"
+_BASE: Final = "/2018-06-01/runtime"
+_RETRIABLE: Final = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
+
+log = logging.getLogger("streaming_runtime")
+
+
+class NextEvent:
+    """The raw answer of ``/next``: headers (names lower-cased) and the event payload."""
+
+    __slots__ = ("headers", "payload")
+
+    def __init__(self, headers: Mapping[str, str], payload: bytes) -> None:
+        self.headers = headers
+        self.payload = payload
+
+
+def check_reply(reply: Reply, what: str) -> bool:
+    """Judge the Runtime API's answer to a ``/response`` or ``/error``; True for 202.
+
+    410 (stale invocation) and other 4xx are logged and the loop continues; 500 raises ``FatalRuntimeApiError``.
+    """
+    if reply.status == 202:
+        return True
+    detail = reply.body[:500].decode("utf-8", "replace")
+    if reply.status == 500:
+        raise FatalRuntimeApiError(f"{what}: Runtime API container error (500): {detail}", status=500, body=reply.body)
+    if reply.status == 410:
+        log.warning("%s: stale invocation, the Runtime API rejected the late result (410): %s", what, detail)
+    else:
+        log.error("%s: Runtime API answered %d: %s", what, reply.status, detail)
+    return False
+
+
+class RuntimeApiClient:
+    """Talks to ``http://$AWS_LAMBDA_RUNTIME_API/2018-06-01``; one keep-alive connection for ``/next`` and errors,
+    a fresh connection for every streamed ``/response``."""
+
+    def __init__(self, address: str) -> None:
+        host, sep, port = address.rpartition(":")
+        if not sep or not host or not port.isdigit():
+            raise FatalRuntimeApiError(f"AWS_LAMBDA_RUNTIME_API must be host:port, got {address!r}")
+        self.host = host.strip("[]")
+        self.port = int(port)
+        self._conn = http.client.HTTPConnection(self.host, self.port, timeout=None)
+
+    def close(self) -> None:
+        """Close the keep-alive connection."""
+        self._conn.close()
+
+    def _request(
+        self, method: str, path: str, body: bytes | None, headers: Mapping[str, str]
+    ) -> tuple[int, dict[str, str], bytes]:
+        all_headers = {"User-Agent": USER_AGENT, **headers}
+        for attempt in (1, 2):
+            try:
+                self._conn.request(method, path, body, all_headers)
+                response = self._conn.getresponse()
+                return response.status, lower_headers(response.getheaders()), response.read()
+            except _RETRIABLE as exc:
+                self._conn.close()
+                if attempt == 2:
+                    raise FatalRuntimeApiError(f"{method} {path}: Runtime API connection failed: {exc}") from exc
+            except (OSError, http.client.HTTPException) as exc:
+                self._conn.close()
+                raise FatalRuntimeApiError(f"{method} {path}: Runtime API unreachable: {exc}") from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def next_event(self) -> NextEvent:
+        """Long-poll ``GET /runtime/invocation/next``. Raises ``FatalRuntimeApiError`` unless it answers 200."""
+        status, headers, payload = self._request("GET", f"{_BASE}/invocation/next", None, {})
+        if status != 200:
+            detail = payload[:500].decode("utf-8", "replace")
+            raise FatalRuntimeApiError(f"/next answered {status}: {detail}", status=status, body=payload)
+        return NextEvent(headers, payload)
+
+    def _post_error(self, path: str, report: ErrorReport, doc: object, extra: Mapping[str, str]) -> Reply:
+        body = json.dumps(doc, separators=(",", ":"), default=str).encode("utf-8")
+        headers = {
+            "Content-Type": "application/json",
+            ERROR_TYPE_TRAILER: header_value(report.error_type),
+            **extra,
+        }
+        status, _, data = self._request("POST", path, body, headers)
+        return Reply(status, data)
+
+    def post_error(self, request_id: str, report: ErrorReport, invocation_id: str | None) -> bool:
+        """``POST /runtime/invocation/{id}/error``; True if accepted (202)."""
+        extra = {INVOCATION_ID: invocation_id} if invocation_id else {}
+        path = f"{_BASE}/invocation/{request_id}/error"
+        return check_reply(self._post_error(path, report, report.payload(request_id), extra), f"/error {request_id}")
+
+    def post_init_error(self, report: ErrorReport) -> bool:
+        """``POST /runtime/init/error``; True if accepted (202). The caller exits afterwards."""
+        return check_reply(self._post_error(f"{_BASE}/init/error", report, report.payload(), {}), "/init/error")
+
+    def open_response(self, request_id: str, content_type: str, invocation_id: str | None) -> ResponseStream:
+        """Open a streamed ``POST /runtime/invocation/{id}/response`` on a new connection."""
+        headers = [
+            ("User-Agent", USER_AGENT),
+            ("Content-Type", content_type),
+            ("Lambda-Runtime-Function-Response-Mode", "streaming"),
+            ("Transfer-Encoding", "chunked"),
+            ("Trailer", TRAILER_ANNOUNCEMENT),
+        ]
+        if invocation_id:
+            headers.append((INVOCATION_ID, invocation_id))
+        return ResponseStream.open(self.host, self.port, f"{_BASE}/invocation/{request_id}/response", headers)

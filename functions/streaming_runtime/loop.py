@@ -1,0 +1,192 @@
+"""The invocation loop: ``/next`` -> handler -> ``/error`` or a streamed ``/response``, forever.
+
+Implements the handler contract of shared/DESIGN.md ("The handler contract") over the Runtime API in streaming mode
+(AWS Lambda developer guide, runtimes-custom.html#runtimes-custom-response-streaming; see
+shared/docs/lambda-streaming-protocol.md §1, §3.3 and §4): an exception before the handler returns goes to ``/error``;
+after that the prelude (HTTP events only) is sent as one chunk at once, each body item is written as its own chunk as
+soon as it is produced (no buffer, no queue, no thread), and an exception while iterating ends the body with the error
+trailers. The loop survives every handler error; only a fatal Runtime API error ends it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterator, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+from streaming_runtime.api import NextEvent, RuntimeApiClient, check_reply
+from streaming_runtime.context import (
+    INVOCATION_ID,
+    REQUEST_ID,
+    FunctionInfo,
+    Invocation,
+    LambdaContext,
+    parse_invocation,
+)
+from streaming_runtime.errors import (
+    ConnectionLostError,
+    FatalRuntimeApiError,
+    InvalidEventError,
+    InvalidResponseError,
+    error_report,
+)
+from streaming_runtime.handler import Handler
+from streaming_runtime.integration import content_type, is_http_event
+from streaming_runtime.response import StreamingResponse
+from streaming_runtime.wire import chunk, encode_error_body, header_value, prelude
+
+__all__ = ["TRACE_ENV", "Plan", "decode_event", "invoke", "plan_response", "run"]
+
+TRACE_ENV = "_X_AMZN_TRACE_ID"
+
+log = logging.getLogger("streaming_runtime")
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What to send for a valid handler result: Content-Type, the framed first chunk (prelude) and the body."""
+
+    content_type: str
+    first_chunk: bytes | None
+    body: Iterator[Any]
+
+
+def decode_event(payload: bytes) -> Any:
+    """The event as JSON. Raises ``InvalidEventError`` for a payload that is not JSON."""
+    try:
+        return json.loads(payload)
+    except ValueError as exc:
+        raise InvalidEventError(f"Unable to parse the event payload as JSON: {exc}") from exc
+
+
+def plan_response(response: object, event: object) -> Plan:
+    """Validate a handler result and prepare everything that can fail before the stream is opened.
+
+    Raises ``InvalidResponseError`` with a clear message for anything that is not a usable ``StreamingResponse``.
+    """
+    if not isinstance(response, StreamingResponse):
+        raise InvalidResponseError(
+            f"The handler returned {type(response).__name__}; a streaming handler must return "
+            "streaming_runtime.StreamingResponse"
+        )
+    http = is_http_event(event)
+    try:
+        first = chunk(prelude(response.status_code, response.headers, response.cookies)) if http else None
+        ctype = content_type(http, response.headers)
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise InvalidResponseError(f"Invalid StreamingResponse: {exc}") from exc
+    if not isinstance(ctype, str) or header_value(ctype) != ctype:
+        raise InvalidResponseError(f"Invalid StreamingResponse: content-type {ctype!r} is not a legal header value")
+    try:
+        body = iter(response.body)
+    except TypeError as exc:
+        raise InvalidResponseError(
+            f"StreamingResponse.body must be an iterable of bytes, got {type(response.body).__name__}"
+        ) from exc
+    return Plan(ctype, first, body)
+
+
+def _close(*objects: object) -> None:
+    """Call ``close()`` on each distinct object that has one; failures are logged."""
+    seen: set[int] = set()
+    for obj in objects:
+        close = getattr(obj, "close", None)
+        if close is None or id(obj) in seen or not callable(close):
+            continue
+        seen.add(id(obj))
+        try:
+            close()
+        except Exception:
+            log.exception("closing the response body raised")
+
+
+def _set_trace_id(environ: MutableMapping[str, str], trace_id: str | None) -> None:
+    if trace_id:
+        environ[TRACE_ENV] = trace_id
+    else:
+        environ.pop(TRACE_ENV, None)
+
+
+def _report_error(client: RuntimeApiClient, request_id: str, invocation_id: str | None, exc: Exception) -> None:
+    report = error_report(exc)
+    log.error("invocation failed: %s: %s", report.error_type, report.message, extra={"requestId": request_id})
+    client.post_error(request_id, report, invocation_id)
+
+
+def _stream(client: RuntimeApiClient, invocation: Invocation, plan: Plan) -> None:
+    """Open the streamed ``/response`` and write the prelude, then each body item, then a terminator."""
+    request_id = invocation.request_id
+    extra = {"requestId": request_id}
+    stream = client.open_response(request_id, plan.content_type, invocation.invocation_id)
+    try:
+        if plan.first_chunk is not None:
+            stream.send_framed(plan.first_chunk)
+        write = stream.write
+        for item in plan.body:
+            write(item)
+    except ConnectionLostError:
+        stream.abort()
+        raise
+    except Exception as exc:
+        report = error_report(exc)
+        log.error("response stream failed: %s: %s", report.error_type, report.message, extra=extra)
+        reply = stream.fail(report.error_type, encode_error_body(report.payload()))
+    else:
+        reply = stream.finish()
+    check_reply(reply, f"/response {request_id}")
+
+
+def invoke(
+    client: RuntimeApiClient,
+    handler: Handler,
+    function: FunctionInfo,
+    next_event: NextEvent,
+    environ: MutableMapping[str, str],
+) -> None:
+    """Run one invocation to completion. Only ``FatalRuntimeApiError`` escapes."""
+    headers = next_event.headers
+    request_id = headers.get(REQUEST_ID.lower()) or ""
+    try:
+        invocation = parse_invocation(headers, next_event.payload)
+        event = decode_event(invocation.payload)
+    except InvalidEventError as exc:
+        _report_error(client, request_id, headers.get(INVOCATION_ID.lower()) or None, exc)
+        return
+    _set_trace_id(environ, invocation.trace_id)
+    context = LambdaContext(invocation, function)
+    response: object = None
+    try:
+        response = handler(event, context)
+        plan = plan_response(response, event)
+    except Exception as exc:
+        if isinstance(response, StreamingResponse):
+            _close(response.body)
+        _report_error(client, request_id, invocation.invocation_id, exc)
+        return
+    try:
+        _stream(client, invocation, plan)
+    except ConnectionLostError as exc:
+        log.error("invocation abandoned: %s", exc, extra={"requestId": request_id})
+    finally:
+        _close(plan.body, getattr(response, "body", None))
+
+
+def run(
+    client: RuntimeApiClient,
+    handler: Handler,
+    function: FunctionInfo,
+    environ: MutableMapping[str, str] | None = None,
+) -> None:
+    """Serve invocations until the Runtime API fails fatally (then ``FatalRuntimeApiError`` is raised)."""
+    env = os.environ if environ is None else environ
+    while True:
+        next_event = client.next_event()
+        try:
+            invoke(client, handler, function, next_event, env)
+        except FatalRuntimeApiError:
+            raise
+        except Exception:
+            log.exception("runtime error while handling an invocation; continuing")
