@@ -1,0 +1,230 @@
+"""The application: one Lambda event -> one :class:`StreamingResponse`, with every collaborator injected.
+
+Processing chain of :meth:`App.handle`:
+
+1. normalize the event (Function URL 2.0, REST proxy 1.0, or direct invoke) and enforce the body limit;
+2. match the route (404/405), negotiate the format (406), validate the body and the model (400/403);
+3. open the Bedrock stream *before* returning, so a refusal becomes a real HTTP status (429 + Retry-After...);
+4. return the response whose body generator encodes events, watches the deadline and, on a mid-stream
+   failure, yields the format's in-band error event and re-raises (the runtime then sends the error trailers);
+   ``"stream": false`` / JSON drains the stream first and answers with one document (or a real error status).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any, Protocol
+
+from bedrock_stream.chat import BedrockSource, ChatRequest, EventStream
+from bedrock_stream.deadline import Deadline, guarded_events
+from bedrock_stream.encoders import Encoder, create_encoder
+from bedrock_stream.encoders.openai_common import OpenAIIdentity
+from bedrock_stream.errors import AppError, InvalidRequestError
+from bedrock_stream.events import ReasoningDelta, Stop, TextDelta, ToolUseDelta, ToolUseStart, Usage
+from bedrock_stream.http_event import HttpRequest, decode_json_body, parse_event
+from bedrock_stream.native_request import parse_native_request
+from bedrock_stream.negotiation import Format, choose_format
+from bedrock_stream.observability import Observer, RequestRecord, create_logger, create_metrics
+from bedrock_stream.openai_request import parse_openai_request
+from bedrock_stream.responses import base_headers, direct_error_body, error_response, json_response
+from bedrock_stream.routes import Route, match_route
+from bedrock_stream.settings import Settings
+from bedrock_stream.validation import check_model
+from streaming_runtime import StreamingResponse
+
+__all__ = ["App", "LambdaContext", "create_app"]
+
+
+class LambdaContext(Protocol):
+    """The parts of the Lambda context object the app uses."""
+
+    aws_request_id: str
+
+    def get_remaining_time_in_millis(self) -> int: ...
+
+
+class InternalError(AppError):
+    """A bug: reported as 500 (or in-band), logged with its traceback."""
+
+
+class App:
+    """Routes, validation, encoding and error mapping over a :class:`BedrockSource`."""
+
+    def __init__(
+        self, settings: Settings, source: BedrockSource, observer: Observer, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.settings = settings
+        self._source = source
+        self._observer = observer
+        self._clock = clock
+
+    def handle(self, event: Any, context: LambdaContext) -> StreamingResponse:
+        """The Lambda handler: never raises for bad input; returns before the stream is consumed."""
+        record = RequestRecord(request_id=context.aws_request_id)
+        is_http = True
+        try:
+            request = parse_event(event, max_body_bytes=self.settings.max_body_bytes)
+            is_http = request.is_http
+            return self._dispatch(request, context, record)
+        except AppError as exc:
+            return self._fail(exc, record, is_http=is_http)
+        except Exception as exc:
+            self._observer.logger.exception("unhandled error before streaming")
+            return self._fail(InternalError(f"internal error: {type(exc).__name__}"), record, is_http=is_http)
+
+    # -- routing -------------------------------------------------------------------------------------------
+
+    def _dispatch(self, request: HttpRequest, context: LambdaContext, record: RequestRecord) -> StreamingResponse:
+        if not request.is_http:
+            record.route = "direct"
+            native = parse_native_request(request.direct_payload, self.settings)
+            fmt = Format.NDJSON if native.stream else Format.JSON
+            return self._chat(native.chat, fmt, context, record, direct=True)
+        match = match_route(request.method, request.path)
+        record.route = match.route.value
+        if match.route is Route.MODELS:
+            self._finish(record)
+            models = {"default_model": self.settings.default_model, "models": list(self.settings.models)}
+            return json_response(models, request_id=record.request_id)
+        if match.route is Route.OPENAI_CHAT:
+            openai = parse_openai_request(decode_json_body(request.body), self.settings)
+            fmt = Format.SSE if openai.stream else Format.JSON
+            return self._chat(openai.chat, fmt, context, record, openai=openai.include_usage)
+        fmt = choose_format(request.query, request.headers, default=Format.TEXT)
+        if match.route is Route.NATIVE:
+            native = parse_native_request(decode_json_body(request.body), self.settings)
+            return self._chat(native.chat, fmt if native.stream else Format.JSON, context, record)
+        return self._invoke(match.model_id or "", request.body, fmt, context, record)
+
+    def _chat(
+        self,
+        chat: ChatRequest,
+        fmt: Format,
+        context: LambdaContext,
+        record: RequestRecord,
+        *,
+        openai: bool | None = None,
+        direct: bool = False,
+    ) -> StreamingResponse:
+        record.model, record.format = chat.model, fmt.value
+        if self._observer.log_content:
+            record.prompt = _last_user_text(chat)
+        identity = None
+        if openai is not None:
+            identity = OpenAIIdentity(f"chatcmpl-{record.request_id}", int(self._clock()), chat.model)
+        encoder = create_encoder(fmt, model=chat.model, openai=identity, include_usage=bool(openai))
+        stream = self._source.converse(chat)
+        return self._respond(stream, encoder, fmt, context, record, direct=direct)
+
+    def _invoke(
+        self, model_id: str, body: bytes, fmt: Format, context: LambdaContext, record: RequestRecord
+    ) -> StreamingResponse:
+        record.model, record.format = check_model(model_id, self.settings), fmt.value
+        if not isinstance(decode_json_body(body), dict):
+            raise InvalidRequestError("the model-native body must be a JSON object", field="$")
+        encoder = create_encoder(fmt, model=model_id)
+        stream = self._source.invoke(model_id, body)
+        return self._respond(stream, encoder, fmt, context, record, direct=False)
+
+    # -- responses -----------------------------------------------------------------------------------------
+
+    def _respond(
+        self,
+        stream: EventStream,
+        encoder: Encoder,
+        fmt: Format,
+        context: LambdaContext,
+        record: RequestRecord,
+        *,
+        direct: bool,
+    ) -> StreamingResponse:
+        deadline = Deadline(context.get_remaining_time_in_millis, self.settings.deadline_margin_ms)
+        if fmt is Format.JSON:
+            try:
+                for event in guarded_events(stream, deadline):
+                    self._note(event, record)
+                    encoder.encode(event)
+            finally:
+                stream.close()
+            self._finish(record)
+            return json_response(encoder.finish(), request_id=record.request_id)
+        headers = base_headers(encoder.content_type, record.request_id)
+        return StreamingResponse(status_code=200, headers=headers, body=self._body(stream, encoder, deadline, record))
+
+    def _body(
+        self, stream: EventStream, encoder: Encoder, deadline: Deadline, record: RequestRecord
+    ) -> Iterator[bytes]:
+        try:
+            head = encoder.start()
+            if head:
+                yield head.encode("utf-8")
+            for event in guarded_events(stream, deadline):
+                self._note(event, record)
+                chunk = encoder.encode(event)
+                if chunk:
+                    yield chunk.encode("utf-8")
+            tail = encoder.finish()
+            if tail:
+                yield tail.encode("utf-8")
+        except AppError as exc:
+            self._record_error(exc, record)
+            yield encoder.error(exc).encode("utf-8")
+            raise
+        except Exception as exc:
+            self._observer.logger.exception("unhandled error while streaming")
+            error = InternalError(f"internal error: {type(exc).__name__}")
+            self._record_error(error, record)
+            yield encoder.error(error).encode("utf-8")
+            raise error from exc
+        finally:
+            stream.close()
+            self._observer.finish(record)
+
+    def _note(self, event: object, record: RequestRecord) -> None:
+        if isinstance(event, TextDelta | ReasoningDelta | ToolUseStart | ToolUseDelta):
+            record.first_token()
+            if isinstance(event, TextDelta) and self._observer.log_content:
+                record.completion.append(event.text)
+        elif isinstance(event, Usage):
+            record.input_tokens, record.output_tokens = event.input_tokens, event.output_tokens
+        elif isinstance(event, Stop):
+            record.stop_reason = event.reason
+
+    def _fail(self, exc: AppError, record: RequestRecord, *, is_http: bool) -> StreamingResponse:
+        self._record_error(exc, record)
+        self._finish(record)
+        if not is_http:
+            headers = base_headers("application/x-ndjson", record.request_id)
+            return StreamingResponse(status_code=exc.status_code, headers=headers, body=direct_error_body(exc))
+        return error_response(exc, request_id=record.request_id)
+
+    @staticmethod
+    def _record_error(exc: AppError, record: RequestRecord) -> None:
+        record.status = exc.status_code
+        record.error_type = exc.error_type
+        record.error_code = getattr(exc, "code", None)
+        record.error_message = exc.message
+
+    def _finish(self, record: RequestRecord) -> None:
+        self._observer.finish(record)
+
+
+def _last_user_text(chat: ChatRequest) -> str:
+    for message in reversed(chat.messages):
+        if message.role == "user":
+            return "\n".join(str(block["text"]) for block in message.content if "text" in block)
+    return ""
+
+
+def create_app(
+    settings: Settings,
+    source: BedrockSource,
+    *,
+    observer: Observer | None = None,
+    clock: Callable[[], float] = time.time,
+) -> App:
+    """Build the application; by default with the Powertools logger and metrics."""
+    if observer is None:
+        observer = Observer(create_logger(), create_metrics(), log_content=settings.log_content)
+    return App(settings, source, observer, clock)

@@ -1,0 +1,104 @@
+"""The encoder protocol and the bookkeeping every encoder shares (stop reason, usage, assembled output)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from bedrock_stream.errors import AppError
+from bedrock_stream.events import (
+    BedrockEvent,
+    ReasoningDelta,
+    Stop,
+    TextDelta,
+    ToolUseDelta,
+    ToolUseStart,
+    Usage,
+)
+
+__all__ = ["Encoder", "Transcript", "dumps", "usage_dict"]
+
+
+class Encoder(Protocol):
+    """Turns a stream of events into one response body in a given format."""
+
+    content_type: str
+
+    def start(self) -> str:
+        """Text to send before the first event (may be empty)."""
+        ...
+
+    def encode(self, event: BedrockEvent) -> str:
+        """Text for one event (may be empty)."""
+        ...
+
+    def finish(self) -> str:
+        """Text that ends a successful stream, including its completion marker."""
+        ...
+
+    def error(self, exc: AppError) -> str:
+        """The in-band error event that ends a failed stream."""
+        ...
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON, non-ASCII kept as is (the body is UTF-8)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def usage_dict(usage: Usage | None) -> dict[str, int]:
+    """The usage object of the native formats."""
+    usage = usage or Usage()
+    result = {
+        "input_tokens": usage.input_tokens,
+        "output_tokens": usage.output_tokens,
+        "total_tokens": usage.total_tokens,
+    }
+    if usage.cache_read_input_tokens:
+        result["cache_read_input_tokens"] = usage.cache_read_input_tokens
+    if usage.cache_write_input_tokens:
+        result["cache_write_input_tokens"] = usage.cache_write_input_tokens
+    return result
+
+
+@dataclass(slots=True)
+class ToolCall:
+    """A tool call assembled from start/delta events."""
+
+    id: str
+    name: str
+    input: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Transcript:
+    """Everything a stream said, for the final ``done`` event and the assembled JSON documents.
+
+    ``keep_content`` False keeps only the stop reason and usage (streaming formats need no text copy).
+    """
+
+    keep_content: bool = False
+    stop_reason: str | None = None
+    usage: Usage | None = None
+    text: list[str] = field(default_factory=list)
+    reasoning: list[str] = field(default_factory=list)
+    tools: dict[int, ToolCall] = field(default_factory=dict)
+
+    def add(self, event: BedrockEvent) -> None:
+        """Record one event."""
+        if isinstance(event, Stop):
+            self.stop_reason = event.reason
+        elif isinstance(event, Usage):
+            self.usage = event
+        elif not self.keep_content:
+            return
+        elif isinstance(event, TextDelta):
+            self.text.append(event.text)
+        elif isinstance(event, ReasoningDelta):
+            if event.text:
+                self.reasoning.append(event.text)
+        elif isinstance(event, ToolUseStart):
+            self.tools[event.index] = ToolCall(event.tool_use_id, event.name)
+        elif isinstance(event, ToolUseDelta) and event.index in self.tools:
+            self.tools[event.index].input.append(event.input)

@@ -1,0 +1,59 @@
+"""OpenAI ``chat.completion`` for ``/v1/chat/completions`` with ``stream`` false (OpenAI API reference,
+"The chat completion object"), assembled from the stream."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bedrock_stream.encoders.base import Transcript, dumps
+from bedrock_stream.encoders.openai_common import OpenAIIdentity, finish_reason, openai_usage
+from bedrock_stream.errors import AppError
+from bedrock_stream.events import BedrockEvent
+
+__all__ = ["OpenAICompletionEncoder"]
+
+
+class OpenAICompletionEncoder:
+    """Buffers the stream; ``finish()`` returns the whole ``chat.completion``."""
+
+    content_type = "application/json"
+
+    def __init__(self, identity: OpenAIIdentity) -> None:
+        self._identity = identity
+        self._transcript = Transcript(keep_content=True)
+
+    def start(self) -> str:
+        """Nothing is sent before the end."""
+        return ""
+
+    def encode(self, event: BedrockEvent) -> str:
+        """Record the event."""
+        self._transcript.add(event)
+        return ""
+
+    def finish(self) -> str:
+        """The completion object."""
+        t = self._transcript
+        message: dict[str, Any] = {"role": "assistant", "content": "".join(t.text) if t.text or not t.tools else None}
+        if t.reasoning:
+            message["reasoning_content"] = "".join(t.reasoning)
+        if t.tools:
+            message["tool_calls"] = [
+                {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": "".join(c.input)}}
+                for _, c in sorted(t.tools.items())
+            ]
+        doc = {
+            "id": self._identity.id,
+            "object": "chat.completion",
+            "created": self._identity.created,
+            "model": self._identity.model,
+            "choices": [
+                {"index": 0, "message": message, "logprobs": None, "finish_reason": finish_reason(t.stop_reason)}
+            ],
+            "usage": openai_usage(t.usage),
+        }
+        return dumps(doc)
+
+    def error(self, exc: AppError) -> str:
+        """The JSON error body."""
+        return dumps(exc.to_dict())

@@ -1,0 +1,133 @@
+"""Lambda invocation events -> one normalized :class:`HttpRequest` (pure; no I/O).
+
+Understands the Function URL event (payload format 2.0, AWS Lambda developer guide urls-invocation.html
+#urls-request-payload), the API Gateway REST proxy event (payload 1.0) and direct ``InvokeWithResponseStream``
+payloads, where the event *is* the native request body. See shared/docs/lambda-streaming-protocol.md §4-§5.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from bedrock_stream.errors import InvalidRequestError, PayloadTooLargeError
+
+__all__ = ["HttpRequest", "decode_json_body", "is_http_event", "parse_event"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HttpRequest:
+    """What the routes need from an event. Header names are lower-case; repeated values comma-joined."""
+
+    method: str
+    path: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    query: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    is_http: bool = True
+    direct_payload: Any = None
+    """For direct invokes: the decoded event itself (already JSON), used as the native request body."""
+
+
+def is_http_event(event: object) -> bool:
+    """The agreed test (TEAM.md): Function URL/HTTP API 2.0 has ``requestContext.http``; REST v1 has ``httpMethod``."""
+    if not isinstance(event, dict):
+        return False
+    context = event.get("requestContext")
+    return (isinstance(context, dict) and "http" in context) or "httpMethod" in event
+
+
+def parse_event(event: object, *, max_body_bytes: int) -> HttpRequest:
+    """Normalize ``event``; raise :class:`InvalidRequestError` / :class:`PayloadTooLargeError` for bad bodies."""
+    if not is_http_event(event):
+        return HttpRequest(method="POST", path="/", is_http=False, direct_payload=event)
+    assert isinstance(event, dict)
+    context = event.get("requestContext") or {}
+    http = context.get("http") if isinstance(context, dict) else None
+    if isinstance(http, dict):  # payload 2.0
+        method = str(http.get("method") or "GET")
+        path = str(event.get("rawPath") or http.get("path") or "/")
+        query = _query_v2(event)
+    else:  # REST proxy 1.0
+        method = str(event.get("httpMethod") or "GET")
+        path = str(event.get("path") or "/")
+        query = _query_v1(event)
+    headers = _headers(event)
+    body = _body(event, max_body_bytes)
+    return HttpRequest(method=method.upper(), path=path, headers=headers, query=query, body=body)
+
+
+def _headers(event: Mapping[str, Any]) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    multi = event.get("multiValueHeaders")
+    if isinstance(multi, dict):
+        for name, values in multi.items():
+            if isinstance(values, list):
+                headers[str(name).lower()] = ",".join(str(v) for v in values)
+    single = event.get("headers")
+    if isinstance(single, dict):
+        for name, value in single.items():
+            if value is not None:
+                headers.setdefault(str(name).lower(), str(value))
+    return headers
+
+
+def _query_v2(event: Mapping[str, Any]) -> dict[str, str]:
+    raw = event.get("rawQueryString")
+    if isinstance(raw, str) and raw:
+        return dict(parse_qsl(raw, keep_blank_values=True))
+    params = event.get("queryStringParameters")
+    return {str(k): str(v) for k, v in params.items()} if isinstance(params, dict) else {}
+
+
+def _query_v1(event: Mapping[str, Any]) -> dict[str, str]:
+    params = event.get("queryStringParameters")
+    return {str(k): str(v) for k, v in params.items() if v is not None} if isinstance(params, dict) else {}
+
+
+def _body(event: Mapping[str, Any], limit: int) -> bytes:
+    raw = event.get("body")
+    if raw is None or raw == "":
+        return b""
+    if not isinstance(raw, str):
+        raise InvalidRequestError("the event body must be a string")
+    if event.get("isBase64Encoded"):
+        # base64 is 4/3 the size: reject early without decoding a huge body.
+        if len(raw) > (limit + 2) // 3 * 4 + 4:
+            raise _too_large(limit)
+        try:
+            body = base64.b64decode(raw, validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidRequestError("the request body is marked base64 but is not valid base64") from None
+    else:
+        body = raw.encode("utf-8", "surrogatepass")
+    if len(body) > limit:
+        raise _too_large(limit)
+    return body
+
+
+def _too_large(limit: int) -> PayloadTooLargeError:
+    return PayloadTooLargeError(f"the request body exceeds the limit of {limit} bytes")
+
+
+def decode_json_body(body: bytes) -> Any:
+    """Parse a JSON request body: 400 for empty, non-UTF-8 or malformed bodies, with the position of the fault."""
+    if not body.strip():
+        raise InvalidRequestError("the request body is empty; send a JSON object")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidRequestError(f"the request body is not valid UTF-8 (byte {exc.start})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidRequestError(
+            f"the request body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
+    except RecursionError:
+        raise InvalidRequestError("the request body is nested too deeply") from None
