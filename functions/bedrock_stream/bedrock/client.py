@@ -19,6 +19,7 @@ There are no test hooks: point boto3 elsewhere only with its standard ``AWS_ENDP
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any, Protocol
 
@@ -46,8 +47,11 @@ def create_client(
     max_attempts: int = MAX_ATTEMPTS,
     session: Any = None,
 ) -> BedrockRuntimeClient:
-    """Create the ``bedrock-runtime`` client (call once per process, at init). Region and credentials come from the
-    standard AWS environment (``AWS_REGION``, the Lambda role) unless ``region_name``/``session`` say otherwise."""
+    """Create the ``bedrock-runtime`` client (call once per process, at init).
+
+    Region and credentials come from the standard AWS environment (``AWS_REGION`` or ``AWS_DEFAULT_REGION``, the
+    Lambda role) unless ``region_name``/``session`` say otherwise.
+    """
     import boto3
     from botocore.config import Config
 
@@ -59,5 +63,7 @@ def create_client(
         user_agent_extra=USER_AGENT_EXTRA,
     )
     factory = session if session is not None else boto3.session.Session()
-    client: BedrockRuntimeClient = factory.client("bedrock-runtime", region_name=region_name, config=config)
+    # Lambda sets both AWS_REGION and AWS_DEFAULT_REGION; botocore itself reads only the latter.
+    region = region_name or os.environ.get("AWS_REGION") or None
+    client: BedrockRuntimeClient = factory.client("bedrock-runtime", region_name=region, config=config)
     return client

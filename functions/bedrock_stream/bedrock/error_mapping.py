@@ -62,6 +62,16 @@ _PRE_STREAM: dict[str, _Kind] = {
     "ServiceUnavailableException": _Kind(503, "service_unavailable", retryable=True),
 }
 _UNKNOWN = _Kind(502, "upstream_error")
+_CODE_BY_STATUS: dict[int, str] = {
+    400: "ValidationException",
+    403: "AccessDeniedException",
+    404: "ResourceNotFoundException",
+    408: "ModelTimeoutException",
+    424: "ModelErrorException",
+    429: "ThrottlingException",
+    500: "InternalServerException",
+    503: "ServiceUnavailableException",
+}
 
 
 def upstream_error(exc: Exception, *, model_id: str, operation: str) -> AppError:
@@ -123,13 +133,17 @@ def _from_client_error(response: Mapping[str, Any], *, model_id: str, operation:
     bedrock_message = str(error.get("Message") or "").strip()
     meta = response.get("ResponseMetadata") or {}
     headers = meta.get("HTTPHeaders") or {}
+    status = meta.get("HTTPStatusCode")
+    if (not code or code.isdigit()) and isinstance(status, int):
+        # No x-amzn-ErrorType and no code in the body: botocore reports the HTTP status as the code.
+        code = _CODE_BY_STATUS.get(status, "")
     kind = _PRE_STREAM.get(code, _UNKNOWN)
     retry_after = _retry_after(headers.get("retry-after"))
     if retry_after is None and code in DEFAULT_RETRY_AFTER_S:
         retry_after = DEFAULT_RETRY_AFTER_S[code]
     return UpstreamError(
         _message(code, bedrock_message, model_id=model_id, operation=operation, retry_after=retry_after),
-        code=code or f"HTTP{meta.get('HTTPStatusCode', '')}",
+        code=code or f"HTTP{status}",
         status_code=kind.status,
         error_type=kind.error_type,
         retry_after=retry_after,
