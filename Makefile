@@ -35,7 +35,7 @@ install: $(STAMPS)/venv $(STAMPS)/node ## Install Python (.venv) and Node (node_
 dev: install ## Run the local Function URL on http://127.0.0.1:$(PORT) with the stub Bedrock model
 	$(BIN)/python -m emulator --port $(PORT) $(DEV_FLAGS)
 
-test: install lint typecheck pytest ## Lint, type-check and run the whole test suite
+test: install lint typecheck pytest synth ## Lint, type-check and run the whole test suite
 
 lint: install ## ruff
 	$(BIN)/ruff check .
@@ -47,11 +47,17 @@ typecheck: install ## mypy --strict on the product code
 pytest: install ## All test tiers but e2e (opt-in)
 	$(BIN)/pytest
 
-deploy: install ## cdk deploy (needs AWS credentials)
-	npx cdk deploy
+CDK_FLAGS ?=
 
-destroy: install ## cdk destroy
-	npx cdk destroy
+synth: install ## cdk synth offline (cdk-nag AwsSolutions gate), then cfn-lint the template
+	npx cdk synth --quiet $(CDK_FLAGS)
+	$(BIN)/cfn-lint cdk.out/*.template.json
+
+deploy: install ## cdk deploy (needs AWS credentials); pass context with CDK_FLAGS="-c key=value"
+	npx cdk deploy $(CDK_FLAGS)
+
+destroy: install ## cdk destroy (removes the function, URL, role, alarms and log group)
+	npx cdk destroy $(CDK_FLAGS)
 
 clean: ## Remove build outputs (keeps the installs)
 	rm -rf cdk.out .mypy_cache .ruff_cache .pytest_cache

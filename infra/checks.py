@@ -1,0 +1,35 @@
+"""cdk-nag AwsSolutions checks (cdk-nag 3.x policy-validation plugin API) and the reasoned acknowledgements.
+
+cdk-nag 3.x replaced the v2 Aspect API: plugins go through ``Validations.of(app).add_plugins`` and findings are
+acknowledged one granular id at a time with ``Acknowledgment(id=..., reason=...)`` (shared/docs/iam-and-cdk.md §14.3).
+An unacknowledged error makes ``app.synth()`` raise, so synth is the gate.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Acknowledgment, App, Stack, Validations
+from cdk_nag import AwsSolutionsChecks
+
+from infra.config import StackConfig
+
+__all__ = ["acknowledgements", "apply_checks"]
+
+
+def acknowledgements(config: StackConfig) -> list[Acknowledgment]:
+    """The findings this configuration produces on purpose, each with the reason it is acceptable."""
+    acks: list[Acknowledgment] = []
+    if config.xray_tracing:
+        acks.append(
+            Acknowledgment(
+                id="AwsSolutions-IAM5[Resource::*]",
+                reason="xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions",
+            )
+        )
+    return acks
+
+
+def apply_checks(app: App, stack: Stack, config: StackConfig) -> None:
+    """Run AwsSolutions checks on the whole app and acknowledge the intended findings on ``stack``."""
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
+    for ack in acknowledgements(config):
+        Validations.of(stack).acknowledge(ack)

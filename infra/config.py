@@ -1,0 +1,343 @@
+"""Typed stack configuration read from the CDK context (``cdk.json``, overridable with ``-c key=value``).
+
+Every value is validated at synth time; all problems are reported together in one :class:`ConfigError` that names
+the context key. Values given with ``-c`` arrive as strings, so lists accept comma-separated text, objects accept
+JSON text, numbers and booleans accept their usual spellings.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from infra.bedrock_access import ArnModel, ModelIdError, classify_model
+from infra.regions import GEO_DESTINATION_REGIONS
+
+__all__ = [
+    "ARCHITECTURES",
+    "AUTH_TYPES",
+    "CONTEXT_KEYS",
+    "PYTHON_RUNTIMES",
+    "ConfigError",
+    "GuardrailConfig",
+    "StackConfig",
+]
+
+AUTH_TYPES: Final = ("AWS_IAM", "NONE")
+ARCHITECTURES: Final = ("arm64", "x86_64")
+PYTHON_RUNTIMES: Final = ("python3.13", "python3.14")
+# CloudWatch Logs accepts only these retention periods (days).
+LOG_RETENTION_DAYS: Final = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557)
+
+_SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
+_LAYER_ARN = re.compile(r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[A-Za-z0-9_-]+:\d+$")
+_STACK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
+_GUARDRAIL_ID = re.compile(r"^[a-z0-9]+$")
+_GUARDRAIL_VERSION = re.compile(r"^(DRAFT|[1-9]\d{0,7})$")
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
+_GEO = re.compile(r"^[a-z][a-z-]*$")
+_BEDROCK_ARN = re.compile(r"^arn:aws[a-z-]*:bedrock:")
+
+
+class ConfigError(ValueError):
+    """The CDK context does not describe a valid deployment. The message lists every problem found."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("invalid bedrock-stream configuration (CDK context):\n  - " + "\n  - ".join(problems))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GuardrailConfig:
+    """A Bedrock guardrail the function applies to every call."""
+
+    id: str
+    version: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StackConfig:
+    """Everything the stack derives the function, its URL and its IAM policy from."""
+
+    stack_name: str = "BedrockStream"
+    models: tuple[str, ...]
+    default_model: str
+    model_sources: Mapping[str, str] = field(default_factory=dict)
+    auth_type: str = "AWS_IAM"
+    allow_public_url: bool = False
+    cors_origins: tuple[str, ...] = ()
+    memory_mb: int = 512
+    timeout_s: int = 300
+    architecture: str = "arm64"
+    python_runtime: str = "python3.14"
+    log_retention_days: int = 30
+    reserved_concurrency: int | None = None
+    powertools_version: str = "3.37.0"
+    powertools_layer_arn: str | None = None
+    guardrail: GuardrailConfig | None = None
+    geo_regions: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: dict(GEO_DESTINATION_REGIONS))
+    max_tokens_cap: int = 4096
+    default_max_tokens: int = 1024
+    max_body_bytes: int = 1_048_576
+    log_content: bool = False
+    xray_tracing: bool = False
+
+    @classmethod
+    def from_context(cls, get: Callable[[str], Any]) -> StackConfig:
+        """Build and validate the config; ``get`` is ``app.node.try_get_context`` (``None`` when a key is unset)."""
+        return _Reader(get).read()
+
+
+# context key -> meaning; the README documents the same keys.
+CONTEXT_KEYS: Final[Mapping[str, str]] = {
+    "stackName": "CloudFormation stack name",
+    "models": "Bedrock model ids / inference profile ids / ARNs the function may call (list)",
+    "defaultModel": "model used when a request names none (must be in models)",
+    "modelSources": "application inference profile ARN -> the model or system profile it was created from",
+    "authType": "Function URL auth: AWS_IAM (default) or NONE",
+    "allowPublicUrl": "must be true for authType NONE",
+    "corsOrigins": "allowed browser origins (list; empty = no CORS)",
+    "memoryMb": "function memory (128..10240)",
+    "timeoutSeconds": "function timeout (1..900)",
+    "architecture": "arm64 (default) or x86_64",
+    "pythonRuntime": "python3.14 (default) or python3.13",
+    "logRetentionDays": "CloudWatch Logs retention",
+    "reservedConcurrency": "optional cap on parallel executions (unset by default)",
+    "powertoolsVersion": "Powertools for AWS Lambda (Python) v3 layer version (semver)",
+    "powertoolsLayerArn": "explicit layer ARN, for Regions without the public SSM parameter",
+    "guardrail": 'optional {"id": ..., "version": ...}',
+    "geoRegions": "override/extend the geography -> destination Regions table",
+    "maxTokensCap": "upper bound for max_tokens in requests",
+    "defaultMaxTokens": "max_tokens when a request gives none",
+    "maxBodyBytes": "largest accepted request body",
+    "logContent": "log prompts and completions (false by default)",
+    "xrayTracing": "enable AWS X-Ray active tracing (false by default)",
+}
+
+
+class _Reader:
+    """Reads and checks context values, collecting every problem instead of stopping at the first."""
+
+    def __init__(self, get: Callable[[str], Any]) -> None:
+        self._get = get
+        self._problems: list[str] = []
+
+    def read(self) -> StackConfig:
+        defaults = StackConfig(models=("-",), default_model="-")
+        models = self._str_list("models", ())
+        if not models:
+            self._fail("models: list at least one Bedrock model id, inference profile id or ARN")
+        if len(set(models)) != len(models):
+            self._fail("models: contains duplicates")
+        default_model = self._str("defaultModel", models[0] if models else "")
+        if models and default_model not in models:
+            self._fail(f"defaultModel: {default_model!r} is not one of models ({', '.join(models)})")
+        auth_type = self._choice("authType", defaults.auth_type, AUTH_TYPES)
+        allow_public = self._bool("allowPublicUrl", False)
+        if auth_type == "NONE" and not allow_public:
+            self._fail(
+                "authType: NONE makes the URL callable by anyone on the internet (and billed to you); "
+                "set allowPublicUrl=true as well if that is really intended"
+            )
+        timeout_s = self._int("timeoutSeconds", defaults.timeout_s, 1, 900)
+        cap = self._int("maxTokensCap", defaults.max_tokens_cap, 1, 1_000_000)
+        default_max = self._int("defaultMaxTokens", min(defaults.default_max_tokens, cap), 1, 1_000_000)
+        if default_max > cap:
+            self._fail(f"defaultMaxTokens: {default_max} exceeds maxTokensCap {cap}")
+        retention = self._int("logRetentionDays", defaults.log_retention_days, 1, 2557)
+        if retention not in LOG_RETENTION_DAYS:
+            self._fail(f"logRetentionDays: {retention} is not a CloudWatch Logs retention period {LOG_RETENTION_DAYS}")
+        geo_regions = self._geo_regions()
+        model_sources = self._model_sources(models)
+        self._check_models(models, model_sources, geo_regions)
+        config = StackConfig(
+            stack_name=self._match("stackName", defaults.stack_name, _STACK_NAME, "a CloudFormation stack name"),
+            models=models,
+            default_model=default_model,
+            model_sources=model_sources,
+            auth_type=auth_type,
+            allow_public_url=allow_public,
+            cors_origins=self._cors(),
+            memory_mb=self._int("memoryMb", defaults.memory_mb, 128, 10240),
+            timeout_s=timeout_s,
+            architecture=self._choice("architecture", defaults.architecture, ARCHITECTURES),
+            python_runtime=self._choice("pythonRuntime", defaults.python_runtime, PYTHON_RUNTIMES),
+            log_retention_days=retention,
+            reserved_concurrency=self._optional_int("reservedConcurrency", 1, 10_000),
+            powertools_version=self._match(
+                "powertoolsVersion", defaults.powertools_version, _SEMVER, "a semver such as 3.37.0"
+            ),
+            powertools_layer_arn=self._optional_match("powertoolsLayerArn", _LAYER_ARN, "a Lambda layer version ARN"),
+            guardrail=self._guardrail(),
+            geo_regions=geo_regions,
+            max_tokens_cap=cap,
+            default_max_tokens=default_max,
+            max_body_bytes=self._int("maxBodyBytes", defaults.max_body_bytes, 1024, 6 * 1024 * 1024),
+            log_content=self._bool("logContent", False),
+            xray_tracing=self._bool("xrayTracing", False),
+        )
+        if self._problems:
+            raise ConfigError(self._problems)
+        return config
+
+    # -- primitives -------------------------------------------------------------------------------------------
+
+    def _fail(self, message: str) -> None:
+        self._problems.append(message)
+
+    def _str(self, key: str, default: str) -> str:
+        value = self._get(key)
+        if value is None:
+            return default
+        if not isinstance(value, str) or not value.strip():
+            self._fail(f"{key}: expected a non-empty string, got {value!r}")
+            return default
+        return value.strip()
+
+    def _match(self, key: str, default: str, pattern: re.Pattern[str], what: str) -> str:
+        value = self._str(key, default)
+        if not pattern.fullmatch(value):
+            self._fail(f"{key}: {value!r} is not {what}")
+        return value
+
+    def _optional_match(self, key: str, pattern: re.Pattern[str], what: str) -> str | None:
+        if self._get(key) in (None, ""):
+            return None
+        return self._match(key, "", pattern, what)
+
+    def _choice(self, key: str, default: str, allowed: tuple[str, ...]) -> str:
+        value = self._str(key, default)
+        if value not in allowed:
+            self._fail(f"{key}: {value!r} is not one of {', '.join(allowed)}")
+        return value
+
+    def _bool(self, key: str, default: bool) -> bool:
+        value = self._get(key)
+        if value is None:
+            return default
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+            return value.strip().lower() == "true"
+        self._fail(f"{key}: expected true or false, got {value!r}")
+        return default
+
+    def _int(self, key: str, default: int, low: int, high: int) -> int:
+        value = self._get(key)
+        if value is None:
+            return default
+        number: int | None = None
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        elif isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
+            number = int(value.strip())
+        if number is None:
+            self._fail(f"{key}: expected an integer, got {value!r}")
+            return default
+        if not low <= number <= high:
+            self._fail(f"{key}: {number} is outside {low}..{high}")
+        return number
+
+    def _optional_int(self, key: str, low: int, high: int) -> int | None:
+        if self._get(key) in (None, "", "none", "null"):
+            return None
+        return self._int(key, low, low, high)
+
+    def _json(self, key: str) -> Any:
+        """The raw value, with JSON text (as given by ``-c``) decoded."""
+        value = self._get(key)
+        if isinstance(value, str) and value.strip()[:1] in ("[", "{"):
+            try:
+                return json.loads(value)
+            except json.JSONDecodeError as exc:
+                self._fail(f"{key}: not valid JSON ({exc.msg})")
+                return None
+        return value
+
+    def _str_list(self, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        value = self._json(key)
+        if value is None:
+            return default
+        if isinstance(value, str):
+            return tuple(item.strip() for item in value.split(",") if item.strip())
+        if isinstance(value, list) and all(isinstance(item, str) and item.strip() for item in value):
+            return tuple(item.strip() for item in value)
+        self._fail(f"{key}: expected a list of non-empty strings (or comma-separated text), got {value!r}")
+        return default
+
+    # -- composite values -------------------------------------------------------------------------------------
+
+    def _cors(self) -> tuple[str, ...]:
+        origins = self._str_list("corsOrigins", ())
+        for origin in origins:
+            if origin != "*" and not re.fullmatch(r"https?://[A-Za-z0-9.\-]+(:\d+)?", origin):
+                self._fail(f"corsOrigins: {origin!r} is not an origin like https://app.example.com (no path)")
+        return origins
+
+    def _guardrail(self) -> GuardrailConfig | None:
+        value = self._json("guardrail")
+        if value is None:
+            return None
+        if not isinstance(value, dict) or set(value) != {"id", "version"}:
+            self._fail(f'guardrail: expected {{"id": ..., "version": ...}}, got {value!r}')
+            return None
+        gid, version = str(value["id"]), str(value["version"])
+        if not _GUARDRAIL_ID.fullmatch(gid):
+            self._fail(f"guardrail.id: {gid!r} is not a guardrail id (lower-case letters and digits)")
+        if not _GUARDRAIL_VERSION.fullmatch(version):
+            self._fail(f"guardrail.version: {version!r} is not DRAFT or a version number")
+        return GuardrailConfig(id=gid, version=version)
+
+    def _geo_regions(self) -> dict[str, tuple[str, ...]]:
+        table = dict(GEO_DESTINATION_REGIONS)
+        value = self._json("geoRegions")
+        if value is None:
+            return table
+        if not isinstance(value, dict):
+            self._fail(f"geoRegions: expected an object like {{'us': ['us-east-1', ...]}}, got {value!r}")
+            return table
+        for geo, regions in value.items():
+            if not _GEO.fullmatch(str(geo)) or geo == "global":
+                self._fail(f"geoRegions: {geo!r} is not a geography prefix (global needs no Region list)")
+            elif not isinstance(regions, list) or not regions or not all(_REGION.fullmatch(str(r)) for r in regions):
+                self._fail(f"geoRegions.{geo}: expected a non-empty list of Region names, got {regions!r}")
+            else:
+                table[geo] = tuple(str(r) for r in regions)
+        return table
+
+    def _model_sources(self, models: tuple[str, ...]) -> dict[str, str]:
+        value = self._json("modelSources")
+        if value is None:
+            return {}
+        if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            self._fail(f"modelSources: expected an object mapping ARN -> model id, got {value!r}")
+            return {}
+        for arn, source in value.items():
+            if arn not in models:
+                self._fail(f"modelSources: {arn!r} is not one of models")
+            if _BEDROCK_ARN.match(source):
+                self._fail(f"modelSources.{arn}: give the source as a model or system profile id, not an ARN")
+        return dict(value)
+
+    def _check_models(
+        self, models: tuple[str, ...], sources: Mapping[str, str], geo_regions: Mapping[str, tuple[str, ...]]
+    ) -> None:
+        for model in models:
+            try:
+                ref = classify_model(model, geo_regions)
+            except ModelIdError as exc:
+                self._fail(f"models: {exc}")
+                continue
+            if isinstance(ref, ArnModel) and ref.kind == "application-inference-profile" and model not in sources:
+                self._fail(
+                    f"modelSources: application inference profile {model} also needs the model or system profile "
+                    "it was created from (Bedrock authorises the call on both)"
+                )
+        for arn, source in sources.items():
+            try:
+                classify_model(source, geo_regions)
+            except ModelIdError as exc:
+                self._fail(f"modelSources.{arn}: {exc}")

@@ -1,0 +1,77 @@
+"""The bedrock-stream stack: one streaming function behind a Function URL, plus the outputs clients discover it by."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Final
+
+from aws_cdk import Annotations, Aws, CfnOutput, CfnRule, CfnRuleAssertion, Fn, Stack
+from constructs import Construct
+
+from infra.bedrock_access import GeoProfile, classify_model
+from infra.config import StackConfig
+from infra.streaming_function import StreamingFunction
+
+__all__ = ["FUNCTIONS_DIR", "OUTPUT_FUNCTION_NAME", "OUTPUT_FUNCTION_URL", "OUTPUT_REGION", "BedrockStreamStack"]
+
+FUNCTIONS_DIR: Final = Path(__file__).resolve().parent.parent / "functions"
+
+# Output keys: the client CLI finds the URL through these (CloudFormation DescribeStacks -> Outputs).
+OUTPUT_FUNCTION_URL: Final = "FunctionUrl"
+OUTPUT_FUNCTION_NAME: Final = "FunctionName"
+OUTPUT_REGION: Final = "Region"
+OUTPUT_AUTH_TYPE: Final = "AuthType"
+
+
+class BedrockStreamStack(Stack):
+    """Composes :class:`StreamingFunction` from the typed config and exports the URL, function name and Region."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: StackConfig,
+        code_dir: Path = FUNCTIONS_DIR,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, construct_id, description="bedrock-stream: streaming Amazon Bedrock endpoint", **kwargs)
+        self.config = config
+        self.streaming = StreamingFunction(self, "Streaming", config=config, code_dir=code_dir)
+
+        CfnOutput(self, OUTPUT_FUNCTION_URL, value=self.streaming.url.url, description="Streaming Function URL")
+        CfnOutput(self, OUTPUT_FUNCTION_NAME, value=self.streaming.function.function_name, description="Function name")
+        CfnOutput(self, OUTPUT_REGION, value=Aws.REGION, description="Region of the function (SigV4 signing)")
+        CfnOutput(self, OUTPUT_AUTH_TYPE, value=config.auth_type, description="Function URL auth type")
+
+        if config.auth_type == "NONE":
+            Annotations.of(self).add_warning_v2(
+                "bedrock-stream:public-url",
+                "authType NONE: the Function URL is public; anyone who finds it can call Bedrock at your expense",
+            )
+        self._require_source_regions(config)
+
+    def _require_source_regions(self, config: StackConfig) -> None:
+        """Fail the deployment early (CloudFormation rule) if the stack Region is outside a geo profile's geography."""
+        geos = sorted(
+            {
+                ref.geo
+                for ref in (classify_model(m, config.geo_regions) for m in config.models)
+                if isinstance(ref, GeoProfile)
+            }
+        )
+        for geo in geos:
+            regions = list(config.geo_regions[geo])
+            CfnRule(
+                self,
+                f"RegionIn{geo.replace('-', ' ').title().replace(' ', '')}Geography",
+                assertions=[
+                    CfnRuleAssertion(
+                        assert_=Fn.condition_contains(regions, Aws.REGION),
+                        assert_description=(
+                            f"{geo}. inference profiles can only be called from {', '.join(regions)}; "
+                            "deploy there or change the models list"
+                        ),
+                    )
+                ],
+            )
