@@ -61,3 +61,7 @@ destroy: install ## cdk destroy (removes the function, URL, role, alarms and log
 
 clean: ## Remove build outputs (keeps the installs)
 	rm -rf cdk.out .mypy_cache .ruff_cache .pytest_cache
+
+.PHONY: schemas
+schemas: install ## Regenerate the compiled request validators from functions/bedrock_stream/schemas/*.json
+	$(BIN)/python functions/bedrock_stream/schemas/generate.py

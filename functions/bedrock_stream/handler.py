@@ -9,11 +9,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from streaming_runtime import StreamingResponse
-
 from bedrock_stream.app import App, LambdaContext, create_app
 from bedrock_stream.bedrock import BotoBedrockSource, create_client
 from bedrock_stream.settings import Settings
+from streaming_runtime import StreamingResponse
 
 __all__ = ["handle"]
 

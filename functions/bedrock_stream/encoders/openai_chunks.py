@@ -54,8 +54,12 @@ class OpenAIChunkEncoder:
             return self._chunk({"reasoning_content": event.text}) if event.text else ""
         if isinstance(event, ToolUseStart):
             index = self._tool_index.setdefault(event.index, len(self._tool_index))
-            call = {"index": index, "id": event.tool_use_id, "type": "function",
-                    "function": {"name": event.name, "arguments": ""}}  # fmt: skip
+            call = {
+                "index": index,
+                "id": event.tool_use_id,
+                "type": "function",
+                "function": {"name": event.name, "arguments": ""},
+            }
             return self._chunk({"tool_calls": [call]})
         if isinstance(event, ToolUseDelta) and event.index in self._tool_index:
             call = {"index": self._tool_index[event.index], "function": {"arguments": event.input}}

@@ -8,9 +8,11 @@ import json
 import logging
 import threading
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
 
 from bedrock_stream.app import App, create_app
 from bedrock_stream.chat import ChatRequest
@@ -18,7 +20,6 @@ from bedrock_stream.errors import AppError
 from bedrock_stream.events import BedrockEvent, Stop, TextDelta, Usage
 from bedrock_stream.observability import Observer
 from bedrock_stream.settings import Settings
-from aws_lambda_powertools import Logger, Metrics
 from streaming_runtime import StreamingResponse
 
 MODEL = "anthropic.claude-3-haiku-20240307-v1:0"
@@ -64,7 +65,7 @@ class FakeStream:
 class FakeSource:
     """A scripted BedrockSource that records every call."""
 
-    events: list[BedrockEvent] = field(default_factory=lambda: text_events("Hello", ", ", "world"))
+    events: Sequence[BedrockEvent] = field(default_factory=lambda: text_events("Hello", ", ", "world"))
     refuse_with: AppError | None = None
     fail_with: Exception | None = None
     block: bool = False

@@ -8,7 +8,6 @@ import json
 import pytest
 
 from bedrock_stream.chat import ChatMessage
-
 from tests.unit.api.support import MODEL, OTHER, FakeContext, harness, json_event, run, url_event
 
 

@@ -1,0 +1,112 @@
+"""The bad-input table shared by the unit and functional tests: (id, method, path, headers, body, status, type).
+
+``body`` is bytes (sent as is) or any JSON value (serialized). Every case must be rejected before Bedrock.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+MODEL_PATH = "/model/anthropic.claude-3-haiku-20240307-v1:0/invoke"
+USER = [{"role": "user", "content": "Hi"}]
+OAI = "/v1/chat/completions"
+
+BAD_INPUTS: list[tuple[str, str, str, dict[str, str], Any, int, str]] = [
+    ("empty-body", "POST", "/", {}, b"", 400, "invalid_request"),
+    ("whitespace-body", "POST", "/", {}, b"  \n", 400, "invalid_request"),
+    ("invalid-json", "POST", "/", {}, b"{not json", 400, "invalid_request"),
+    ("truncated-json", "POST", "/", {}, b'{"prompt": "Hi"', 400, "invalid_request"),
+    ("non-utf8", "POST", "/", {}, b'{"prompt": "\xff\xfe"}', 400, "invalid_request"),
+    ("array-body", "POST", "/", {}, [1, 2], 400, "invalid_request"),
+    ("string-body", "POST", "/", {}, "hello", 400, "invalid_request"),
+    ("no-prompt-or-messages", "POST", "/", {}, {}, 400, "invalid_request"),
+    ("prompt-and-messages", "POST", "/", {}, {"prompt": "a", "messages": USER}, 400, "invalid_request"),
+    ("prompt-wrong-type", "POST", "/", {}, {"prompt": 42}, 400, "invalid_request"),
+    ("prompt-empty", "POST", "/", {}, {"prompt": ""}, 400, "invalid_request"),
+    ("unknown-field", "POST", "/", {}, {"prompt": "a", "temprature": 1}, 400, "invalid_request"),
+    ("bad-role", "POST", "/", {}, {"messages": [{"role": "system", "content": "a"}]}, 400, "invalid_request"),
+    ("empty-messages", "POST", "/", {}, {"messages": []}, 400, "invalid_request"),
+    (
+        "last-not-user",
+        "POST",
+        "/",
+        {},
+        {"messages": [*USER, {"role": "assistant", "content": "x"}]},
+        400,
+        "invalid_request",
+    ),
+    (
+        "bad-content-block",
+        "POST",
+        "/",
+        {},
+        {"messages": [{"role": "user", "content": [{"image": 1}]}]},
+        400,
+        "invalid_request",
+    ),
+    ("temperature-too-high", "POST", "/", {}, {"prompt": "a", "temperature": 1.5}, 400, "invalid_request"),
+    ("temperature-string", "POST", "/", {}, {"prompt": "a", "temperature": "hot"}, 400, "invalid_request"),
+    ("max-tokens-zero", "POST", "/", {}, {"prompt": "a", "max_tokens": 0}, 400, "invalid_request"),
+    ("max-tokens-above-cap", "POST", "/", {}, {"prompt": "a", "max_tokens": 999_999}, 400, "invalid_request"),
+    ("max-tokens-float", "POST", "/", {}, {"prompt": "a", "max_tokens": 1.5}, 400, "invalid_request"),
+    ("stop-too-many", "POST", "/", {}, {"prompt": "a", "stop": ["a", "b", "c", "d", "e"]}, 400, "invalid_request"),
+    ("stream-not-bool", "POST", "/", {}, {"prompt": "a", "stream": "yes"}, 400, "invalid_request"),
+    ("model-not-allowed", "POST", "/", {}, {"prompt": "a", "model": "evil.model-v1"}, 403, "model_not_allowed"),
+    ("too-large", "POST", "/", {}, {"prompt": "x" * 5000}, 413, "payload_too_large"),
+    ("unknown-format", "POST", "/?format=xml", {}, {"prompt": "a"}, 406, "not_acceptable"),
+    ("unacceptable-accept", "POST", "/", {"accept": "image/png"}, {"prompt": "a"}, 406, "not_acceptable"),
+    ("unknown-route", "POST", "/v2/everything", {}, {"prompt": "a"}, 404, "not_found"),
+    ("wrong-method-root", "GET", "/", {}, None, 405, "method_not_allowed"),
+    ("wrong-method-models", "DELETE", "/models", {}, None, 405, "method_not_allowed"),
+    ("openai-n-2", "POST", OAI, {}, {"messages": USER, "n": 2}, 400, "invalid_request"),
+    ("openai-no-messages", "POST", OAI, {}, {"model": "x"}, 400, "invalid_request"),
+    ("openai-bad-role", "POST", OAI, {}, {"messages": [{"role": "robot", "content": "a"}]}, 400, "invalid_request"),
+    ("openai-logprobs", "POST", OAI, {}, {"messages": USER, "logprobs": True}, 400, "invalid_request"),
+    (
+        "openai-both-limits",
+        "POST",
+        OAI,
+        {},
+        {"messages": USER, "max_tokens": 5, "max_completion_tokens": 5},
+        400,
+        "invalid_request",
+    ),
+    (
+        "openai-tool-choice-unknown",
+        "POST",
+        OAI,
+        {},
+        {
+            "messages": USER,
+            "tools": [{"type": "function", "function": {"name": "f"}}],
+            "tool_choice": {"type": "function", "function": {"name": "g"}},
+        },
+        400,
+        "invalid_request",
+    ),
+    (
+        "openai-json-mode",
+        "POST",
+        OAI,
+        {},
+        {"messages": USER, "response_format": {"type": "json_object"}},
+        400,
+        "invalid_request",
+    ),
+    ("openai-model-not-allowed", "POST", OAI, {}, {"messages": USER, "model": "gpt-4o"}, 403, "model_not_allowed"),
+    ("invoke-not-allowed", "POST", "/model/evil.model-v1/invoke", {}, {"prompt": "a"}, 403, "model_not_allowed"),
+    ("invoke-not-json", "POST", MODEL_PATH, {}, b"<xml/>", 400, "invalid_request"),
+    ("invoke-empty", "POST", MODEL_PATH, {}, b"", 400, "invalid_request"),
+    ("invoke-array", "POST", MODEL_PATH, {}, [1], 400, "invalid_request"),
+]
+
+MAX_BODY_BYTES = 4096
+"""The body limit the bad-input tests configure (so ``too-large`` stays small)."""
+
+
+def encode_body(body: Any) -> bytes | None:
+    """The raw request body for a table entry."""
+    if body is None:
+        return None
+    return body if isinstance(body, bytes) else json.dumps(body).encode()

@@ -1,0 +1,49 @@
+"""Bad input never reaches Bedrock and never breaks the app: status and error type per case, then a good request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.unit.api.bad_inputs import BAD_INPUTS, MAX_BODY_BYTES, encode_body
+from tests.unit.api.support import Harness, harness, json_event, run, url_event
+
+
+@pytest.fixture(scope="module")
+def shared() -> Harness:
+    return harness(max_body_bytes=MAX_BODY_BYTES)
+
+
+def test_table_is_big_enough() -> None:
+    assert len(BAD_INPUTS) >= 25
+    assert len({case[0] for case in BAD_INPUTS}) == len(BAD_INPUTS)
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "path", "headers", "body", "status", "error_type"), BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS]
+)
+def test_bad_input(
+    shared: Harness, name: str, method: str, path: str, headers: dict[str, str], body: Any, status: int, error_type: str
+) -> None:
+    route, _, query = path.partition("?")
+    raw = encode_body(body)
+    event = url_event(method, route, body=raw, headers=headers, query=query, base64_body=raw is not None)
+    result = run(shared, event)
+    assert (result.status, result.json()["error"]["type"]) == (status, error_type), result.body
+    assert result.headers["content-type"] == "application/json"
+    assert result.error is None
+    assert shared.source.calls == []
+
+
+def test_field_path_is_reported(shared: Harness) -> None:
+    body = {"messages": [{"role": "user", "content": "a"}, {"role": "bot", "content": "b"}]}
+    error = run(shared, json_event(body)).json()["error"]
+    assert error["field"] == "messages[1].role"
+    assert "messages[1].role" in error["message"]
+    assert run(shared, json_event({"prompt": "a", "temprature": 1})).json()["error"]["field"] == "temprature"
+
+
+def test_good_request_after_the_bad_ones(shared: Harness) -> None:
+    result = run(shared, json_event({"prompt": "Hi"}))
+    assert (result.status, result.body) == (200, b"Hello, world")
