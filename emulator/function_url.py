@@ -1,0 +1,342 @@
+"""A local Lambda Function URL in ``RESPONSE_STREAM`` invoke mode.
+
+Per the AWS Lambda developer guide (urls-invocation.html, config-rs-invoke-furls.html) and
+shared/docs/lambda-streaming-protocol.md §4-§5: each HTTP request becomes a payload 2.0 event; the function's
+streamed response is relayed as it arrives. With the HTTP-integration content type the prelude (JSON + 8 NULs, split
+across any chunks, within 16 KB) gives status, headers and ``cookies`` (as ``Set-Cookie``); any other content type
+passes through as 200 with that type. The body goes out with chunked encoding, one flushed chunk per piece received.
+
+Errors, as the emulator renders them (§3.3, §9 lists what AWS does not document):
+
+* Function error before the stream (``/error``, an init failure or a crash), a prelude that cannot be parsed, and a
+  streamed response that ends with error trailers but no prelude (the Node RIC shape for an error before the first
+  write): **502** ``{"Message": "Internal Server Error"}`` with ``x-amzn-ErrorType: <error type>``. Function URLs
+  answer 502 "Internal Server Error" for function errors (middyjs/middy#1137, awslabs/aws-lambda-cpp#200); the JSON
+  shape and header follow the Lambda service's own error responses (``x-amzn-ErrorType``, ``Message``).
+* Timeout before any byte was sent: **504** ``{"Message": "Endpoint request timed out"}``, ``x-amzn-ErrorType:
+  Sandbox.Timeout``.
+* Error trailers, a timeout or a dropped runtime connection after the headers went out: the body ends WITHOUT the
+  terminating chunk and the connection is closed, so clients see a truncated response; the error type and decoded
+  error body are logged.
+* All sandboxes busy for longer than the queue timeout: 429 ``TooManyRequestsException``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import socket
+import uuid
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from emulator.chunked import LAST_CHUNK, ChunkedError, ChunkedReader, encode_chunk
+from emulator.invocation import (
+    FunctionError,
+    Invocation,
+    InvocationAborted,
+    ResponseChunk,
+    ResponseEnd,
+    ResponseEvent,
+    ResponseStart,
+)
+from emulator.prelude import INTEGRATION_CONTENT_TYPE, PreludeError, PreludeParser
+from emulator.url_event import UrlConfig, build_url_event
+
+__all__ = ["REQUEST_LIMIT", "FunctionUrlServer", "InvokeFn", "decode_error_body"]
+
+REQUEST_LIMIT = 6 * 1024 * 1024
+_HOP_BY_HOP = frozenset({"connection", "content-length", "transfer-encoding", "keep-alive", "trailer", "upgrade"})
+_EVENT_WAIT_S = 1.0
+
+InvokeFn = Callable[[Invocation], bool]
+"""Hands an invocation to the pool; False if no sandbox became free in time."""
+
+
+def decode_error_body(raw: str | None) -> str:
+    """The base64 ``Lambda-Runtime-Function-Error-Body`` trailer as text (raw value if it is not base64)."""
+    if not raw:
+        return ""
+    try:
+        return base64.b64decode(raw, validate=True).decode("utf-8", "replace")
+    except (binascii.Error, ValueError):
+        return raw
+
+
+class FunctionUrlServer(ThreadingHTTPServer):
+    """The Function URL front; ``invoke`` dispatches to the function, ``log`` receives platform lines."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(
+        self,
+        invoke: InvokeFn,
+        log: Callable[[str], None],
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        url_config: UrlConfig | None = None,
+    ) -> None:
+        self.invoke = invoke
+        self.log = log
+        self.url_config = url_config or UrlConfig()
+        self.extra_routes: dict[str, Callable[[FunctionUrlHandler], bool]] = {}
+        super().__init__((host, port), FunctionUrlHandler)
+
+    @property
+    def url(self) -> str:
+        """``http://host:port``."""
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+
+class _ClientGone(Exception):
+    pass
+
+
+class FunctionUrlHandler(BaseHTTPRequestHandler):
+    """One client connection (keep-alive between complete responses)."""
+
+    protocol_version = "HTTP/1.1"
+    server: FunctionUrlServer
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Silence per-request access logs."""
+
+    def __getattr__(self, name: str) -> Callable[[], None]:
+        if name.startswith("do_"):
+            return self._handle
+        raise AttributeError(name)
+
+    # --- request ------------------------------------------------------------------------------------------------
+
+    def read_body(self) -> bytes | None:
+        """The request body (Content-Length or chunked), or None after answering 400/413."""
+        try:
+            if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+                return ChunkedReader(self.rfile).read_all(REQUEST_LIMIT)
+            length = int(self.headers.get("Content-Length") or 0)
+        except ChunkedError as exc:
+            self.send_json(413 if "larger" in str(exc) else 400, {"Message": str(exc)}, close=True)
+            return None
+        except ValueError:
+            self.send_json(400, {"Message": "invalid Content-Length"}, close=True)
+            return None
+        if length > REQUEST_LIMIT:
+            self.send_json(413, {"Message": "Request must be smaller than 6291456 bytes"}, close=True)
+            return None
+        return self.rfile.read(length) if length else b""
+
+    def _handle(self) -> None:
+        for prefix, extra in self.server.extra_routes.items():
+            if self.path.startswith(prefix) and extra(self):
+                return
+        body = self.read_body()
+        if body is None:
+            return
+        request_id = str(uuid.uuid4())
+        event = build_url_event(
+            method=self.command,
+            target=self.path,
+            headers=self.headers.items(),
+            body=body,
+            source_ip=self.client_address[0],
+            protocol=self.request_version,
+            config=self.server.url_config,
+            request_id=request_id,
+        )
+        invocation = Invocation(payload=json.dumps(event).encode(), trace_id=event["headers"].get("x-amzn-trace-id"))
+        if not self.server.invoke(invocation):
+            self.send_json(429, {"Message": "Rate Exceeded."}, error_type="TooManyRequestsException")
+            return
+        try:
+            self._relay(invocation, request_id)
+        except _ClientGone:
+            invocation.detach()
+            self.close_connection = True
+
+    # --- response -----------------------------------------------------------------------------------------------
+
+    def send_json(
+        self,
+        status: int,
+        body: object,
+        *,
+        error_type: str | None = None,
+        request_id: str | None = None,
+        close: bool = False,
+    ) -> None:
+        """A complete JSON response with Content-Length."""
+        data = json.dumps(body).encode()
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            if error_type:
+                self.send_header("x-amzn-ErrorType", error_type)
+            if request_id:
+                self.send_header("x-amzn-RequestId", request_id)
+            if close:
+                self.send_header("Connection", "close")
+                self.close_connection = True
+            self.end_headers()
+            self.wfile.write(data)
+        except OSError:
+            self.close_connection = True
+
+    def _internal_error(self, error_type: str, request_id: str) -> None:
+        """The 502 a Function URL answers for a function error (see the module docstring)."""
+        self.send_json(502, {"Message": "Internal Server Error"}, error_type=error_type, request_id=request_id)
+
+    def _write(self, data: bytes) -> None:
+        try:
+            self.wfile.write(data)
+        except OSError as exc:
+            raise _ClientGone from exc
+
+    def _next(self, invocation: Invocation) -> ResponseEvent:
+        while True:
+            event = invocation.next_event(_EVENT_WAIT_S)
+            if event is not None:
+                return event
+
+    def _fail(self, event: FunctionError | InvocationAborted, request_id: str) -> None:
+        if isinstance(event, FunctionError):
+            self.server.log(f"{request_id} function error {event.error_type}: {event.body.decode('utf-8', 'replace')}")
+            self._internal_error(event.error_type, request_id)
+        elif event.error_type == "Sandbox.Timeout":
+            self.server.log(f"{request_id} {event.message}")
+            body = {"Message": "Endpoint request timed out"}
+            self.send_json(504, body, error_type=event.error_type, request_id=request_id)
+        else:
+            self.server.log(f"{request_id} {event.error_type}: {event.message}")
+            self._internal_error(event.error_type, request_id)
+
+    def _relay(self, invocation: Invocation, request_id: str) -> None:
+        first = self._next(invocation)
+        if isinstance(first, FunctionError | InvocationAborted):
+            self._fail(first, request_id)
+            return
+        if not isinstance(first, ResponseStart):
+            raise AssertionError(f"unexpected first event {first!r}")
+        media = first.content_type.split(";", 1)[0].strip().lower()
+        if media == INTEGRATION_CONTENT_TYPE:
+            pending = self._await_prelude(invocation, request_id)
+            if pending is None:
+                return
+            status, headers, body = pending
+        else:
+            # Headers wait for the first body byte, so that an error before it can still become a 502.
+            pending = self._await_first_byte(invocation, request_id, first.content_type)
+            if pending is None:
+                return
+            status, headers, body = pending
+        self._stream(invocation, request_id, status, headers, body)
+
+    def _end_before_body(self, event: ResponseEvent, request_id: str, content_type: str) -> None:
+        """A terminal event before any body byte: 502 for an error, else an empty 200."""
+        if isinstance(event, FunctionError | InvocationAborted):
+            self._fail(event, request_id)
+        elif isinstance(event, ResponseEnd) and event.error_type is not None:
+            detail = decode_error_body(event.error_body)
+            self.server.log(f"{request_id} stream failed before its first byte: {event.error_type} {detail}")
+            self._internal_error(event.error_type, request_id)
+        else:
+            self._stream_headers(200, [("Content-Type", content_type)], request_id)
+            if not self._bodyless(200):
+                self._write(LAST_CHUNK)
+
+    def _await_first_byte(
+        self, invocation: Invocation, request_id: str, content_type: str
+    ) -> tuple[int, list[tuple[str, str]], bytes] | None:
+        event = self._next(invocation)
+        if isinstance(event, ResponseChunk):
+            return 200, [("Content-Type", content_type)], event.data
+        self._end_before_body(event, request_id, content_type)
+        return None
+
+    def _await_prelude(
+        self, invocation: Invocation, request_id: str
+    ) -> tuple[int, list[tuple[str, str]], bytes] | None:
+        parser = PreludeParser()
+        while True:
+            event = self._next(invocation)
+            if isinstance(event, ResponseChunk):
+                try:
+                    rest = parser.feed(event.data)
+                except PreludeError as exc:
+                    invocation.detach()
+                    self.server.log(f"{request_id} invalid prelude: {exc}")
+                    self.send_json(502, {"Message": "Internal Server Error"}, error_type="Runtime.InvalidPrelude")
+                    return None
+                if rest is not None and parser.prelude is not None:
+                    prelude = parser.prelude
+                    headers = [(k, v) for k, v in prelude.headers if k.lower() not in _HOP_BY_HOP]
+                    headers += [("Set-Cookie", cookie) for cookie in prelude.cookies]
+                    if not any(k.lower() == "content-type" for k, _ in headers):
+                        headers.append(("Content-Type", "application/octet-stream"))
+                    return prelude.status_code, headers, rest
+            elif isinstance(event, ResponseEnd) and event.error_type is None and parser.buffered:
+                self.server.log(f"{request_id} response ended inside the prelude")
+                self.send_json(502, {"Message": "Internal Server Error"}, error_type="Runtime.InvalidPrelude")
+                return None
+            else:
+                self._end_before_body(event, request_id, "application/octet-stream")
+                return None
+
+    def _bodyless(self, status: int) -> bool:
+        return self.command == "HEAD" or status in (204, 304) or 100 <= status < 200
+
+    def _stream_headers(self, status: int, headers: list[tuple[str, str]], request_id: str) -> None:
+        try:
+            self.send_response(status)
+            for name, value in headers:
+                self.send_header(name, value)
+            self.send_header("x-amzn-RequestId", request_id)
+            if not self._bodyless(status):
+                self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+        except OSError as exc:
+            raise _ClientGone from exc
+
+    def _stream(
+        self, invocation: Invocation, request_id: str, status: int, headers: list[tuple[str, str]], body: bytes
+    ) -> None:
+        self._stream_headers(status, headers, request_id)
+        if self._bodyless(status):
+            invocation.detach()  # no body may follow these; the function's output is discarded
+            return
+        if body:
+            self._write(encode_chunk(body))
+        while True:
+            event = self._next(invocation)
+            if isinstance(event, ResponseChunk):
+                self._write(encode_chunk(event.data))
+            elif isinstance(event, ResponseEnd):
+                if event.error_type is None:
+                    self._write(LAST_CHUNK)
+                    return
+                detail = decode_error_body(event.error_body)
+                self.server.log(f"{request_id} stream ended with error {event.error_type}: {detail}")
+                self._truncate()
+                return
+            elif isinstance(event, FunctionError | InvocationAborted):
+                message = event.message if isinstance(event, InvocationAborted) else event.body.decode()
+                self.server.log(f"{request_id} stream cut: {event.error_type}: {message}")
+                self._truncate()
+                return
+
+    def _truncate(self) -> None:
+        """End the response without the terminating chunk: close the connection so the client sees it."""
+        self.close_connection = True
+        try:
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass

@@ -1,0 +1,173 @@
+"""One invocation as the emulator sees it: the event going in, a bounded stream of response events coming out.
+
+The Runtime API side (one thread per runtime request) produces ``ResponseEvent`` values; the caller side (the
+Function URL front or the Invoke API) consumes them in order. Exactly one terminal event (``ResponseEnd``,
+``FunctionError`` or ``InvocationAborted``) ends every invocation; whoever delivers it first wins, later ones are
+ignored (a late response after a timeout, for example). State rules follow RAPID as described in
+shared/docs/lambda-streaming-protocol.md §2.2-§2.3 (one response per invoke; ``/error`` only before a response).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+__all__ = [
+    "FunctionError",
+    "Invocation",
+    "InvocationAborted",
+    "InvocationStateError",
+    "ResponseChunk",
+    "ResponseEnd",
+    "ResponseEvent",
+    "ResponseStart",
+    "TerminalEvent",
+]
+
+_MAX_QUEUED = 256
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseStart:
+    """The runtime opened its ``/response`` (streamed or buffered) with this Content-Type."""
+
+    content_type: str
+    streaming: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseChunk:
+    """Body bytes, in order, as they arrived from the runtime."""
+
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseEnd:
+    """The response body ended; error trailers (type, raw base64 body) if the runtime sent them."""
+
+    error_type: str | None = None
+    error_body: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionError:
+    """The runtime reported the invocation failed (``/error``, or ``/init/error`` before it started)."""
+
+    error_type: str
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class InvocationAborted:
+    """The platform cut the invocation: timeout, truncated or oversized response, or the process died."""
+
+    error_type: str
+    message: str
+
+
+ResponseEvent = ResponseStart | ResponseChunk | ResponseEnd | FunctionError | InvocationAborted
+TerminalEvent = ResponseEnd | FunctionError | InvocationAborted
+
+
+class InvocationStateError(Exception):
+    """A runtime request that is not allowed in the invocation's current state (RAPID answers 403)."""
+
+
+@dataclass(slots=True)
+class Invocation:
+    """An invoke: its inputs, its Runtime API state and the ordered response events for the caller."""
+
+    payload: bytes
+    request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    content_type: str = "application/json"
+    client_context: str | None = None
+    cognito_identity: str | None = None
+    trace_id: str | None = None
+    invocation_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    deadline_ms: int = 0
+    started_at: float = 0.0
+    _responding: bool = False
+    _done: bool = False
+    _detached: bool = False
+    _items: deque[ResponseEvent] = field(default_factory=deque)
+    _cond: threading.Condition = field(default_factory=threading.Condition)
+    _callbacks: list[Callable[[Invocation], None]] = field(default_factory=list)
+    terminal: TerminalEvent | None = None
+
+    @property
+    def done(self) -> bool:
+        """True once a terminal event was delivered."""
+        return self._done
+
+    def mark_started(self, timeout_s: float) -> None:
+        """Called when ``/next`` hands the invocation out: the deadline starts now."""
+        self.started_at = time.monotonic()
+        self.deadline_ms = int((time.time() + timeout_s) * 1000)
+
+    def add_done_callback(self, callback: Callable[[Invocation], None]) -> None:
+        """Run ``callback(self)`` once, after the terminal event (immediately if already done)."""
+        with self._cond:
+            if not self._done:
+                self._callbacks.append(callback)
+                return
+        callback(self)
+
+    def begin_response(self) -> None:
+        """Claim the single response slot (``/response`` or ``/error``); raises if already used or done."""
+        with self._cond:
+            if self._done:
+                raise InvocationStateError(f"invocation {self.request_id} has already ended")
+            if self._responding:
+                raise InvocationStateError(f"invocation {self.request_id} already has a response")
+            self._responding = True
+
+    def emit(self, event: ResponseStart | ResponseChunk) -> bool:
+        """Queue a non-terminal event, waiting while the consumer is behind; False if it was dropped."""
+        with self._cond:
+            while len(self._items) >= _MAX_QUEUED and not self._done and not self._detached:
+                self._cond.wait(0.5)
+            if self._done or self._detached:
+                return False
+            self._items.append(event)
+            self._cond.notify_all()
+            return True
+
+    def finish(self, event: TerminalEvent) -> bool:
+        """Deliver the terminal event; False (and ignored) if the invocation had already ended."""
+        with self._cond:
+            if self._done:
+                return False
+            self._done = True
+            self.terminal = event
+            if not self._detached:
+                self._items.append(event)
+            self._cond.notify_all()
+            callbacks, self._callbacks = self._callbacks, []
+        for callback in callbacks:
+            callback(self)
+        return True
+
+    def next_event(self, timeout: float | None = None) -> ResponseEvent | None:
+        """The next event in order, or None if none arrived within ``timeout`` seconds."""
+        end = None if timeout is None else time.monotonic() + timeout
+        with self._cond:
+            while not self._items:
+                remaining = None if end is None else end - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    return None
+                self._cond.wait(remaining)
+            event = self._items.popleft()
+            self._cond.notify_all()
+            return event
+
+    def detach(self) -> None:
+        """The caller went away: drop further output (the function keeps running, as on Lambda)."""
+        with self._cond:
+            self._detached = True
+            self._items.clear()
+            self._cond.notify_all()

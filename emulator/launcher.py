@@ -1,0 +1,102 @@
+"""How the function process is started: argv and environment exactly as Lambda sets them.
+
+Reserved variables per the AWS Lambda developer guide, configuration-envvars.html#configuration-envvars-runtime;
+the exec-wrapper argv per runtimes-modify.html#runtime-wrapper (shared/docs/lambda-streaming-protocol.md §7): the
+managed Python runtime runs ``$AWS_LAMBDA_EXEC_WRAPPER <python> /var/runtime/bootstrap.py``. The parent's
+environment is not inherited, only ``PATH`` (and the caller's AWS credentials in ``aws`` pass-through mode).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["REPO_ROOT", "FunctionConfig", "build_argv", "build_env"]
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+_PASS_THROUGH = ("PATH",)
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "AKIAEMULATOREXAMPLE",
+    "AWS_SECRET_ACCESS_KEY": "emulator/secret/access/key/not/real/EXAMPLE",
+    "AWS_SESSION_TOKEN": "emulator-session-token",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionConfig:
+    """What Lambda knows about the function: handler, limits, identity and the user's environment."""
+
+    handler: str = "bedrock_stream.handler.handle"
+    timeout_s: float = 60.0
+    memory_mb: int = 512
+    function_name: str = "bedrock-stream-local"
+    region: str = "us-east-1"
+    account_id: str = "123456789012"
+    task_root: Path = REPO_ROOT / "functions"
+    command: tuple[str, ...] | None = None
+    env: Mapping[str, str] = field(default_factory=dict)
+    extra_paths: tuple[str, ...] = ()
+
+    @property
+    def function_arn(self) -> str:
+        """The unqualified function ARN."""
+        return f"arn:aws:lambda:{self.region}:{self.account_id}:function:{self.function_name}"
+
+
+def build_argv(config: FunctionConfig) -> list[str]:
+    """``[<task_root>/bootstrap, <python>, /var/runtime/bootstrap.py]``, or the custom ``command``."""
+    if config.command:
+        return list(config.command)
+    return [str(config.task_root / "bootstrap"), sys.executable, "/var/runtime/bootstrap.py"]
+
+
+def build_env(
+    config: FunctionConfig, runtime_api: str, *, parent: Mapping[str, str] | None = None, credentials: bool = True
+) -> dict[str, str]:
+    """The function's environment. ``credentials=False`` leaves AWS credentials to ``config.env`` (pass-through)."""
+    source = os.environ if parent is None else parent
+    env = {name: source[name] for name in _PASS_THROUGH if name in source}
+    stream_id = uuid.uuid4().hex
+    env.update(
+        {
+            "AWS_LAMBDA_RUNTIME_API": runtime_api,
+            "_HANDLER": config.handler,
+            "LAMBDA_TASK_ROOT": str(config.task_root),
+            "LAMBDA_RUNTIME_DIR": "/var/runtime",
+            "AWS_LAMBDA_FUNCTION_NAME": config.function_name,
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.memory_mb),
+            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{config.function_name}",
+            "AWS_LAMBDA_LOG_STREAM_NAME": time.strftime("%Y/%m/%d/", time.gmtime()) + f"[$LATEST]{stream_id}",
+            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "AWS_REGION": config.region,
+            "AWS_DEFAULT_REGION": config.region,
+            "TZ": ":UTC",
+            "LANG": "en_US.UTF-8",
+        }
+    )
+    if not config.command:
+        env["AWS_EXECUTION_ENV"] = f"AWS_Lambda_python{sys.version_info.major}.{sys.version_info.minor}"
+        env["AWS_LAMBDA_EXEC_WRAPPER"] = str(config.task_root / "bootstrap")
+    if credentials:
+        env.update(FAKE_CREDENTIALS)
+    if config.extra_paths:
+        env["PYTHONPATH"] = os.pathsep.join(config.extra_paths)
+    env.update(config.env)
+    return env
+
+
+def split_env_items(items: Sequence[str]) -> dict[str, str]:
+    """Parse ``KEY=VALUE`` items (the CLI's ``--env``); raises ValueError on a malformed item."""
+    parsed: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ValueError(f"--env expects KEY=VALUE, got {item!r}")
+        parsed[key] = value
+    return parsed

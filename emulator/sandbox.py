@@ -1,0 +1,323 @@
+"""An execution environment: one function process, its own Runtime API, one invocation at a time.
+
+Lifecycle as Lambda runs it (AWS Lambda developer guide, lambda-runtime-environment.html; timeout and restart
+behaviour from RAPID, shared/docs/lambda-streaming-protocol.md §3.4): the process is started with the Lambda
+environment, polls ``/next``; an invocation past its deadline is cut (``Sandbox.Timeout``), the whole process group
+is killed and a fresh process is started; a process that exits is restarted (with a back-off while init keeps
+failing). ``Pool`` hands invocations to idle sandboxes and queues callers while all are busy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import queue
+import signal
+import subprocess
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from emulator.invocation import FunctionError, Invocation, InvocationAborted
+from emulator.launcher import FunctionConfig, build_argv, build_env
+from emulator.logs import LogBook
+from emulator.runtime_api import RuntimeApiServer
+
+__all__ = ["Pool", "Sandbox"]
+
+_RECENT = 64
+
+
+@dataclass(slots=True)
+class _Generation:
+    """One process lifetime: the process and the Runtime API server it talks to."""
+
+    number: int
+    server: RuntimeApiServer
+    process: subprocess.Popen[bytes] | None = None
+    polled: bool = False
+    dead: bool = False
+    init_error: str | None = None
+
+
+def kill_group(process: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
+    """Signal the whole process group of ``process`` (it leads its own session); no error if already gone."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, sig)
+
+
+class Sandbox:
+    """One function process with its Runtime API; see the module docstring."""
+
+    def __init__(
+        self,
+        index: int,
+        config: FunctionConfig,
+        logs: LogBook,
+        *,
+        on_idle: Callable[[Sandbox], None],
+        credentials: bool = True,
+        init_timeout_s: float = 10.0,
+        host: str = "127.0.0.1",
+    ) -> None:
+        self.index = index
+        self.config = config
+        self.timeout_s = config.timeout_s
+        self.function_arn = config.function_arn
+        self.ready = threading.Event()
+        self._logs = logs
+        self._on_idle = on_idle
+        self._credentials = credentials
+        self._init_timeout_s = init_timeout_s
+        self._host = host
+        self._cond = threading.Condition()
+        self._gen: _Generation | None = None
+        self._pending: Invocation | None = None
+        self._current: Invocation | None = None
+        self._recent: OrderedDict[str, Invocation] = OrderedDict()
+        self._timers: list[threading.Timer] = []
+        self._closed = False
+        self._launch_error: str | None = None
+        self._failures = 0
+        self._source = f"function-{index}"
+
+    # --- lifecycle ----------------------------------------------------------------------------------------------
+
+    @property
+    def pid(self) -> int | None:
+        """The current function process id, if one is running."""
+        gen = self._gen
+        return gen.process.pid if gen is not None and gen.process is not None else None
+
+    def start(self) -> None:
+        """Start the first process."""
+        self._launch()
+
+    def _launch(self) -> None:
+        with self._cond:
+            if self._closed:
+                return
+            number = 0 if self._gen is None else self._gen.number + 1
+            server = RuntimeApiServer(self, host=self._host)
+            gen = _Generation(number, server)
+            self._gen = gen
+        threading.Thread(target=server.serve_forever, name=f"runtime-api-{self.index}", daemon=True).start()
+        env = build_env(self.config, server.address, credentials=self._credentials)
+        argv = build_argv(self.config)
+        try:
+            process = subprocess.Popen(
+                argv,
+                env=env,
+                cwd=str(self.config.task_root),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            message = f"could not start {argv[0]}: {exc}"
+            self.platform_log(message)
+            with self._cond:
+                gen.dead = True
+                self._launch_error = message
+            self.ready.set()
+            self._fail_pending(InvocationAborted("Runtime.InvalidEntrypoint", message))
+            server.shutdown()
+            server.server_close()
+            return
+        gen.process = process
+        assert process.stdout is not None
+        assert process.stderr is not None
+        self._logs.pump(self._source, "stdout", process.stdout)
+        self._logs.pump(self._source, "stderr", process.stderr)
+        threading.Thread(target=self._monitor, args=(gen,), name=f"monitor-{self.index}", daemon=True).start()
+
+    def _monitor(self, gen: _Generation) -> None:
+        assert gen.process is not None
+        code = gen.process.wait()
+        kill_group(gen.process)  # leftovers the runtime forked
+        gen.server.shutdown()
+        gen.server.server_close()
+        with self._cond:
+            gen.dead = True
+            self._cond.notify_all()
+            if self._closed:
+                return
+            current, self._current = self._current, None
+            if not gen.polled:
+                self._failures += 1
+            delay = min(2.0, 0.05 * 2**self._failures) if not gen.polled else 0.0
+        reason = gen.init_error or f"Runtime exited with exit status {code}"
+        if current is not None and not current.done:
+            self.platform_log(f"RequestId: {current.request_id} Error: {reason}")
+            current.finish(InvocationAborted("Runtime.ExitError", reason))
+        if not gen.polled:
+            self.ready.set()
+            self._fail_pending(FunctionError("Runtime.InitError", _error_json("Runtime.InitError", reason)))
+        if delay:
+            time.sleep(delay)
+        self._launch()
+
+    def close(self) -> None:
+        """Kill the process group (SIGTERM, then SIGKILL after a short grace) and stop the Runtime API."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+            gen = self._gen
+            timers, self._timers = self._timers, []
+            invocations = [inv for inv in (self._pending, self._current) if inv is not None]
+            self._pending = self._current = None
+        for timer in timers:
+            timer.cancel()
+        for invocation in invocations:
+            invocation.finish(InvocationAborted("Sandbox.Shutdown", "the emulator is shutting down"))
+        if gen is None:
+            return
+        if gen.process is not None:
+            kill_group(gen.process, signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                gen.process.wait(timeout=1.0)
+            kill_group(gen.process, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                gen.process.wait(timeout=5.0)
+        gen.server.shutdown()
+        gen.server.server_close()
+
+    # --- invocations --------------------------------------------------------------------------------------------
+
+    def submit(self, invocation: Invocation) -> None:
+        """Give this (idle) sandbox an invocation; the process takes it on its next ``/next``."""
+        invocation.add_done_callback(self._on_done)
+        with self._cond:
+            failure = "the emulator is shutting down" if self._closed else self._launch_error
+            if failure is None:
+                self._pending = invocation
+                self._remember(invocation)
+                timer = threading.Timer(self._init_timeout_s, self._pickup_timeout, args=(invocation,))
+                timer.daemon = True
+                self._timers.append(timer)
+                timer.start()
+                self._cond.notify_all()
+        if failure is not None:
+            error_type = "Sandbox.Shutdown" if self._closed else "Runtime.InvalidEntrypoint"
+            invocation.finish(InvocationAborted(error_type, failure))
+
+    def _remember(self, invocation: Invocation) -> None:
+        self._recent[invocation.request_id] = invocation
+        while len(self._recent) > _RECENT:
+            self._recent.popitem(last=False)
+
+    def _fail_pending(self, event: FunctionError | InvocationAborted) -> None:
+        with self._cond:
+            pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.finish(event)
+
+    def _on_done(self, invocation: Invocation) -> None:
+        with self._cond:
+            if self._current is invocation:
+                self._current = None
+            if self._pending is invocation:
+                self._pending = None
+            closed = self._closed
+        if not closed:
+            self._on_idle(self)
+
+    def _pickup_timeout(self, invocation: Invocation) -> None:
+        with self._cond:
+            if self._pending is not invocation:
+                return
+            gen = self._gen
+        message = f"the runtime did not ask for the invocation within {self._init_timeout_s:.1f} s (init timeout)"
+        self.platform_log(message)
+        if gen is not None:
+            self._kill(gen)
+        self._fail_pending(InvocationAborted("Runtime.InitTimeout", message))
+
+    def _deadline(self, invocation: Invocation, gen: _Generation) -> None:
+        with self._cond:
+            if invocation.done or self._current is not invocation:
+                return
+        message = f"Task timed out after {self.timeout_s:.2f} seconds"
+        self._kill(gen)
+        self.platform_log(f"{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())} {invocation.request_id} {message}")
+        invocation.finish(InvocationAborted("Sandbox.Timeout", message))
+
+    def _kill(self, gen: _Generation) -> None:
+        with self._cond:
+            gen.dead = True
+            self._cond.notify_all()
+        if gen.process is not None:
+            kill_group(gen.process)
+
+    # --- RuntimeBackend -----------------------------------------------------------------------------------------
+
+    def next_invocation(self, server: RuntimeApiServer) -> Invocation | None:
+        """Long-poll for the next invocation of the process served by ``server``."""
+        with self._cond:
+            while True:
+                gen = self._gen
+                if self._closed or gen is None or gen.server is not server or gen.dead:
+                    return None
+                if not gen.polled:
+                    gen.polled = True
+                    self._failures = 0
+                    self.ready.set()
+                if self._pending is not None:
+                    break
+                self._cond.wait()
+            invocation, self._pending = self._pending, None
+            self._current = invocation
+            invocation.mark_started(self.timeout_s)
+            timer = threading.Timer(self.timeout_s, self._deadline, args=(invocation, gen))
+            timer.daemon = True
+            self._timers = [t for t in self._timers if t.is_alive()] + [timer]
+            timer.start()
+            return invocation
+
+    def lookup(self, request_id: str) -> Invocation | None:
+        """A current or recent invocation by request id."""
+        with self._cond:
+            return self._recent.get(request_id)
+
+    def init_error(self, error_type: str, body: bytes) -> None:
+        """Record an ``/init/error``; the pending invocation fails when the process exits."""
+        text = body.decode("utf-8", "replace")
+        self.platform_log(f"INIT_REPORT Status: error Error Type: {error_type} {text}")
+        with self._cond:
+            if self._gen is not None:
+                self._gen.init_error = f"{error_type}: {text}"
+
+    def platform_log(self, message: str) -> None:
+        """A platform line in the log book."""
+        self._logs.add(self._source, "platform", message)
+
+
+def _error_json(error_type: str, message: str) -> bytes:
+    return json.dumps({"errorType": error_type, "errorMessage": message}).encode()
+
+
+class Pool:
+    """N sandboxes; ``acquire`` waits for an idle one (callers queue while all are busy)."""
+
+    def __init__(self, sandboxes: list[Sandbox]) -> None:
+        self.sandboxes = sandboxes
+        self._idle: queue.Queue[Sandbox] = queue.Queue()
+        for sandbox in sandboxes:
+            self._idle.put(sandbox)
+
+    def release(self, sandbox: Sandbox) -> None:
+        """Mark ``sandbox`` idle again."""
+        self._idle.put(sandbox)
+
+    def invoke(self, invocation: Invocation, *, queue_timeout_s: float = 900.0) -> bool:
+        """Hand ``invocation`` to the next idle sandbox; False if none became idle in time."""
+        try:
+            sandbox = self._idle.get(timeout=queue_timeout_s)
+        except queue.Empty:
+            return False
+        sandbox.submit(invocation)
+        return True
