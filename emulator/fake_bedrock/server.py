@@ -154,7 +154,9 @@ class FakeBedrock:
             raise RuntimeError("FakeBedrock already started")
         self.stopping.clear()
         self._server = _Server(self._address, self)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-bedrock", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-bedrock", daemon=True
+        )
         self._thread.start()
         return self
 
