@@ -1,0 +1,122 @@
+"""``python -m emulator``: serve the function on a local Function URL until Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+from emulator.launcher import REPO_ROOT, split_env_items
+from emulator.local import BedrockOptions, EmulatorError, LocalLambda
+
+__all__ = ["build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The CLI's argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="python -m emulator",
+        description="Local Lambda Function URL (RESPONSE_STREAM) + Runtime API + function processes.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=3000, help="Function URL port (default 3000; 0 = ephemeral)")
+    parser.add_argument("--handler", default="bedrock_stream.handler.handle", help="_HANDLER (MODULE.FUNC)")
+    parser.add_argument("--timeout", type=float, default=60.0, help="function timeout in seconds (default 60)")
+    parser.add_argument("--concurrency", type=int, default=2, help="function processes (default 2)")
+    parser.add_argument("--memory", type=int, default=512, help="AWS_LAMBDA_FUNCTION_MEMORY_SIZE (default 512)")
+    parser.add_argument("--function-name", default="bedrock-stream-local", help="AWS_LAMBDA_FUNCTION_NAME")
+    parser.add_argument("--region", default=None, help="AWS_REGION for the function (default us-east-1)")
+    parser.add_argument("--task-root", default=str(REPO_ROOT / "functions"), help="LAMBDA_TASK_ROOT")
+    parser.add_argument(
+        "--env", action="append", default=[], metavar="KEY=VALUE", help="function environment variable (repeatable)"
+    )
+    parser.add_argument(
+        "--bedrock", default="stub", metavar="stub|replay:PATH|aws", help="which Bedrock the function calls"
+    )
+    parser.add_argument("--first-token-ms", type=int, default=0, help="fake Bedrock: delay before the first token")
+    parser.add_argument("--token-delay-ms", type=int, default=0, help="fake Bedrock: delay between tokens")
+    parser.add_argument("--quiet", action="store_true", help="do not echo the function's log lines")
+    parser.add_argument(
+        "--command",
+        nargs=argparse.REMAINDER,
+        default=None,
+        metavar="CMD",
+        help="run this runtime process instead of functions/bootstrap (must be the last option)",
+    )
+    return parser
+
+
+def app_defaults(cdk_json: Path = REPO_ROOT / "cdk.json") -> dict[str, str]:
+    """The app's model settings from the CDK context (the single source of truth), as function env vars."""
+    try:
+        context = json.loads(cdk_json.read_text(encoding="utf-8")).get("context", {})
+    except (OSError, ValueError):
+        return {}
+    env: dict[str, str] = {}
+    models = context.get("models")
+    if isinstance(models, list) and models:
+        env["BEDROCK_STREAM_MODELS"] = ",".join(str(m) for m in models)
+    if isinstance(context.get("defaultModel"), str):
+        env["BEDROCK_STREAM_DEFAULT_MODEL"] = context["defaultModel"]
+    return env
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the emulator; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        env = split_env_items(args.env)
+        if args.command is None and args.handler.startswith("bedrock_stream."):
+            env = {**app_defaults(), **env}
+        bedrock = BedrockOptions.parse(
+            args.bedrock, first_token_ms=args.first_token_ms, token_delay_ms=args.token_delay_ms
+        )
+    except ValueError as exc:
+        parser.error(str(exc))
+    if args.command is not None and not args.command:
+        parser.error("--command needs the command to run")
+    emulator = LocalLambda(
+        handler=args.handler,
+        timeout=args.timeout,
+        concurrency=args.concurrency,
+        memory=args.memory,
+        env=env,
+        command=args.command,
+        task_root=args.task_root,
+        bedrock=bedrock,
+        host=args.host,
+        port=args.port,
+        function_name=args.function_name,
+        region=args.region,
+        wait_ready=False,
+        echo_logs=not args.quiet,
+    )
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        with emulator:
+            fake = emulator.fake_bedrock
+            bedrock_text = f"fake Bedrock ({bedrock.mode}) at {fake.url}" if fake is not None else "real AWS Bedrock"
+            runtime = " ".join(args.command) if args.command else "functions/bootstrap"
+            print(
+                f"emulator: Function URL {emulator.url} -> {args.handler} via {runtime} "
+                f"(concurrency {args.concurrency}, timeout {args.timeout:g}s, {bedrock_text}); Ctrl-C to stop",
+                flush=True,
+            )
+            threading.Event().wait()
+    except KeyboardInterrupt:
+        print("emulator: stopped", file=sys.stderr, flush=True)
+    except (EmulatorError, OSError) as exc:
+        print(f"emulator: {exc}", file=sys.stderr, flush=True)
+        return 1
+    return 0
