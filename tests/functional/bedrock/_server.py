@@ -32,6 +32,8 @@ class Reply:
     stall_after: int | None = None
     """Stop sending after this many pieces and hold the connection open until the server stops."""
     chunked: bool = True
+    silent: bool = False
+    """Never answer: hold the request until the server stops (a stall before the response headers)."""
 
 
 class ScriptedBedrock:
@@ -89,6 +91,9 @@ class ScriptedBedrock:
         self._write(conn, reply)
 
     def _write(self, conn: socket.socket, reply: Reply) -> None:
+        if reply.silent:
+            self._stopping.wait(30)
+            return
         head = [
             f"HTTP/1.1 {reply.status} X",
             "x-amzn-RequestId: 0b5d1c1a-0000-4000-8000-000000000000",
