@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import os
 from collections.abc import Callable, Generator
 from typing import Any
 
@@ -87,7 +88,7 @@ def _configured_region(profile: str | None) -> str | None:
         region = botocore.session.Session(profile=profile).get_config_variable("region")
     except BotoCoreError:
         return None
-    return str(region) if region else None
+    return str(region) if region else os.environ.get("AWS_REGION") or None
 
 
 class FunctionUrlAuth(Auth):

@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from client.api import CompletionRequest, Endpoint
+from client.consume import consume
 from client.discovery import discover_url
-from client.errors import EXIT_CODES, ClientError, StreamError, UsageError
-from client.events import ErrorEvent, ReasoningEvent, StreamEvent, TextEvent
+from client.errors import EXIT_CODES, ClientError, UsageError
+from client.events import ReasoningEvent, StreamEvent, TextEvent
 from client.readers import FORMATS, make_reader
 from client.status import Spinner, StreamStats
 
@@ -132,27 +133,13 @@ def _stream(args: argparse.Namespace, prompt: str, out: _Output, stats: StreamSt
         Endpoint(url, region=args.region, profile=args.profile, signed=signed, timeout=args.timeout) as endpoint,
         endpoint.stream(request, args.format) as chunks,
     ):
-        for chunk in chunks:
-            now = time.monotonic()
-            events = reader.feed(chunk)
-            if args.raw:
+        on_chunk = out.raw if args.raw else None
+        for event in consume(chunks, reader, on_chunk=on_chunk):
+            stats.observe(event, time.monotonic())
+            if stats.first_token is not None or args.raw:
                 spinner.stop()
-                out.raw(chunk)
-            _handle(events, out, stats, spinner, now, raw=args.raw)
-        _handle(reader.finish(), out, stats, spinner, time.monotonic(), raw=args.raw)
-
-
-def _handle(
-    events: list[StreamEvent], out: _Output, stats: StreamStats, spinner: Spinner, now: float, *, raw: bool
-) -> None:
-    for event in events:
-        stats.observe(event, now)
-        if stats.first_token is not None:
-            spinner.stop()
-        if isinstance(event, ErrorEvent):
-            raise StreamError(event.message, error_type=event.error_type, code=event.code)
-        if not raw:
-            out.event(event)
+            if not args.raw:
+                out.event(event)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -6,6 +6,8 @@ The stack publishes the URL as the output ``FunctionUrl`` (infra/stack.py). boto
 
 from __future__ import annotations
 
+import os
+
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
@@ -29,7 +31,7 @@ def discover_url(
     ``CredentialsError`` without credentials, ``ConnectError`` when CloudFormation cannot be reached.
     """
     try:
-        session = boto3.Session(profile_name=profile, region_name=region)
+        session = boto3.Session(profile_name=profile, region_name=region or os.environ.get("AWS_REGION") or None)
         cloudformation = session.client("cloudformation")
         stacks = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
     except NoRegionError as exc:

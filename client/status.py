@@ -93,8 +93,9 @@ class StreamStats:
         else:
             parts.append(f"{self.deltas} deltas, {self.characters} characters (no usage reported)")
         parts.append(f"{duration:.2f} s")
-        if self.output_tokens and self.first_token is not None and end > self.first_token:
-            parts.append(f"{self.output_tokens / (end - self.first_token):.1f} tokens/s")
+        generating = end - self.first_token if self.first_token is not None else 0.0
+        if self.output_tokens and generating >= 0.05:  # a buffered (json) answer has no generation time to rate
+            parts.append(f"{self.output_tokens / generating:.1f} tokens/s")
         if self.stop_reason:
             parts.append(f"stop: {self.stop_reason}")
         return " · ".join(parts)

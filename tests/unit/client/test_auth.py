@@ -48,7 +48,8 @@ def _aws4auth_signed(body: bytes = BODY, region: str = "eu-west-1") -> requests.
         headers={"content-type": "application/json", "x-amz-date": AMZ_DATE},
     ).prepare()
     auth = AWS4Auth(CREDS.access_key, CREDS.secret_key, region, "lambda", session_token=CREDS.token)
-    return auth(prepared)
+    signed: requests.PreparedRequest = auth(prepared)
+    return signed
 
 
 def test_authorization_matches_independent_implementation() -> None:
@@ -80,7 +81,7 @@ def test_payload_hash_is_signed() -> None:
 
 
 def test_signs_the_bytes_of_a_streamed_body() -> None:
-    def chunks():  # type: ignore[no-untyped-def]
+    def chunks():
         yield BODY[:5]
         yield BODY[5:]
 

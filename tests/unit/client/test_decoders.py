@@ -14,7 +14,7 @@ def test_line_endings_split_across_chunks() -> None:
 
 def test_sse_comments_multiline_data_and_default_event_name() -> None:
     sse = SSEDecoder()
-    messages = sse.decode(b": keep-alive\r\n\r\nevent: text\r\ndata: {\"a\":\r\ndata: 1}\r\nid: 7\r\n\r\ndata: x\n")
+    messages = sse.decode(b': keep-alive\r\n\r\nevent: text\r\ndata: {"a":\r\ndata: 1}\r\nid: 7\r\n\r\ndata: x\n')
     assert messages == [SSEMessage("text", '{"a":\n1}', "7")]
     assert sse.pending
     assert sse.decode(b"\n") == [SSEMessage("message", "x", "7")]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bedrock_stream.encoders.base import Encoder
 from bedrock_stream.encoders.json_document import JsonDocumentEncoder
 from bedrock_stream.encoders.ndjson import NdjsonEncoder
 from bedrock_stream.encoders.sse import SseEncoder
@@ -25,11 +28,11 @@ EVENTS: list[BedrockEvent] = [
     Stop(reason="end_turn"),
     Usage(input_tokens=12, output_tokens=34),
 ]
-ENCODERS = {"sse": SseEncoder, "ndjson": NdjsonEncoder, "text": TextEncoder}
+ENCODERS: dict[str, type[Encoder]] = {"sse": SseEncoder, "ndjson": NdjsonEncoder, "text": TextEncoder}
 
 
 def _encode(fmt: str, events: list[BedrockEvent], error: Exception | None = None) -> bytes:
-    encoder = JsonDocumentEncoder("m") if fmt == "json" else ENCODERS[fmt]()
+    encoder: Encoder = JsonDocumentEncoder("m") if fmt == "json" else ENCODERS[fmt]()
     parts = [encoder.start(), *(encoder.encode(e) for e in events)]
     parts.append(encoder.error(error) if isinstance(error, MidStreamError) else encoder.finish())
     return "".join(parts).encode("utf-8")
@@ -39,7 +42,7 @@ def _read(fmt: str, data: bytes, cuts: list[int]) -> list[StreamEvent]:
     reader = make_reader(fmt)
     events: list[StreamEvent] = []
     bounds = [0, *sorted(set(cuts)), len(data)]
-    for start, end in zip(bounds, bounds[1:], strict=False):
+    for start, end in itertools.pairwise(bounds):
         events += reader.feed(data[start:end])
     return events + reader.finish()
 
