@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import http.client
 import json
+import signal
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from emulator.fake_bedrock import FakeBedrock, stub_text
+from tests.support.bedrock_scenarios import bedrock_env
 
 PROMPT = "Plan a café trip at 20 °C 🚲"
 
@@ -96,3 +103,37 @@ def test_unknown_route_is_a_json_error(fake_bedrock: FakeBedrock, method: str, p
     assert response.getheader("x-amzn-ErrorType", "").startswith("UnknownOperationException:")
     assert response.getheader("Content-Type") == "application/json"
     assert body["message"]
+
+
+def test_boto3_finds_the_fake_through_the_standard_env_var(
+    fake_bedrock: FakeBedrock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in bedrock_env(fake_bedrock).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    client = boto3.client("bedrock-runtime", config=Config(retries={"total_max_attempts": 1}, read_timeout=10))
+    events = list(client.converse_stream(modelId="m", messages=[_user("env")])["stream"])
+    assert _text(events) == stub_text("env")
+
+
+def test_standalone_runner_serves_until_interrupted() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "emulator.fake_bedrock", "--token-delay-ms", "1"],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[3],
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline().strip()
+        assert line.startswith("AWS_ENDPOINT_URL_BEDROCK_RUNTIME=http://127.0.0.1:")
+        port = int(line.rsplit(":", 1)[1])
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("POST", "/model/m/converse-stream", body=json.dumps({"messages": [_user("cli")]}))
+        response = connection.getresponse()
+        assert response.status == 200
+        assert response.read()
+        connection.close()
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
