@@ -46,7 +46,7 @@ UNSPECIFIED_REGION: Final = "unspecified"
 
 _MODEL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(:[A-Za-z0-9._-]+)*$")
 _ARN = re.compile(
-    r"^arn:(?P<partition>aws[a-z-]*):bedrock:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):(?P<kind>[a-z-]+)/(?P<id>.+)$"
+    r"^arn:(?P<partition>aws[a-z-]*):bedrock:(?P<region>[a-z0-9-]+):(?P<account>(\d{12})?):(?P<kind>[a-z-]+)/(?P<id>.+)$"
 )
 # ARN kinds the function may call directly, and the extra actions each needs (inference-prereq.html).
 _ARN_KINDS: Final[Mapping[str, tuple[str, ...]]] = {
@@ -143,6 +143,8 @@ def classify_model(model: str, geo_regions: Mapping[str, Sequence[str]]) -> Mode
             raise ModelIdError(
                 f"{model}: unsupported Bedrock resource type {kind!r} (supported: {', '.join(_ARN_KINDS)})"
             )
+        if not match["account"]:
+            raise ModelIdError(f"{model}: a {kind} ARN must include the account id")
         return ArnModel(
             arn=model,
             kind=kind,
@@ -227,8 +229,8 @@ def _statements_for(
     if isinstance(ref, DirectModel):
         fm_arn = _fm_arn(p, region, ref.model_id)
         if via:  # reached only through an application profile: the FM grant must not allow direct calls
-            return [Statement(sid=sid, actions=(INVOKE_STREAM,), resources=(fm_arn,), conditions=_via(via))]
-        return [Statement(sid=sid, actions=(INVOKE_STREAM,), resources=(fm_arn,))]
+            return [Statement(sid=f"{sid}Direct", actions=(INVOKE_STREAM,), resources=(fm_arn,), conditions=_via(via))]
+        return [Statement(sid=f"{sid}Direct", actions=(INVOKE_STREAM,), resources=(fm_arn,))]
     profile_arn = f"arn:{p}:bedrock:{region}:{account}:inference-profile/{ref.profile_id}"
     through = (profile_arn, *via)
     if isinstance(ref, GeoProfile):

@@ -25,6 +25,16 @@ def acknowledgements(config: StackConfig) -> list[Acknowledgment]:
                 reason="xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions",
             )
         )
+    if config.python_runtime != "python3.14":
+        acks.append(
+            Acknowledgment(
+                id="AwsSolutions-L1",
+                reason=(
+                    f"{config.python_runtime} was chosen explicitly (pythonRuntime) and is a supported Lambda runtime "
+                    "with a matching Powertools layer; python3.14 is the default"
+                ),
+            )
+        )
     return acks
 
 

@@ -1,0 +1,145 @@
+"""StackConfig: cdk.json defaults, -c string values, and clear validation errors (pure, no synth)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra.config import CONTEXT_KEYS, ConfigError, GuardrailConfig, StackConfig
+from infra.regions import GEO_DESTINATION_REGIONS
+
+ROOT = Path(__file__).resolve().parents[2]
+CDK_CONTEXT: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text(encoding="utf-8"))["context"]
+
+
+def load(**context: Any) -> StackConfig:
+    return StackConfig.from_context(context.get)
+
+
+def problems(**context: Any) -> tuple[str, ...]:
+    with pytest.raises(ConfigError) as info:
+        load(**context)
+    return info.value.problems
+
+
+def test_cdk_json_defaults() -> None:
+    config = StackConfig.from_context(CDK_CONTEXT.get)
+    assert config.auth_type == "AWS_IAM"
+    assert config.architecture == "arm64"
+    assert config.reserved_concurrency is None
+    assert config.guardrail is None
+    prefixes = {model.split(".")[0] for model in config.models}
+    assert {"us", "global", "amazon"} <= prefixes  # a geo profile, a global profile, an in-Region model
+    assert config.default_model in config.models
+
+
+def test_every_cdk_json_app_key_is_documented() -> None:
+    app_keys = {key for key in CDK_CONTEXT if not key.startswith("@aws-cdk")}
+    assert app_keys <= set(CONTEXT_KEYS)
+
+
+def test_minimal_context_gets_safe_defaults() -> None:
+    config = load(models=["amazon.nova-micro-v1:0"])
+    assert config.default_model == "amazon.nova-micro-v1:0"
+    assert (config.auth_type, config.allow_public_url, config.cors_origins) == ("AWS_IAM", False, ())
+    assert dict(config.geo_regions) == dict(GEO_DESTINATION_REGIONS)
+
+
+def test_command_line_strings_are_parsed() -> None:
+    config = load(
+        models="amazon.nova-micro-v1:0, us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+        memoryMb="1024",
+        reservedConcurrency="5",
+        corsOrigins="https://app.example.com,http://localhost:8501",
+        guardrail='{"id": "gr0abc", "version": "2"}',
+        geoRegions='{"ca": ["ca-central-1", "ca-west-1"]}',
+        logContent="true",
+    )
+    assert config.models == ("amazon.nova-micro-v1:0", "us.anthropic.claude-sonnet-4-5-20250929-v1:0")
+    assert (config.memory_mb, config.reserved_concurrency, config.log_content) == (1024, 5, True)
+    assert config.cors_origins == ("https://app.example.com", "http://localhost:8501")
+    assert config.guardrail == GuardrailConfig(id="gr0abc", version="2")
+    assert config.geo_regions["ca"] == ("ca-central-1", "ca-west-1")
+    assert config.geo_regions["us"] == GEO_DESTINATION_REGIONS["us"]
+
+
+def test_public_url_is_refused_without_the_opt_in() -> None:
+    (problem,) = problems(models=["amazon.nova-micro-v1:0"], authType="NONE")
+    assert "authType: NONE" in problem
+    assert "allowPublicUrl=true" in problem
+
+
+def test_public_url_is_allowed_with_the_opt_in() -> None:
+    config = load(models=["amazon.nova-micro-v1:0"], authType="NONE", allowPublicUrl=True)
+    assert (config.auth_type, config.allow_public_url) == ("NONE", True)
+
+
+def test_all_problems_are_reported_together_naming_the_keys() -> None:
+    found = problems(
+        models=["amazon.nova-micro-v1:0", "xx.anthropic.claude-v2:1"],
+        defaultModel="amazon.titan-text-lite-v1",
+        memoryMb=64,
+        timeoutSeconds="a while",
+        architecture="ppc64",
+        logRetentionDays=42,
+        maxTokensCap=100,
+        defaultMaxTokens=200,
+        corsOrigins=["https://app.example.com/path"],
+        guardrail={"id": "GR"},
+        powertoolsVersion="latest",
+    )
+    text = "\n".join(found)
+    for expected in (
+        "unknown cross-Region inference geography 'xx'",
+        "defaultModel: 'amazon.titan-text-lite-v1' is not one of models",
+        "memoryMb: 64 is outside 128..10240",
+        "timeoutSeconds: expected an integer",
+        "architecture: 'ppc64' is not one of arm64, x86_64",
+        "logRetentionDays: 42",
+        "defaultMaxTokens: 200 exceeds maxTokensCap 100",
+        "corsOrigins: 'https://app.example.com/path'",
+        "guardrail: expected",
+        "powertoolsVersion: 'latest' is not a semver",
+    ):
+        assert expected in text
+    assert len(found) == 10
+
+
+def test_models_are_required() -> None:
+    assert any("models: list at least one" in p for p in problems())
+
+
+def test_application_profile_needs_its_source() -> None:
+    arn = "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/abc"
+    assert any("modelSources" in p for p in problems(models=[arn]))
+    config = load(models=[arn], modelSources={arn: "us.anthropic.claude-sonnet-4-5-20250929-v1:0"})
+    assert config.model_sources == {arn: "us.anthropic.claude-sonnet-4-5-20250929-v1:0"}
+
+
+def test_config_error_message_is_readable() -> None:
+    with pytest.raises(ConfigError, match=r"invalid bedrock-stream configuration \(CDK context\):\n  - memoryMb"):
+        load(models=["amazon.nova-micro-v1:0"], memoryMb=1)
+
+
+def test_app_refuses_a_public_url_without_the_opt_in_before_synthesizing(tmp_path: Path) -> None:
+    """app.py as the CDK CLI runs it (context in CDK_CONTEXT_JSON): exits non-zero with the reason, no template."""
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "CDK_CONTEXT_JSON": json.dumps({**CDK_CONTEXT, "authType": "NONE"}),
+        "CDK_OUTDIR": str(tmp_path / "out"),
+    }
+    done = subprocess.run(
+        [sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode != 0
+    assert "authType: NONE" in done.stderr
+    assert "allowPublicUrl=true" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not list(tmp_path.rglob("*.template.json"))

@@ -1,0 +1,326 @@
+"""The synthesized stack: Function URL, function, environment, layer, logs, IAM, cdk-nag gate and the staged asset.
+
+One synth per configuration (module-scoped fixtures): the default cdk.json context with cdk-nag applied exactly as
+app.py does, and a customised one (public URL, CORS, guardrail, application profile, reserved concurrency).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk import App, Environment
+from aws_cdk.assertions import Annotations, Match, Template
+
+from bedrock_stream import settings as function_settings
+from infra import streaming_function as sf
+from infra.bedrock_access import Target, bedrock_statements
+from infra.checks import apply_checks
+from infra.config import StackConfig
+from infra.stack import FUNCTIONS_DIR, BedrockStreamStack
+
+ROOT = Path(__file__).resolve().parents[2]
+CDK_CONTEXT: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text(encoding="utf-8"))["context"]
+ENV = Environment(account="111122223333", region="us-east-1")
+TARGET = Target(partition="aws", region="us-east-1", account="111122223333")
+APP_PROFILE_ARN = "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/a1b2c3d4e5f6"
+
+
+class Synth:
+    def __init__(self, context: dict[str, Any], outdir: Path, *, nag: bool) -> None:
+        self.app = App(context={**context, "aws:cdk:bundling-stacks": []}, outdir=str(outdir))
+        self.config = StackConfig.from_context(self.app.node.try_get_context)
+        self.stack = BedrockStreamStack(self.app, self.config.stack_name, config=self.config, env=ENV)
+        if nag:
+            apply_checks(self.app, self.stack, self.config)
+        self.assembly = self.app.synth()  # raises ValidationFailed on any unacknowledged cdk-nag finding
+        self.outdir = outdir
+        self.template = Template.from_json(self.assembly.get_stack_by_name(self.stack.stack_name).template)
+
+    def only(self, resource_type: str) -> dict[str, Any]:
+        resources = self.template.find_resources(resource_type)
+        assert len(resources) == 1, resources
+        return dict(next(iter(list(resources.values()))))
+
+    def env(self) -> dict[str, str]:
+        return self.only("AWS::Lambda::Function")["Properties"]["Environment"]["Variables"]  # type: ignore[no-any-return]
+
+    def policy_statements(self) -> list[dict[str, Any]]:
+        return self.only("AWS::IAM::Policy")["Properties"]["PolicyDocument"]["Statement"]  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+def default(tmp_path_factory: pytest.TempPathFactory) -> Synth:
+    return Synth(CDK_CONTEXT, tmp_path_factory.mktemp("cdkout-default"), nag=True)
+
+
+@pytest.fixture(scope="module")
+def custom(tmp_path_factory: pytest.TempPathFactory) -> Synth:
+    context = {
+        **CDK_CONTEXT,
+        "stackName": "BedrockStreamCustom",
+        "models": ["amazon.nova-micro-v1:0", APP_PROFILE_ARN],
+        "modelSources": {APP_PROFILE_ARN: "global.anthropic.claude-haiku-4-5-20251001-v1:0"},
+        "authType": "NONE",
+        "allowPublicUrl": True,
+        "corsOrigins": ["https://chat.example.com"],
+        "guardrail": {"id": "gr0abc123", "version": "3"},
+        "reservedConcurrency": 5,
+        "architecture": "x86_64",
+        "pythonRuntime": "python3.13",
+        "logRetentionDays": 7,
+        "memoryMb": 1024,
+        "timeoutSeconds": 120,
+    }
+    return Synth(context, tmp_path_factory.mktemp("cdkout-custom"), nag=True)
+
+
+# -- Function URL -----------------------------------------------------------------------------------------------
+
+
+def test_function_url_streams_and_defaults_to_iam_auth(default: Synth) -> None:
+    url = default.only("AWS::Lambda::Url")["Properties"]
+    assert url["InvokeMode"] == "RESPONSE_STREAM"
+    assert url["AuthType"] == "AWS_IAM"
+    assert "Cors" not in url
+    default.template.resource_count_is("AWS::Lambda::Permission", 0)  # no public invoke permissions
+
+
+def test_public_url_when_opted_in_has_both_public_permissions_and_a_warning(custom: Synth) -> None:
+    url = custom.only("AWS::Lambda::Url")["Properties"]
+    assert (url["AuthType"], url["InvokeMode"]) == ("NONE", "RESPONSE_STREAM")
+    permissions = custom.template.find_resources("AWS::Lambda::Permission")
+    assert sorted(p["Properties"]["Action"] for p in permissions.values()) == [
+        "lambda:InvokeFunction",
+        "lambda:InvokeFunctionUrl",
+    ]
+    assert all(p["Properties"]["Principal"] == "*" for p in permissions.values())
+    Annotations.from_stack(custom.stack).has_warning("*", Match.string_like_regexp("authType NONE"))
+
+
+def test_cors_allows_sigv4_headers(custom: Synth) -> None:
+    cors = custom.only("AWS::Lambda::Url")["Properties"]["Cors"]
+    assert cors["AllowOrigins"] == ["https://chat.example.com"]
+    assert {"authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256", "content-type"} <= set(
+        cors["AllowHeaders"]
+    )
+
+
+# -- Function ----------------------------------------------------------------------------------------------------
+
+
+def test_function_runtime_architecture_handler_and_sizes(default: Synth, custom: Synth) -> None:
+    props = default.only("AWS::Lambda::Function")["Properties"]
+    assert (props["Runtime"], props["Architectures"], props["Handler"]) == (
+        "python3.14",
+        ["arm64"],
+        "bedrock_stream.handler.handle",
+    )
+    assert (props["MemorySize"], props["Timeout"]) == (512, 300)
+    assert "ReservedConcurrentExecutions" not in props
+    assert "TracingConfig" not in props
+    custom_props = custom.only("AWS::Lambda::Function")["Properties"]
+    assert (custom_props["Runtime"], custom_props["Architectures"]) == ("python3.13", ["x86_64"])
+    assert (custom_props["MemorySize"], custom_props["Timeout"], custom_props["ReservedConcurrentExecutions"]) == (
+        1024,
+        120,
+        5,
+    )
+
+
+def test_exec_wrapper_and_powertools_env(default: Synth) -> None:
+    env = default.env()
+    assert env["AWS_LAMBDA_EXEC_WRAPPER"] == "/var/task/bootstrap"
+    assert env["POWERTOOLS_SERVICE_NAME"] == "bedrock-stream"
+    assert env["POWERTOOLS_METRICS_NAMESPACE"] == "BedrockStream"
+
+
+def test_powertools_layer_is_the_pinned_ssm_parameter_for_runtime_and_architecture(default: Synth) -> None:
+    (layer,) = default.only("AWS::Lambda::Function")["Properties"]["Layers"]
+    parameter = default.template.to_json()["Parameters"][layer["Ref"]]
+    assert parameter == {
+        "Type": "AWS::SSM::Parameter::Value<String>",
+        "Default": "/aws/service/powertools/python/arm64/python3.14/3.37.0",
+    }
+
+
+def test_env_var_names_match_what_the_function_reads(default: Synth, custom: Synth) -> None:
+    infra_names = {getattr(sf, name) for name in dir(sf) if name.startswith("ENV_")}
+    assert infra_names <= function_settings.ENV_VARS
+    for synth in (default, custom):
+        env = synth.env()
+        ours = {key for key in env if key.startswith("BEDROCK_STREAM_")}
+        assert ours <= function_settings.ENV_VARS
+        # The function accepts the environment the stack writes, and sees the configured values.
+        parsed = function_settings.Settings.from_env(env)
+        assert parsed.models == synth.config.models
+        assert parsed.default_model == synth.config.default_model
+        assert parsed.max_tokens_cap == synth.config.max_tokens_cap
+        assert parsed.log_content is False
+    guardrail = function_settings.Settings.from_env(custom.env())
+    assert (guardrail.guardrail_id, guardrail.guardrail_version) == ("gr0abc123", "3")
+
+
+def test_json_logs_into_a_log_group_with_retention(default: Synth, custom: Synth) -> None:
+    logging = default.only("AWS::Lambda::Function")["Properties"]["LoggingConfig"]
+    assert logging["LogFormat"] == "JSON"
+    assert (logging["ApplicationLogLevel"], logging["SystemLogLevel"]) == ("INFO", "WARN")
+    log_group_id = logging["LogGroup"]["Ref"]
+    assert default.template.to_json()["Resources"][log_group_id]["Properties"]["RetentionInDays"] == 30
+    custom.template.has_resource_properties("AWS::Logs::LogGroup", {"RetentionInDays": 7})
+
+
+def test_alarms_on_errors_throttles_and_duration(default: Synth) -> None:
+    alarms = default.template.find_resources("AWS::CloudWatch::Alarm")
+    metrics = sorted(a["Properties"]["MetricName"] for a in alarms.values())
+    assert metrics == ["Duration", "Errors", "Throttles"]
+    duration = next(a["Properties"] for a in alarms.values() if a["Properties"]["MetricName"] == "Duration")
+    assert (duration["ExtendedStatistic"], duration["Threshold"]) == ("p99", 270000)
+
+
+def test_outputs_for_url_discovery(default: Synth) -> None:
+    outputs = default.template.to_json()["Outputs"]
+    assert {"FunctionUrl", "FunctionName", "Region"} <= set(outputs)
+    assert outputs["FunctionUrl"]["Value"]["Fn::GetAtt"][1] == "FunctionUrl"
+
+
+# -- IAM ---------------------------------------------------------------------------------------------------------
+
+
+def _expected_policy(synth: Synth) -> list[dict[str, Any]]:
+    statements = bedrock_statements(
+        synth.config.models,
+        target=TARGET,
+        geo_regions=synth.config.geo_regions,
+        model_sources=synth.config.model_sources,
+        guardrail_id=synth.config.guardrail.id if synth.config.guardrail else None,
+    )
+    return [s.to_json() for s in statements]
+
+
+def test_role_policy_is_exactly_logs_plus_the_derived_bedrock_statements(default: Synth, custom: Synth) -> None:
+    for synth in (default, custom):
+        logs_statement, *bedrock = synth.policy_statements()
+        assert logs_statement["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
+        assert logs_statement["Resource"]["Fn::GetAtt"][1] == "Arn"
+        assert bedrock == _expected_policy(synth)
+    (role,) = default.template.find_resources("AWS::IAM::Role").values()
+    assert "ManagedPolicyArns" not in role["Properties"]  # no AWSLambdaBasicExecutionRole: logs go to our group only
+
+
+def test_custom_policy_has_app_profile_global_source_and_guardrail(custom: Synth) -> None:
+    sids = [s.get("Sid") for s in custom.policy_statements()]
+    assert sids == [
+        None,
+        "Model0Direct",
+        "Model1ApplicationInferenceProfile",
+        "Model1SourceGlobalProfile",
+        "Model1SourceGlobalInRegion",
+        "Model1SourceGlobalAnyRegion",
+        "Guardrail",
+    ]
+
+
+def test_no_bedrock_statement_has_a_wildcard_resource(default: Synth, custom: Synth) -> None:
+    for synth in (default, custom):
+        for statement in synth.policy_statements():
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            if any(a.startswith("bedrock:") for a in actions):
+                assert "*" not in json.dumps(statement["Resource"])
+                assert all("*" not in a for a in actions)
+
+
+def test_geo_profile_adds_a_deploy_time_region_rule(default: Synth, custom: Synth) -> None:
+    rule = default.template.to_json()["Rules"]["RegionInUsGeography"]["Assertions"][0]
+    assert rule["Assert"] == {
+        "Fn::Contains": [["us-east-1", "us-east-2", "us-west-1", "us-west-2"], {"Ref": "AWS::Region"}]
+    }
+    assert not any(key.startswith("RegionIn") for key in custom.template.to_json().get("Rules", {}))
+
+
+# -- cdk-nag and the asset ---------------------------------------------------------------------------------------
+
+
+def test_cdk_nag_ran_and_found_nothing_unacknowledged(default: Synth) -> None:
+    report = json.loads((default.outdir / "validation-report.json").read_text(encoding="utf-8"))
+    assert report["pluginReports"] == []  # app.synth() above would have raised on any unacknowledged finding
+
+
+def _staged_asset(synth: Synth) -> Path:
+    code = synth.only("AWS::Lambda::Function")["Properties"]["Code"]
+    key = code["S3Key"]
+    asset_hash = key.removesuffix(".zip")
+    path = synth.outdir / f"asset.{asset_hash}"
+    assert path.is_dir(), sorted(p.name for p in synth.outdir.iterdir())
+    return path
+
+
+def _files(root: Path) -> set[str]:
+    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+
+
+def test_staged_asset_holds_exactly_the_function_code(default: Synth) -> None:
+    staged = _files(_staged_asset(default))
+    expected = {
+        path
+        for path in _files(FUNCTIONS_DIR)
+        if path.split("/")[0] in sf.ASSET_TOP_LEVEL
+        and "__pycache__" not in path.split("/")
+        and not path.endswith((".pyc", ".pyo"))
+        and not any(part.startswith(".") for part in path.split("/"))
+    }
+    assert staged == expected
+    assert {path.split("/")[0] for path in staged} == {"bootstrap", "bedrock_stream", "streaming_runtime"}
+    assert "bedrock_stream/handler.py" in staged
+    assert not any("__pycache__" in p or p.endswith(".pyc") or "/tests/" in f"/{p}" for p in staged)
+
+
+def test_staged_bootstrap_keeps_its_executable_bit(default: Synth) -> None:
+    mode = (_staged_asset(default) / "bootstrap").stat().st_mode
+    assert mode & stat.S_IXUSR
+    assert mode & stat.S_IXOTH
+    tracked = subprocess.run(
+        ["git", "ls-files", "-s", "functions/bootstrap"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    if tracked:  # the committed file mode is what a clean clone (CI) stages from
+        assert tracked.startswith("100755 ")
+
+
+def test_asset_excludes_caches_even_when_present(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A throwaway functions/ tree with caches and stray files stages only the function code."""
+    src = tmp_path_factory.mktemp("functions-src")
+    for name in ("bedrock_stream/__init__.py", "streaming_runtime/__init__.py", "bedrock_stream/schemas/a.json"):
+        (src / name).parent.mkdir(parents=True, exist_ok=True)
+        (src / name).write_text("# code\n", encoding="utf-8")
+    (src / "bootstrap").write_text('#!/bin/sh\nexec "$@"\n', encoding="utf-8")
+    os.chmod(src / "bootstrap", 0o755)
+    for junk in (
+        "bedrock_stream/__pycache__/x.cpython-311.pyc",
+        "streaming_runtime/y.pyc",
+        "tests/test_x.py",
+        ".pytest_cache/v",
+        "bedrock_stream/.mypy_cache/z",
+        "README.md",
+        "requirements.txt",
+    ):
+        (src / junk).parent.mkdir(parents=True, exist_ok=True)
+        (src / junk).write_text("junk\n", encoding="utf-8")
+    outdir = tmp_path_factory.mktemp("cdkout-asset")
+    app = App(context={**CDK_CONTEXT, "aws:cdk:bundling-stacks": []}, outdir=str(outdir))
+    config = StackConfig.from_context(app.node.try_get_context)
+    stack = BedrockStreamStack(app, "AssetProbe", config=config, code_dir=src, env=ENV)
+    app.synth()
+    (asset,) = [p for p in outdir.iterdir() if p.name.startswith("asset.")]
+    assert _files(asset) == {
+        "bootstrap",
+        "bedrock_stream/__init__.py",
+        "bedrock_stream/schemas/a.json",
+        "streaming_runtime/__init__.py",
+    }
+    assert (asset / "bootstrap").stat().st_mode & stat.S_IXUSR
+    assert stack.stack_name == "AssetProbe"
