@@ -7,7 +7,8 @@ typed with :class:`HeaderValue` (all ten wire types); plain ``str``, ``bool`` an
 Bedrock part: :func:`event_frame`, :func:`chunk_frame`, :func:`exception_frame` and :func:`error_frame` reproduce the
 quirks of real Bedrock frames: three string headers in the order ``:event-type``, ``:content-type``,
 ``:message-type``; compact JSON with the keys of modelled structures sorted and raw UTF-8; an undocumented ``"p"``
-padding key; ``chunk`` payloads as ``{"bytes": <base64 of the model's own JSON>, "p": ...}``.
+padding key; ``chunk`` payloads as ``{"bytes": <base64 of the model's own JSON>, "p": ...}`` where the model JSON
+is compact, in its own key order, with raw UTF-8 (whether Bedrock escapes non-ASCII there is not captured).
 
 Sources: AWS Lex V2 developer guide "Event stream encoding" (event-stream-encoding.html); botocore 1.44.5
 ``botocore/eventstream.py`` (the decoder this must satisfy); smithy ``smithy-aws-protocol-tests`` restJson1
