@@ -15,7 +15,7 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 
 from bedrock_stream.app import App, create_app
-from bedrock_stream.chat import ChatRequest
+from bedrock_stream.chat import BedrockSource, ChatRequest
 from bedrock_stream.errors import AppError
 from bedrock_stream.events import BedrockEvent, Stop, TextDelta, Usage
 from bedrock_stream.observability import Observer
@@ -104,14 +104,18 @@ class Harness:
     log: io.StringIO
 
 
-def harness(source: FakeSource | None = None, **setting_overrides: Any) -> Harness:
+def harness(
+    source: FakeSource | None = None, *, source_override: BedrockSource | None = None, **setting_overrides: Any
+) -> Harness:
+    """The app with a fresh logger; ``source_override`` replaces the fake (functional tests use the real one)."""
     source = source or FakeSource()
     log = io.StringIO()
     logger = Logger(service=f"test-{uuid.uuid4().hex}", logger_handler=logging.StreamHandler(log))
     metrics = Metrics(namespace="BedrockStreamTest", service="test")
     s = settings(**setting_overrides)
     observer = Observer(logger, metrics, log_content=s.log_content)
-    return Harness(create_app(s, source, observer=observer, clock=lambda: 1_700_000_000.0), source, log)
+    app = create_app(s, source_override or source, observer=observer, clock=lambda: 1_700_000_000.0)
+    return Harness(app, source, log)
 
 
 def url_event(
