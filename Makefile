@@ -65,3 +65,8 @@ clean: ## Remove build outputs (keeps the installs)
 .PHONY: schemas
 schemas: install ## Regenerate the compiled request validators from functions/bedrock_stream/schemas/*.json
 	$(BIN)/python functions/bedrock_stream/schemas/generate.py
+
+CHAT_FLAGS ?=
+chat: install ## Streamlit chat app for BEDROCK_STREAM_URL (default http://127.0.0.1:3000, i.e. make dev)
+	PYTHONPATH=$(CURDIR) $(BIN)/streamlit run client/streamlit_app.py --server.headless true \
+		--browser.gatherUsageStats false $(CHAT_FLAGS)
