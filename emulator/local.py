@@ -141,6 +141,13 @@ class LocalLambda:
             return []
         return [pid for sandbox in self._pool.sandboxes if (pid := sandbox.pid) is not None]
 
+    @property
+    def runtime_apis(self) -> list[str]:
+        """``host:port`` of each function process's Runtime API (for tests that act as the runtime themselves)."""
+        if self._pool is None:
+            return []
+        return [address for sandbox in self._pool.sandboxes if (address := sandbox.runtime_api) is not None]
+
     def log_lines(self, source_prefix: str = "") -> list[LogLine]:
         """Captured log lines whose source starts with ``source_prefix`` (``function`` or ``emulator``)."""
         return [line for line in self.logs.lines() if line.source.startswith(source_prefix)]

@@ -92,6 +92,12 @@ class Sandbox:
         gen = self._gen
         return gen.process.pid if gen is not None and gen.process is not None else None
 
+    @property
+    def runtime_api(self) -> str | None:
+        """``host:port`` of the current process's Runtime API (its ``AWS_LAMBDA_RUNTIME_API``)."""
+        gen = self._gen
+        return gen.server.address if gen is not None else None
+
     def start(self) -> None:
         """Start the first process."""
         self._launch()
