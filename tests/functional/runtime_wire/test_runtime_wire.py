@@ -1,0 +1,335 @@
+"""The real runtime process (functions/bootstrap) against a raw-socket Runtime API; wire bytes checked with h11."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+
+from streaming_runtime.wire import chunk
+from tests.functional.runtime_wire.standin import NEXT_PATH, Captured, NextSpec, RuntimeApiStandIn
+
+pytestmark = pytest.mark.timeout(60)
+
+BASE = "/2018-06-01/runtime"
+INTEGRATION = "application/vnd.awslambda.http-integration-response"
+TRAILER = "Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body"
+
+
+def http_event(**fields: object) -> dict[str, object]:
+    """A minimal Function URL (payload 2.0) event plus test fields."""
+    event: dict[str, object] = {
+        "version": "2.0",
+        "rawPath": "/",
+        "requestContext": {"http": {"method": "POST", "path": "/"}, "requestId": "x"},
+        "headers": {},
+    }
+    event.update(fields)
+    return event
+
+
+def trailers_of(req: Captured) -> dict[str, str]:
+    return {k.lower(): v for k, v in req.trailers}
+
+
+def decode_error_body(req: Captured) -> dict[str, object]:
+    doc = json.loads(base64.b64decode(trailers_of(req)["lambda-runtime-function-error-body"], validate=True))
+    assert isinstance(doc, dict)
+    return doc
+
+
+def test_http_event_streams_prelude_then_one_chunk_per_item(start_runtime) -> None:
+    with RuntimeApiStandIn() as api:
+        api.queue(
+            NextSpec(
+                "req-1",
+                http_event(
+                    status=201,
+                    headers_out={"content-type": "text/plain", "x-test": "yes"},
+                    cookies_out=["sid=abc; Path=/; HttpOnly"],
+                    items=["hello ", "", "wörld"],
+                ),
+                invocation_id="inv-nonce-1",
+            )
+        )
+        start_runtime(api.address, "rw_handlers.stream_items")
+        (req,) = api.wait_complete("/response")
+
+    # request line and headers, as an independent parser (h11) read them
+    assert (req.method, req.target, req.http_version) == ("POST", f"{BASE}/invocation/req-1/response", "1.1")
+    assert req.header("lambda-runtime-function-response-mode") == "streaming"
+    assert req.header("transfer-encoding") == "chunked"
+    assert req.header("content-length") is None
+    assert req.header("content-type") == INTEGRATION
+    assert ", ".join(req.header_all("trailer")) == TRAILER
+    assert req.header("lambda-runtime-invocation-id") == "inv-nonce-1"
+    # chunks: the prelude (JSON + 8 NULs) as one chunk, then one chunk per non-empty item
+    prelude_doc = {
+        "statusCode": 201,
+        "headers": {"content-type": "text/plain", "x-test": "yes"},
+        "cookies": ["sid=abc; Path=/; HttpOnly"],
+    }
+    assert req.chunks[0].endswith(b"\x00" * 8)
+    assert json.loads(req.chunks[0][:-8]) == prelude_doc
+    assert req.chunks[1:] == [b"hello ", "wörld".encode()]
+    assert req.trailers == []
+    # and byte for byte: body framing ends with the plain terminator
+    body_start = req.raw.index(b"\r\n\r\n") + 4
+    assert req.raw[body_start:] == chunk(req.chunks[0]) + chunk(b"hello ") + chunk("wörld".encode()) + b"0\r\n\r\n"
+
+
+def test_direct_invoke_event_gets_no_prelude_and_its_own_content_type(start_runtime) -> None:
+    with RuntimeApiStandIn() as api:
+        api.queue(
+            NextSpec("req-a", {"headers_out": {"Content-Type": "application/x-ndjson"}, "items": ['{"a":1}\n']}),
+            NextSpec("req-b", {"items": ["raw"]}),
+        )
+        start_runtime(api.address, "rw_handlers.stream_items")
+        first, second = api.wait_complete("/response", count=2)
+
+    assert first.header("content-type") == "application/x-ndjson"
+    assert first.chunks == [b'{"a":1}\n']
+    assert second.header("content-type") == "application/octet-stream"
+    assert second.chunks == [b"raw"]
+    # no invocation id from /next -> none echoed
+    assert first.header("lambda-runtime-invocation-id") is None
+
+
+def test_context_trace_env_and_sys_path(start_runtime) -> None:
+    identity = json.dumps({"cognitoIdentityId": "id-1", "cognitoIdentityPoolId": "pool-1"})
+    client_context = json.dumps({"client": {"app_title": "wire app"}, "custom": {"k": "v"}, "env": {}})
+    with RuntimeApiStandIn() as api:
+        api.queue(
+            NextSpec(
+                "req-ctx",
+                {"any": "event"},
+                trace_id="Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+                invocation_id="nonce-ctx",
+                deadline_ms=4102444800000,
+                extra_headers={
+                    "Lambda-Runtime-Cognito-Identity": identity,
+                    "Lambda-Runtime-Client-Context": client_context,
+                    "Lambda-Runtime-Aws-Tenant-Id": "tenant-7",
+                },
+            ),
+            NextSpec("req-ctx2", {"any": "event"}),
+        )
+        start_runtime(api.address, "rw_handlers.context_echo")
+        first, second = api.wait_complete("/response", count=2)
+
+    ctx = json.loads(first.body)
+    assert ctx["aws_request_id"] == "req-ctx"
+    assert ctx["deadline_ms"] == 4102444800000
+    assert ctx["remaining"] > 0
+    assert ctx["function_name"] == "wire-test"
+    assert ctx["function_version"] == "$LATEST"
+    assert ctx["memory_limit_in_mb"] == "512"
+    assert ctx["invoked_function_arn"] == "arn:aws:lambda:us-east-1:123456789012:function:wire-test"
+    assert ctx["log_group_name"] == "/aws/lambda/wire-test"
+    assert ctx["log_stream_name"] == "2026/11/21/[$LATEST]0123456789abcdef"
+    assert ctx["tenant_id"] == "tenant-7"
+    assert ctx["invocation_id"] == "nonce-ctx"
+    assert (ctx["identity_id"], ctx["identity_pool_id"]) == ("id-1", "pool-1")
+    assert ctx["client_app_title"] == "wire app"
+    assert ctx["client_custom"] == {"k": "v"}
+    assert ctx["trace_env"] == "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+    major, minor = ctx["version"]
+    functions_dir = str(Path(__file__).resolve().parents[3] / "functions")
+    assert ctx["sys_path"][:3] == [functions_dir, f"/opt/python/lib/python{major}.{minor}/site-packages", "/opt/python"]
+    assert any(p.endswith("site-packages") for p in ctx["sys_path"][3:])  # interpreter's own (venv) site-packages
+    # second invocation: no trace header -> variable deleted; non-HTTP JSON content type passes through
+    assert json.loads(second.body)["trace_env"] is None
+    assert second.header("content-type") == "application/json"
+
+
+def test_exception_mid_body_ends_with_error_trailers(start_runtime) -> None:
+    with RuntimeApiStandIn() as api:
+        api.queue(NextSpec("req-mid", http_event(), invocation_id="n-mid"), NextSpec("req-after", {"items": ["ok"]}))
+        proc = start_runtime(api.address, "rw_handlers.fail_mid")
+        first, _second = api.wait_complete("/response", count=2)
+
+    assert first.chunks[1:] == [b"partial"]
+    trailers = trailers_of(first)
+    assert trailers["lambda-runtime-function-error-type"] == "Function.ValueError"
+    doc = decode_error_body(first)
+    assert doc["errorType"] == "ValueError"
+    assert doc["errorMessage"] == "upstream broke\r\nInjected: header"
+    assert isinstance(doc["stackTrace"], list)
+    assert doc["stackTrace"]
+    assert set(doc) == {"errorMessage", "errorType", "stackTrace"}
+    assert "injected" not in trailers  # the CR/LF stayed inside the base64 body
+    body_start = first.raw.index(b"\r\n\r\n") + 4
+    tail = first.raw[body_start:].split(chunk(b"partial"), 1)[1]
+    assert tail.startswith(b"0\r\nLambda-Runtime-Function-Error-Type: Function.ValueError\r\n")
+    assert tail.endswith(b"\r\n\r\n")
+    assert '"level": "ERROR"' in proc.log
+
+
+def test_str_body_item_is_reported_as_type_error_trailer(start_runtime) -> None:
+    with RuntimeApiStandIn() as api:
+        api.queue(NextSpec("req-str", {}))
+        start_runtime(api.address, "rw_handlers.str_item")
+        (req,) = api.wait_complete("/response")
+
+    assert req.chunks == [b"ok"]
+    assert trailers_of(req)["lambda-runtime-function-error-type"] == "Runtime.InvalidBodyItem"
+    doc = decode_error_body(req)
+    assert "str" in str(doc["errorMessage"])
+    assert "bytes" in str(doc["errorMessage"])
+
+
+def test_handler_raising_before_return_posts_error_and_loop_continues(start_runtime) -> None:
+    with RuntimeApiStandIn() as api:
+        api.queue(NextSpec("req-err", http_event(), invocation_id="n-err"), NextSpec("req-err2", {}))
+        start_runtime(api.address, "rw_handlers.raise_before")
+        first, second = api.wait_complete("/error", count=2)
+        api.wait_polling(3)  # alive and polling again
+
+    assert (first.method, first.target) == ("POST", f"{BASE}/invocation/req-err/error")
+    assert first.header("lambda-runtime-function-error-type") == "Function.RuntimeError"
+    assert first.header("lambda-runtime-invocation-id") == "n-err"
+    assert first.header("content-type") == "application/json"
+    doc = json.loads(first.body)
+    assert doc["errorMessage"] == "failed before the stream started"
+    assert doc["errorType"] == "RuntimeError"
+    assert doc["requestId"] == "req-err"
+    assert any("raise_before" in line for line in doc["stackTrace"])
+    assert second.header("lambda-runtime-invocation-id") is None
+    assert not [r for r in api.requests if r.target.endswith("/response")]
+
+
+def test_non_streaming_response_return_is_a_clear_error(start_runtime) -> None:
+    with RuntimeApiStandIn() as api:
+        api.queue(NextSpec("req-dict", http_event()))
+        start_runtime(api.address, "rw_handlers.wrong_return")
+        (req,) = api.wait_complete("/error")
+
+    assert req.header("lambda-runtime-function-error-type") == "Runtime.InvalidResponse"
+    doc = json.loads(req.body)
+    assert "returned dict" in str(doc["errorMessage"])
+    assert "StreamingResponse" in str(doc["errorMessage"])
+
+
+def test_invalid_event_json_is_reported_and_the_loop_continues(start_runtime) -> None:
+    with RuntimeApiStandIn() as api:
+        api.queue(NextSpec("req-bad", b"{not json"), NextSpec("req-good", {"items": ["fine"]}))
+        start_runtime(api.address, "rw_handlers.stream_items")
+        (err,) = api.wait_complete("/error")
+        (ok,) = api.wait_complete("/response")
+
+    assert err.header("lambda-runtime-function-error-type") == "Runtime.UnmarshalError"
+    assert ok.chunks == [b"fine"]
+
+
+def test_first_chunk_reaches_the_runtime_api_before_the_handler_produces_the_second(start_runtime, tmp_path) -> None:
+    gate = tmp_path / "gate"
+
+    def open_gate(req: Captured, piece: bytes) -> bool:
+        if piece == b"one":
+            gate.write_text("open")
+        return False
+
+    with RuntimeApiStandIn(on_chunk=open_gate) as api:
+        api.queue(NextSpec("req-gate", http_event(gate=str(gate))))
+        start_runtime(api.address, "rw_handlers.gated")
+        (req,) = api.wait_complete("/response", timeout=30)
+
+    # the handler only yields "two" after the stand-in saw "one": had the runtime buffered, it would have raised
+    assert req.chunks[1:] == [b"one", b"two", b"three"]
+    assert req.trailers == []
+    assert req.chunk_times[1] < req.chunk_times[2]
+
+
+def test_connection_lost_mid_stream_abandons_the_invocation_closes_the_body_and_continues(
+    start_runtime, tmp_path
+) -> None:
+    marker = tmp_path / "closed"
+    gate = tmp_path / "gate"
+
+    def drop_on_one(req: Captured, piece: bytes) -> bool:
+        if piece == b"one" and "/req-drop/" in req.target:
+            gate.write_text("open")  # let the handler write "two" into the dead connection
+            return True
+        return False
+
+    with RuntimeApiStandIn(on_chunk=drop_on_one) as api:
+        api.queue(
+            NextSpec("req-drop", http_event(gate=str(gate), closed_marker=str(marker))),
+            NextSpec("req-next", {"gate": str(gate)}),
+        )
+        proc = start_runtime(api.address, "rw_handlers.gated")
+        (after,) = api.wait_complete("/response", timeout=30)  # the second invocation completes
+
+    assert after.target.endswith("/req-next/response")
+    assert after.chunks == [b"one", b"two", b"three"]
+    assert marker.read_text() == "closed"
+    assert "abandoned" in proc.log
+
+
+def test_body_close_is_called(start_runtime, tmp_path) -> None:
+    marker = tmp_path / "closed"
+    with RuntimeApiStandIn() as api:
+        api.queue(NextSpec("req-close", {"closed_marker": str(marker)}))
+        start_runtime(api.address, "rw_handlers.closable")
+        (req,) = api.wait_complete("/response")
+        api.wait_polling(2)
+
+    assert req.chunks == [b"a", b"b"]
+    assert marker.read_text() == "closed"
+
+
+def test_stale_invocation_410_is_logged_and_the_loop_continues(start_runtime) -> None:
+    def reply(req: Captured) -> int:
+        return 410 if "/req-stale/" in req.target else 202
+
+    with RuntimeApiStandIn(reply_status=reply) as api:
+        api.queue(NextSpec("req-stale", {"items": ["late"]}), NextSpec("req-fresh", {"items": ["on time"]}))
+        proc = start_runtime(api.address, "rw_handlers.stream_items")
+        api.wait_complete("/response", count=2)
+        api.wait_polling(3)
+        assert proc.proc.poll() is None  # still serving
+
+    assert "stale invocation" in proc.log
+
+
+def test_runtime_api_500_makes_the_process_exit(start_runtime) -> None:
+    with RuntimeApiStandIn(reply_status=lambda req: 500) as api:
+        api.queue(NextSpec("req-500", {"items": ["x"]}))
+        proc = start_runtime(api.address, "rw_handlers.stream_items")
+        api.wait_complete("/response")
+        assert proc.wait(timeout=15) == 1
+    assert '"level": "CRITICAL"' in proc.log
+
+
+@pytest.mark.parametrize(
+    ("handler", "error_type", "needle"),
+    [
+        ("no_such_module_xyz.handle", "Runtime.ImportModuleError", "No module named 'no_such_module_xyz'"),
+        ("rw_handlers.missing", "Runtime.HandlerNotFound", "missing"),
+        ("rw_handlers.not_callable", "Runtime.HandlerNotFound", "not callable"),
+        ("nodots", "Runtime.MalformedHandlerName", "nodots"),
+    ],
+)
+def test_bad_handler_posts_init_error_and_exits_non_zero(start_runtime, handler, error_type, needle) -> None:
+    with RuntimeApiStandIn() as api:
+        proc = start_runtime(api.address, handler)
+        (req,) = api.wait_complete("/init/error")
+        assert proc.wait(timeout=15) == 1
+
+    assert (req.method, req.target) == ("POST", f"{BASE}/init/error")
+    assert req.header("lambda-runtime-function-error-type") == error_type
+    doc = json.loads(req.body)
+    assert doc["errorType"] == error_type
+    assert needle in str(doc["errorMessage"])
+    assert not [r for r in api.requests if r.target == NEXT_PATH]
+
+
+def test_syntax_error_in_handler_module_is_an_init_error(start_runtime, tmp_path) -> None:
+    (tmp_path / "rw_broken_syntax.py").write_text("def handle(event, context)\n    return 1\n")
+    with RuntimeApiStandIn() as api:
+        proc = start_runtime(api.address, "rw_broken_syntax.handle", PYTHONPATH=str(tmp_path))
+        (req,) = api.wait_complete("/init/error")
+        assert proc.wait(timeout=15) == 1
+    assert req.header("lambda-runtime-function-error-type") == "Runtime.UserCodeSyntaxError"
