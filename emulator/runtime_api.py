@@ -43,6 +43,7 @@ __all__ = [
 BUFFERED_LIMIT = 6 * 1024 * 1024 + 100
 STREAMED_LIMIT = 200 * 1024 * 1024
 ERROR_BODY_LIMIT = 1024 * 1024
+_DRAIN_LIMIT = 64 * 1024 * 1024
 _PREFIX = "/2018-06-01/runtime/"
 _ERROR_TYPE = "Lambda-Runtime-Function-Error-Type"
 _ERROR_BODY = "Lambda-Runtime-Function-Error-Body"
@@ -141,11 +142,20 @@ class _RuntimeHandler(BaseHTTPRequestHandler):
             return b"".join(parts)
         length = int(self.headers.get("Content-Length") or 0)
         if length > limit:
+            self._drain(length)  # so the runtime can read the 413 instead of failing with a broken pipe
             raise _TooLargeError(length)
         data = self.rfile.read(length) if length else b""
         if len(data) < length:
             raise TruncatedBodyError(f"connection closed after {len(data)} of {length} body bytes")
         return data
+
+    def _drain(self, length: int) -> None:
+        remaining = min(length, _DRAIN_LIMIT)
+        while remaining > 0:
+            data = self.rfile.read(min(remaining, 1 << 16))
+            if not data:
+                return
+            remaining -= len(data)
 
     def _find(self, request_id: str) -> Invocation | None:
         """The invocation for a response or error post, or None after answering 400/410."""

@@ -6,7 +6,8 @@ Query parameters (Function URL events) or top-level keys (direct invokes):
 * ``mode``: ``ok`` (default), ``raise`` (exception before returning), ``raise_mid`` (exception after ``after`` lines,
   default 2), ``sleep`` (sleep ``seconds`` before returning, to run past the timeout), ``sleep_mid`` (stream
   ``after`` lines then sleep ``seconds``), ``event`` (the received event as JSON), ``empty`` (no body),
-  ``exit`` (kill the process with ``os._exit(3)`` while handling)
+  ``exit`` (kill the process with ``os._exit(3)`` while handling), ``spawn`` (start a ``sleep 600`` child process
+  and return its pid: for tests that check no process outlives the emulator)
 * ``status``, ``header`` (repeatable ``name:value``, comma-joined by the URL), ``cookie`` (repeatable)
 
 Handler string: ``demo.handle`` with ``tests/handlers`` on the path (``LocalLambda(extra_paths=[...])``).
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -78,6 +80,9 @@ def handle(event: Any, context: Any) -> StreamingResponse:
         time.sleep(seconds)
     if mode == "exit":
         os._exit(3)
+    if mode == "spawn":
+        child = subprocess.Popen(["sleep", "600"])
+        return StreamingResponse(body=[f"{os.getpid()} {child.pid}\n".encode()])
     if mode == "event":
         body: Any = [json.dumps(event).encode()]
         headers["content-type"] = "application/json"
