@@ -1,0 +1,54 @@
+"""Resolving ``_HANDLER`` and the init error types (imports only, no sockets)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from streaming_runtime.errors import (
+    HandlerNotFoundError,
+    ImportModuleError,
+    MalformedHandlerError,
+    UserCodeSyntaxError,
+)
+from streaming_runtime.handler import resolve_handler
+
+
+def test_resolves_module_function() -> None:
+    resolved: object = resolve_handler("json.dumps")
+    assert resolved is json.dumps
+    by_path: object = resolve_handler("json/decoder.JSONDecoder")
+    assert by_path is json.decoder.JSONDecoder  # path style, as Lambda allows
+
+
+@pytest.mark.parametrize("spec", [None, "", "nodot", ".func", "module.", "  "])
+def test_malformed_names(spec: str | None) -> None:
+    with pytest.raises(MalformedHandlerError) as info:
+        resolve_handler(spec)
+    assert info.value.error_type == "Runtime.MalformedHandlerName"
+
+
+def test_missing_module() -> None:
+    with pytest.raises(ImportModuleError, match="Unable to import module 'no_such_mod_q': No module named") as info:
+        resolve_handler("no_such_mod_q.handle")
+    assert info.value.error_type == "Runtime.ImportModuleError"
+
+
+def test_missing_and_non_callable_attributes() -> None:
+    with pytest.raises(HandlerNotFoundError, match="Handler 'nope' missing on module 'json'"):
+        resolve_handler("json.nope")
+    with pytest.raises(HandlerNotFoundError, match="not callable"):
+        resolve_handler("json.__doc__")
+
+
+def test_syntax_and_import_time_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "rt_unit_syntax_mod.py").write_text("def handle(:\n")
+    (tmp_path / "rt_unit_raising_mod.py").write_text("raise RuntimeError('config missing')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(UserCodeSyntaxError) as syntax:
+        resolve_handler("rt_unit_syntax_mod.handle")
+    assert syntax.value.error_type == "Runtime.UserCodeSyntaxError"
+    with pytest.raises(ImportModuleError, match="RuntimeError: config missing"):
+        resolve_handler("rt_unit_raising_mod.handle")
