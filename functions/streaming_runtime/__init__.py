@@ -3,6 +3,7 @@
 Handlers have the signature ``handle(event, context) -> StreamingResponse``. Stdlib only.
 """
 
+from streaming_runtime.context import LambdaContext
 from streaming_runtime.response import StreamingResponse
 
-__all__ = ["StreamingResponse"]
+__all__ = ["LambdaContext", "StreamingResponse"]

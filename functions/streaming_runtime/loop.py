@@ -80,8 +80,13 @@ def plan_response(response: object, event: object) -> Plan:
         raise InvalidResponseError(f"Invalid StreamingResponse: {exc}") from exc
     if not isinstance(ctype, str) or header_value(ctype) != ctype:
         raise InvalidResponseError(f"Invalid StreamingResponse: content-type {ctype!r} is not a legal header value")
+    raw_body: object = response.body
+    if isinstance(raw_body, str):
+        raise InvalidResponseError("StreamingResponse.body is a str; it must be an iterable of bytes (or one bytes)")
+    if isinstance(raw_body, bytes | bytearray | memoryview):
+        raw_body = (bytes(raw_body),)  # a whole body given at once: one chunk
     try:
-        body = iter(response.body)
+        body = iter(raw_body)  # type: ignore[call-overload]
     except TypeError as exc:
         raise InvalidResponseError(
             f"StreamingResponse.body must be an iterable of bytes, got {type(response.body).__name__}"

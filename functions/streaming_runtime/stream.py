@@ -50,12 +50,11 @@ def as_bytes(item: object) -> bytes:
 class ResponseStream:
     """The body side of one streamed ``POST /response``; single use, not thread-safe."""
 
-    __slots__ = ("_conn", "_done", "_sendall")
+    __slots__ = ("_conn", "_sendall")
 
     def __init__(self, conn: http.client.HTTPConnection, sendall: Callable[[bytes], None]) -> None:
         self._conn = conn
         self._sendall = sendall
-        self._done = False
 
     @classmethod
     def open(cls, host: str, port: int, path: str, headers: Sequence[tuple[str, str]]) -> ResponseStream:
@@ -100,7 +99,6 @@ class ResponseStream:
         return self._end(failed_terminator(error_type, error_body))
 
     def _end(self, terminator: bytes) -> Reply:
-        self._done = True
         try:
             self.send_framed(terminator)
             sock = self._conn.sock
@@ -115,5 +113,4 @@ class ResponseStream:
 
     def abort(self) -> None:
         """Drop the connection without a terminator (the Runtime API sees a truncated response)."""
-        self._done = True
         self._conn.close()

@@ -35,6 +35,13 @@ def test_direct_plan_has_no_prelude() -> None:
     assert list(plan.body) == [b"a"]
 
 
+def test_a_bytes_body_is_one_chunk_and_a_str_body_is_refused() -> None:
+    plan = plan_response(StreamingResponse(body=b"whole"), {})  # type: ignore[arg-type]
+    assert list(plan.body) == [b"whole"]
+    with pytest.raises(InvalidResponseError, match="body is a str"):
+        plan_response(StreamingResponse(body="text"), {})  # type: ignore[arg-type]
+
+
 def test_body_is_iterated_lazily() -> None:
     produced: list[int] = []
 
