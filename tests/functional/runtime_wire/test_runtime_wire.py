@@ -333,3 +333,18 @@ def test_syntax_error_in_handler_module_is_an_init_error(start_runtime, tmp_path
         (req,) = api.wait_complete("/init/error")
         assert proc.wait(timeout=15) == 1
     assert req.header("lambda-runtime-function-error-type") == "Runtime.UserCodeSyntaxError"
+
+
+def test_powertools_inject_lambda_context_reads_our_context(start_runtime) -> None:
+    with RuntimeApiStandIn() as api:
+        api.queue(NextSpec("req-pt", {}))
+        proc = start_runtime(api.address, "rw_handlers.powertools")
+        (req,) = api.wait_complete("/response", timeout=30)
+        api.wait_polling(2)
+
+    assert req.chunks == [b"pt-ok"]
+    (line,) = [json.loads(x) for x in proc.log.splitlines() if "inside powertools handler" in x]
+    assert line["function_request_id"] == "req-pt"
+    assert line["function_name"] == "wire-test"
+    assert str(line["function_memory_size"]) == "512"
+    assert line["function_arn"] == "arn:aws:lambda:us-east-1:123456789012:function:wire-test"

@@ -117,3 +117,17 @@ def closable(event: dict[str, Any], context: Any) -> StreamingResponse:
 
 
 not_callable = 42
+
+
+def powertools(event: Any, context: Any) -> StreamingResponse:
+    """A Powertools-decorated handler: the decorator reads the context attributes of the managed runtime."""
+    from aws_lambda_powertools import Logger
+
+    logger = Logger(service="wire-test")
+
+    @logger.inject_lambda_context(log_event=False)
+    def inner(event: Any, context: Any) -> StreamingResponse:
+        logger.info("inside powertools handler")
+        return StreamingResponse(body=[b"pt-ok"])
+
+    return inner(event, context)
