@@ -23,8 +23,6 @@ Errors, as the emulator renders them (§3.3, §9 lists what AWS does not documen
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import socket
 import uuid
@@ -40,11 +38,12 @@ from emulator.invocation import (
     ResponseEnd,
     ResponseEvent,
     ResponseStart,
+    decode_error_body,
 )
 from emulator.prelude import INTEGRATION_CONTENT_TYPE, PreludeError, PreludeParser
 from emulator.url_event import UrlConfig, build_url_event
 
-__all__ = ["REQUEST_LIMIT", "FunctionUrlServer", "InvokeFn", "decode_error_body"]
+__all__ = ["REQUEST_LIMIT", "FunctionUrlHandler", "FunctionUrlServer", "InvokeFn"]
 
 REQUEST_LIMIT = 6 * 1024 * 1024
 _HOP_BY_HOP = frozenset({"connection", "content-length", "transfer-encoding", "keep-alive", "trailer", "upgrade"})
@@ -52,16 +51,6 @@ _EVENT_WAIT_S = 1.0
 
 InvokeFn = Callable[[Invocation], bool]
 """Hands an invocation to the pool; False if no sandbox became free in time."""
-
-
-def decode_error_body(raw: str | None) -> str:
-    """The base64 ``Lambda-Runtime-Function-Error-Body`` trailer as text (raw value if it is not base64)."""
-    if not raw:
-        return ""
-    try:
-        return base64.b64decode(raw, validate=True).decode("utf-8", "replace")
-    except (binascii.Error, ValueError):
-        return raw
 
 
 class FunctionUrlServer(ThreadingHTTPServer):

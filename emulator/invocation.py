@@ -9,6 +9,8 @@ shared/docs/lambda-streaming-protocol.md §2.2-§2.3 (one response per invoke; `
 
 from __future__ import annotations
 
+import base64
+import binascii
 import threading
 import time
 import uuid
@@ -26,6 +28,7 @@ __all__ = [
     "ResponseEvent",
     "ResponseStart",
     "TerminalEvent",
+    "decode_error_body",
 ]
 
 _MAX_QUEUED = 256
@@ -72,6 +75,16 @@ class InvocationAborted:
 
 ResponseEvent = ResponseStart | ResponseChunk | ResponseEnd | FunctionError | InvocationAborted
 TerminalEvent = ResponseEnd | FunctionError | InvocationAborted
+
+
+def decode_error_body(raw: str | None) -> str:
+    """The base64 ``Lambda-Runtime-Function-Error-Body`` trailer as text (the raw value if it is not base64)."""
+    if not raw:
+        return ""
+    try:
+        return base64.b64decode(raw, validate=True).decode("utf-8", "replace")
+    except (binascii.Error, ValueError):
+        return raw
 
 
 class InvocationStateError(Exception):

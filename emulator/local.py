@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from emulator.function_url import FunctionUrlServer
 from emulator.invocation import Invocation
+from emulator.invoke_api import INVOKE_PREFIXES, handle_invoke_api
 from emulator.launcher import REPO_ROOT, FunctionConfig
 from emulator.logs import LogBook, LogLine
 from emulator.sandbox import Pool, Sandbox
@@ -253,6 +254,8 @@ class LocalLambda:
             port=self._port,
             url_config=UrlConfig(region=config.region),
         )
+        for prefix in INVOKE_PREFIXES:
+            server.extra_routes[prefix] = lambda handler: handle_invoke_api(handler, config.function_name)
         self._server = server
         threading.Thread(target=server.serve_forever, name="function-url", daemon=True).start()
         if self._wait_ready:
