@@ -42,7 +42,7 @@ def lambda_env(address: str, handler: str, **extra: str) -> dict[str, str]:
 class RuntimeProcess:
     """The runtime process; stderr is kept for log assertions."""
 
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+    def __init__(self, env: dict[str, str], log_path: Path, cwd: Path | None = None) -> None:
         self.log_path = log_path
         self._log = log_path.open("wb")
         self.proc = subprocess.Popen(
@@ -50,6 +50,7 @@ class RuntimeProcess:
             env=env,
             stdout=self._log,
             stderr=subprocess.STDOUT,
+            cwd=cwd,
         )
 
     def stop(self) -> int:
@@ -78,8 +79,9 @@ def start_runtime(tmp_path: Path) -> Iterator[object]:
     """``start_runtime(address, handler, **env) -> RuntimeProcess``; every process is stopped at teardown."""
     started: list[RuntimeProcess] = []
 
-    def start(address: str, handler: str, **extra: str) -> RuntimeProcess:
-        proc = RuntimeProcess(lambda_env(address, handler, **extra), tmp_path / f"runtime-{len(started)}.log")
+    def start(address: str, handler: str, cwd: Path | None = None, **extra: str) -> RuntimeProcess:
+        log_path = tmp_path / f"runtime-{len(started)}.log"
+        proc = RuntimeProcess(lambda_env(address, handler, **extra), log_path, cwd=cwd)
         started.append(proc)
         return proc
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -348,3 +349,26 @@ def test_powertools_inject_lambda_context_reads_our_context(start_runtime) -> No
     assert line["function_name"] == "wire-test"
     assert str(line["function_memory_size"]) == "512"
     assert line["function_arn"] == "arn:aws:lambda:us-east-1:123456789012:function:wire-test"
+
+
+def test_task_root_without_the_runtime_and_given_relative_still_works(start_runtime, tmp_path) -> None:
+    task = tmp_path / "task"
+    task.mkdir()
+    (task / "rw_task_handler.py").write_text(
+        "import json, sys\n"
+        "from streaming_runtime import StreamingResponse\n"
+        "def handle(event, context):\n"
+        "    return StreamingResponse(body=[json.dumps(sys.path).encode()])\n"
+    )
+    with RuntimeApiStandIn() as api:
+        api.queue(NextSpec("req-task", {}))
+        start_runtime(api.address, "rw_task_handler.handle", cwd=tmp_path, LAMBDA_TASK_ROOT="task", PYTHONPATH="")
+        (req,) = api.wait_complete("/response")
+
+    path = json.loads(req.body)
+    assert path[0] == str(task)  # made absolute, first
+    assert path[1:3] == [
+        f"/opt/python/lib/python{sys.version_info[0]}.{sys.version_info[1]}/site-packages",
+        "/opt/python",
+    ]
+    assert str(Path(__file__).resolve().parents[3] / "functions") in path  # the runtime came from next to the wrapper
