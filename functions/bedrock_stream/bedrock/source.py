@@ -16,7 +16,9 @@ an unrecognizable one raises :class:`UnsupportedModelError` while the caller can
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
@@ -107,6 +109,7 @@ class BedrockEventStream:
         """Release the HTTP connection; safe to call more than once and mid-iteration."""
         if not self._closed:
             self._closed = True
+            _interrupt_reads(self._raw)
             self._raw.close()
 
 
@@ -248,8 +251,29 @@ class _Resumed:
     def __iter__(self) -> Iterator[Mapping[str, Any]]:
         return self._iterator
 
+    @property
+    def original(self) -> Any:
+        """The botocore EventStream being resumed."""
+        return self._raw
+
     def close(self) -> None:
         self._raw.close()
+
+
+def _interrupt_reads(raw: Any) -> None:
+    """Shut the stream's socket down so a ``recv()`` blocked in another thread (the deadline watchdog's case)
+    returns at once; closing the urllib3 response alone does not wake it.
+
+    Reaches through botocore's ``EventStream._raw_stream`` (a urllib3 ``HTTPResponse``) to its connection's socket.
+    """
+    if isinstance(raw, _Resumed):
+        raw = raw.original
+    response = getattr(raw, "_raw_stream", None)
+    sock = getattr(getattr(response, "connection", None), "sock", None)
+    if isinstance(sock, socket.socket):
+        # OSError: not connected any more, so nothing is blocked on it; close() follows either way.
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 def _chunk_json(event: Mapping[str, Any], *, model_id: str) -> Mapping[str, Any] | None:

@@ -95,11 +95,6 @@ def test_mid_stream_exception_is_in_band_then_raised(
     assert b"done" not in result.body
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BotoBedrockSource's EventStream.close() closes the urllib3 response, which does not interrupt a recv() "
-    "blocked in another thread; the read then ends only at boto3's read timeout. Needs a socket shutdown in close().",
-)
 def test_watchdog_unblocks_a_stalled_socket_read(app: Harness, bedrock: FakeBedrock) -> None:
     bedrock.inject(StallAfter(after=3, seconds=30))
     started = time.monotonic()
