@@ -262,7 +262,7 @@ class FunctionUrlHandler(BaseHTTPRequestHandler):
                 except PreludeError as exc:
                     invocation.detach()
                     self.server.log(f"{request_id} invalid prelude: {exc}")
-                    self.send_json(502, {"Message": "Internal Server Error"}, error_type="Runtime.InvalidPrelude")
+                    self._internal_error("Runtime.InvalidPrelude", request_id)
                     return None
                 if rest is not None and parser.prelude is not None:
                     prelude = parser.prelude
@@ -273,7 +273,7 @@ class FunctionUrlHandler(BaseHTTPRequestHandler):
                     return prelude.status_code, headers, rest
             elif isinstance(event, ResponseEnd) and event.error_type is None and parser.buffered:
                 self.server.log(f"{request_id} response ended inside the prelude")
-                self.send_json(502, {"Message": "Internal Server Error"}, error_type="Runtime.InvalidPrelude")
+                self._internal_error("Runtime.InvalidPrelude", request_id)
                 return None
             else:
                 self._end_before_body(event, request_id, "application/octet-stream")

@@ -134,12 +134,20 @@ class Sandbox:
             server.shutdown()
             server.server_close()
             return
-        gen.process = process
+        with self._cond:
+            gen.process = process
+        if self._is_closed():  # close() ran while the process was starting: it must not outlive the emulator
+            kill_group(process)
+            process.wait()
         assert process.stdout is not None
         assert process.stderr is not None
         self._logs.pump(self._source, "stdout", process.stdout)
         self._logs.pump(self._source, "stderr", process.stderr)
         threading.Thread(target=self._monitor, args=(gen,), name=f"monitor-{self.index}", daemon=True).start()
+
+    def _is_closed(self) -> bool:
+        with self._cond:
+            return self._closed
 
     def _monitor(self, gen: _Generation) -> None:
         assert gen.process is not None
