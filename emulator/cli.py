@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import signal
 import sys
 import threading
 from collections.abc import Sequence
-from pathlib import Path
 from types import FrameType
 
 from emulator.launcher import REPO_ROOT, split_env_items
@@ -51,21 +49,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def app_defaults(cdk_json: Path = REPO_ROOT / "cdk.json") -> dict[str, str]:
-    """The app's model settings from the CDK context (the single source of truth), as function env vars."""
-    try:
-        context = json.loads(cdk_json.read_text(encoding="utf-8")).get("context", {})
-    except (OSError, ValueError):
-        return {}
-    env: dict[str, str] = {}
-    models = context.get("models")
-    if isinstance(models, list) and models:
-        env["BEDROCK_STREAM_MODELS"] = ",".join(str(m) for m in models)
-    if isinstance(context.get("defaultModel"), str):
-        env["BEDROCK_STREAM_DEFAULT_MODEL"] = context["defaultModel"]
-    return env
-
-
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
@@ -76,8 +59,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         env = split_env_items(args.env)
-        if args.command is None and args.handler.startswith("bedrock_stream."):
-            env = {**app_defaults(), **env}
         bedrock = BedrockOptions.parse(
             args.bedrock, first_token_ms=args.first_token_ms, token_delay_ms=args.token_delay_ms
         )

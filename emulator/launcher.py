@@ -8,6 +8,7 @@ environment is not inherited, only ``PATH`` (and the caller's AWS credentials in
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -16,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["REPO_ROOT", "FunctionConfig", "build_argv", "build_env"]
+__all__ = ["REPO_ROOT", "FunctionConfig", "app_defaults", "build_argv", "build_env", "split_env_items"]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 _PASS_THROUGH = ("PATH",)
@@ -88,6 +89,21 @@ def build_env(
     if config.extra_paths:
         env["PYTHONPATH"] = os.pathsep.join(config.extra_paths)
     env.update(config.env)
+    return env
+
+
+def app_defaults(cdk_json: Path = REPO_ROOT / "cdk.json") -> dict[str, str]:
+    """The app's model settings from the CDK context (the single source of truth), as function env vars."""
+    try:
+        context = json.loads(cdk_json.read_text(encoding="utf-8")).get("context", {})
+    except (OSError, ValueError):
+        return {}
+    env: dict[str, str] = {}
+    models = context.get("models")
+    if isinstance(models, list) and models:
+        env["BEDROCK_STREAM_MODELS"] = ",".join(str(m) for m in models)
+    if isinstance(context.get("defaultModel"), str):
+        env["BEDROCK_STREAM_DEFAULT_MODEL"] = context["defaultModel"]
     return env
 
 

@@ -20,7 +20,7 @@ from typing import Any, Literal
 from emulator.function_url import FunctionUrlServer
 from emulator.invocation import Invocation
 from emulator.invoke_api import INVOKE_PREFIXES, handle_invoke_api
-from emulator.launcher import REPO_ROOT, FunctionConfig
+from emulator.launcher import REPO_ROOT, FunctionConfig, app_defaults
 from emulator.logs import LogBook, LogLine
 from emulator.sandbox import Pool, Sandbox
 from emulator.url_event import UrlConfig
@@ -223,7 +223,8 @@ class LocalLambda:
 
     def _start(self) -> None:
         extra_env, fake_credentials = self._bedrock_env()
-        env = {**extra_env, **self._user_env}
+        app_env = app_defaults() if self._config.command is None and _is_app(self._config.handler) else {}
+        env = {**app_env, **extra_env, **self._user_env}
         config = dataclasses.replace(self._config, env=env)
         self._config = config
         sandboxes: list[Sandbox] = []
@@ -268,6 +269,10 @@ class LocalLambda:
 
     def _platform_log(self, message: str) -> None:
         self.logs.add("emulator", "platform", message)
+
+
+def _is_app(handler: str) -> bool:
+    return handler.startswith("bedrock_stream.")
 
 
 def _echo(line: LogLine) -> None:
