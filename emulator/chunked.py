@@ -12,6 +12,7 @@ from typing import Protocol
 
 __all__ = [
     "LAST_CHUNK",
+    "BodyTooLargeError",
     "ChunkedError",
     "ChunkedReader",
     "MalformedChunkError",
@@ -35,6 +36,10 @@ class TruncatedBodyError(ChunkedError):
 
 class MalformedChunkError(ChunkedError):
     """The bytes on the wire are not valid chunked coding."""
+
+
+class BodyTooLargeError(ChunkedError):
+    """The decoded body is larger than the caller's limit."""
 
 
 class BinaryReader(Protocol):
@@ -101,13 +106,13 @@ class ChunkedReader:
         return data
 
     def read_all(self, limit: int | None = None) -> bytes:
-        """The whole remaining body; raises ``MalformedChunkError`` if it grows beyond ``limit`` bytes."""
+        """The whole remaining body; raises ``BodyTooLargeError`` if it grows beyond ``limit`` bytes."""
         parts: list[bytes] = []
         total = 0
         while (piece := self.read()) is not None:
             total += len(piece)
             if limit is not None and total > limit:
-                raise MalformedChunkError(f"chunked body larger than {limit} bytes")
+                raise BodyTooLargeError(f"chunked body larger than {limit} bytes")
             parts.append(piece)
         return b"".join(parts)
 
@@ -137,7 +142,7 @@ class ChunkedReader:
 
     def _expect_crlf(self) -> None:
         line = self._rfile.readline(3)
-        if not line:
+        if line in (b"", b"\r"):
             raise TruncatedBodyError("connection closed after chunk data, before its CRLF")
         if line not in (b"\r\n", b"\n"):
             raise MalformedChunkError(f"chunk data not followed by CRLF (got {line!r})")

@@ -29,7 +29,7 @@ import uuid
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from emulator.chunked import LAST_CHUNK, ChunkedError, ChunkedReader, encode_chunk
+from emulator.chunked import LAST_CHUNK, BodyTooLargeError, ChunkedError, ChunkedReader, encode_chunk
 from emulator.invocation import (
     FunctionError,
     Invocation,
@@ -111,8 +111,11 @@ class FunctionUrlHandler(BaseHTTPRequestHandler):
             if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
                 return ChunkedReader(self.rfile).read_all(REQUEST_LIMIT)
             length = int(self.headers.get("Content-Length") or 0)
+        except BodyTooLargeError as exc:
+            self.send_json(413, {"Message": str(exc)}, close=True)
+            return None
         except ChunkedError as exc:
-            self.send_json(413 if "larger" in str(exc) else 400, {"Message": str(exc)}, close=True)
+            self.send_json(400, {"Message": str(exc)}, close=True)
             return None
         except ValueError:
             self.send_json(400, {"Message": "invalid Content-Length"}, close=True)

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from emulator.chunked import (
     LAST_CHUNK,
+    BodyTooLargeError,
     ChunkedReader,
     MalformedChunkError,
     TruncatedBodyError,
@@ -71,6 +72,7 @@ def test_large_chunk_is_returned_in_bounded_pieces() -> None:
         b"",
         b"5\r\nhel",
         b"5\r\nhello",
+        b"5\r\nhello\r",
         b"5\r\nhello\r\n",
         b"5\r\nhello\r\n0\r\n",
         b"5\r\nhello\r\n0\r\nX-Trailer: 1\r\n",
@@ -99,7 +101,7 @@ def test_malformed_framing_is_rejected(wire: bytes) -> None:
 
 def test_read_all_enforces_a_limit() -> None:
     reader = _reader(encode_chunk(b"x" * 10) + encode_chunk(b"y" * 10) + LAST_CHUNK)
-    with pytest.raises(MalformedChunkError, match="larger than 15"):
+    with pytest.raises(BodyTooLargeError, match="larger than 15"):
         reader.read_all(limit=15)
 
 
