@@ -17,7 +17,7 @@ from bedrock_stream.events import (
     Usage,
 )
 
-__all__ = ["Encoder", "Transcript", "dumps", "usage_dict"]
+__all__ = ["BufferedEncoder", "Encoder", "Transcript", "dumps", "usage_dict"]
 
 
 class Encoder(Protocol):
@@ -102,3 +102,25 @@ class Transcript:
             self.tools[event.index] = ToolCall(event.tool_use_id, event.name)
         elif isinstance(event, ToolUseDelta) and event.index in self.tools:
             self.tools[event.index].input.append(event.input)
+
+
+class BufferedEncoder:
+    """Base of the formats that answer with one JSON document once the stream is over (``finish``)."""
+
+    content_type = "application/json"
+
+    def __init__(self) -> None:
+        self._transcript = Transcript(keep_content=True)
+
+    def start(self) -> str:
+        """Nothing is sent before the end."""
+        return ""
+
+    def encode(self, event: BedrockEvent) -> str:
+        """Record the event; nothing is sent yet."""
+        self._transcript.add(event)
+        return ""
+
+    def error(self, exc: AppError) -> str:
+        """The JSON error body."""
+        return dumps(exc.to_dict())

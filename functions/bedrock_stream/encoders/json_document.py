@@ -7,30 +7,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from bedrock_stream.encoders.base import Transcript, dumps, usage_dict
-from bedrock_stream.errors import AppError
-from bedrock_stream.events import BedrockEvent
+from bedrock_stream.encoders.base import BufferedEncoder, dumps, usage_dict
 
 __all__ = ["JsonDocumentEncoder"]
 
 
-class JsonDocumentEncoder:
+class JsonDocumentEncoder(BufferedEncoder):
     """Buffers the stream; ``finish()`` returns the whole document."""
 
-    content_type = "application/json"
-
     def __init__(self, model: str) -> None:
+        super().__init__()
         self._model = model
-        self._transcript = Transcript(keep_content=True)
-
-    def start(self) -> str:
-        """Nothing is sent before the end."""
-        return ""
-
-    def encode(self, event: BedrockEvent) -> str:
-        """Record the event; nothing is sent yet."""
-        self._transcript.add(event)
-        return ""
 
     def finish(self) -> str:
         """The assembled document."""
@@ -45,7 +32,3 @@ class JsonDocumentEncoder:
         doc["stop_reason"] = t.stop_reason or "end_turn"
         doc["usage"] = usage_dict(t.usage)
         return dumps(doc)
-
-    def error(self, exc: AppError) -> str:
-        """The JSON error body."""
-        return dumps(exc.to_dict())

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from typing import Any
 
 from bedrock_stream.encoders.base import Transcript, usage_dict
 from bedrock_stream.errors import AppError
 from bedrock_stream.events import BedrockEvent, ReasoningDelta, TextDelta, ToolUseDelta, ToolUseStart, ToolUseStop
 
-__all__ = ["done_event", "error_event", "event_object"]
+__all__ = ["TypedEventEncoder", "done_event", "error_event", "event_object"]
 
 
 def event_object(event: BedrockEvent) -> dict[str, Any] | None:
@@ -39,3 +40,33 @@ def done_event(transcript: Transcript) -> dict[str, Any]:
 def error_event(exc: AppError) -> dict[str, Any]:
     """The in-band error event: ``{"type": "error", "error": {...}}``."""
     return {"type": "error", **exc.to_dict()}
+
+
+class TypedEventEncoder:
+    """The native typed events (text, reasoning, tool use, then ``done`` or ``error``), each framed by ``frame``.
+
+    SSE and NDJSON differ only in the framing of one event object; see :mod:`.sse` and :mod:`.ndjson`.
+    """
+
+    def __init__(self, frame: Callable[[dict[str, Any]], str], content_type: str) -> None:
+        self._frame = frame
+        self.content_type = content_type
+        self._transcript = Transcript()
+
+    def start(self) -> str:
+        """Nothing before the first event."""
+        return ""
+
+    def encode(self, event: BedrockEvent) -> str:
+        """One framed object per content event."""
+        self._transcript.add(event)
+        obj = event_object(event)
+        return "" if obj is None else self._frame(obj)
+
+    def finish(self) -> str:
+        """The ``done`` event: stop reason and usage."""
+        return self._frame(done_event(self._transcript))
+
+    def error(self, exc: AppError) -> str:
+        """The ``error`` event."""
+        return self._frame(error_event(exc))

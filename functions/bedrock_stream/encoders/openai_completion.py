@@ -5,31 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from bedrock_stream.encoders.base import Transcript, dumps
+from bedrock_stream.encoders.base import BufferedEncoder, dumps
 from bedrock_stream.encoders.openai_common import OpenAIIdentity, finish_reason, openai_usage
-from bedrock_stream.errors import AppError
-from bedrock_stream.events import BedrockEvent
 
 __all__ = ["OpenAICompletionEncoder"]
 
 
-class OpenAICompletionEncoder:
+class OpenAICompletionEncoder(BufferedEncoder):
     """Buffers the stream; ``finish()`` returns the whole ``chat.completion``."""
 
-    content_type = "application/json"
-
     def __init__(self, identity: OpenAIIdentity) -> None:
+        super().__init__()
         self._identity = identity
-        self._transcript = Transcript(keep_content=True)
-
-    def start(self) -> str:
-        """Nothing is sent before the end."""
-        return ""
-
-    def encode(self, event: BedrockEvent) -> str:
-        """Record the event."""
-        self._transcript.add(event)
-        return ""
 
     def finish(self) -> str:
         """The completion object."""
@@ -53,7 +40,3 @@ class OpenAICompletionEncoder:
             "usage": openai_usage(t.usage),
         }
         return dumps(doc)
-
-    def error(self, exc: AppError) -> str:
-        """The JSON error body."""
-        return dumps(exc.to_dict())
