@@ -143,7 +143,11 @@ class FunctionUrlHandler(BaseHTTPRequestHandler):
             config=self.server.url_config,
             request_id=request_id,
         )
-        invocation = Invocation(payload=json.dumps(event).encode(), trace_id=event["headers"].get("x-amzn-trace-id"))
+        invocation = Invocation(
+            payload=json.dumps(event).encode(),
+            trace_id=event["headers"].get("x-amzn-trace-id"),
+            request_id=request_id,  # one id for the event, the function context and x-amzn-RequestId, as on AWS
+        )
         if not self.server.invoke(invocation):
             self.send_json(429, {"Message": "Rate Exceeded."}, error_type="TooManyRequestsException")
             return

@@ -57,7 +57,8 @@ def events_of(body: str) -> list[dict[str, Any]]:
 def test_native_route_every_format_is_byte_exact(http: httpx.Client, fmt: str) -> None:
     response = http.post(f"/?format={fmt}", json={"prompt": PROMPT})
     assert response.status_code == 200, response.text
-    assert response.headers["x-request-id"]
+    # One id end to end, as on AWS: the Function URL's x-amzn-RequestId is the function's context.aws_request_id.
+    assert response.headers["x-request-id"] == response.headers["x-amzn-requestid"]
     if fmt == "text":
         assert response.headers["content-type"] == "text/plain; charset=utf-8"
         assert response.content == EXPECTED.encode()
