@@ -35,7 +35,7 @@ install: $(STAMPS)/venv $(STAMPS)/node ## Install Python (.venv) and Node (node_
 dev: install ## Run the local Function URL on http://127.0.0.1:$(PORT) with the stub Bedrock model
 	$(BIN)/python -m emulator --port $(PORT) $(DEV_FLAGS)
 
-test: install lint typecheck pytest synth ## Lint, type-check and run the whole test suite
+test: install lint typecheck pytest bench-quick synth ## Lint, type-check and run the whole test suite
 
 lint: install ## ruff
 	$(BIN)/ruff check .
@@ -70,3 +70,9 @@ CHAT_FLAGS ?=
 chat: install ## Streamlit chat app for BEDROCK_STREAM_URL (default http://127.0.0.1:3000, i.e. make dev)
 	PYTHONPATH=$(CURDIR) $(BIN)/streamlit run client/streamlit_app.py --server.headless true \
 		--browser.gatherUsageStats false $(CHAT_FLAGS)
+
+bench: install ## Benchmarks (~10 min): writes bench/results/latest.json + PNG charts, prints the table
+	PYTHONPATH=$(CURDIR):$(CURDIR)/functions $(BIN)/python -m bench
+
+bench-quick: install ## Smoke run of the benchmark harness (<1 min, results to a temp dir, asserts no speed)
+	PYTHONPATH=$(CURDIR):$(CURDIR)/functions $(BIN)/python -m bench --quick --no-charts

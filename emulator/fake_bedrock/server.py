@@ -27,7 +27,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -145,6 +145,8 @@ class FakeBedrock:
         self._faults: list[list[Any]] = []  # [fault, remaining uses or None for every request]
         self._requests: list[RecordedRequest] = []
         self.stopping = threading.Event()
+        self.on_frame_sent: Callable[[int], None] | None = None
+        """Called with a frame's index in its stream right after the frame is written (benchmarks timestamp it)."""
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
 
@@ -442,6 +444,8 @@ class _Handler(BaseHTTPRequestHandler):
                 keep = fault.keep if fault.keep is not None else len(frame) // 2
                 frame = frame[: max(0, min(keep, len(frame) - 1))]
             self._write_chunk(frame)
+            if self.fake.on_frame_sent is not None:
+                self.fake.on_frame_sent(sent)
             sent += 1
             pending = following
         if after is not None:
