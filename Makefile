@@ -35,7 +35,7 @@ install: $(STAMPS)/venv $(STAMPS)/node ## Install Python (.venv) and Node (node_
 dev: install ## Run the local Function URL on http://127.0.0.1:$(PORT) with the stub Bedrock model
 	$(BIN)/python -m emulator --port $(PORT) $(DEV_FLAGS)
 
-test: install lint typecheck pytest bench-quick synth ## Lint, type-check and run the whole test suite
+test: install lint typecheck pytest synth ## Lint, type-check and run the whole test suite
 
 lint: install ## ruff
 	$(BIN)/ruff check .
