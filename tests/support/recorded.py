@@ -1,6 +1,7 @@
 """Where the recorded Bedrock fixtures live (outside the repo: ../shared/fixtures/bedrock) and how to read them.
 
-Override with ``BEDROCK_STREAM_FIXTURES=/path/to/fixtures/bedrock``. Missing fixtures skip the tests that need them.
+Override with ``BEDROCK_STREAM_FIXTURES=/path/to/fixtures/bedrock``. They are the ground truth of the Bedrock tests,
+so missing fixtures fail those tests (with this hint) instead of skipping them.
 """
 
 from __future__ import annotations
@@ -22,11 +23,13 @@ def recorded_bins() -> list[Path]:
 
 
 def bin_params() -> list[Any]:
-    """``recorded_bins()`` as pytest params, or one skipped param when the fixtures are not there."""
+    """``recorded_bins()`` as pytest params; fails collection when the fixtures are not there."""
     bins = recorded_bins()
-    if bins:
-        return [pytest.param(path, id=path.stem) for path in bins]
-    return [pytest.param(None, marks=pytest.mark.skip(reason=f"no fixtures in {FIXTURES_DIR}"))]
+    if not bins:
+        raise FileNotFoundError(
+            f"no recorded Bedrock fixtures (*.bin) in {FIXTURES_DIR}; set BEDROCK_STREAM_FIXTURES to their folder"
+        )
+    return [pytest.param(path, id=path.stem) for path in bins]
 
 
 def decoded_frames(bin_path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:

@@ -46,7 +46,7 @@ def node() -> Iterator[LocalLambda]:
     """AWS's Node.js runtime interface client running tests/node/index.mjs."""
     binary = node_binary()
     if binary is None or not RIC.exists():
-        pytest.skip("node or aws-lambda-ric is not installed (make install)")
+        pytest.fail("node or aws-lambda-ric is not installed: run `make install` (package.json pins both)")
     with LocalLambda(
         handler="index.handler",
         command=[binary, str(RIC), "index.handler"],
