@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
 import pytest
 
+from streaming_runtime.__main__ import _init_without_gc
 from streaming_runtime.errors import (
     HandlerNotFoundError,
     ImportModuleError,
@@ -52,3 +54,17 @@ def test_syntax_and_import_time_errors(tmp_path: Path, monkeypatch: pytest.Monke
     assert syntax.value.error_type == "Runtime.UserCodeSyntaxError"
     with pytest.raises(ImportModuleError, match="RuntimeError: config missing"):
         resolve_handler("rt_unit_raising_mod.handle")
+
+
+def test_init_pauses_the_gc_freezes_init_objects_and_always_re_enables_it() -> None:
+    assert gc.isenabled()
+    try:
+        resolved: object = _init_without_gc("json.dumps")
+        assert resolved is json.dumps
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > 0
+        with pytest.raises(ImportModuleError):
+            _init_without_gc("no_such_mod_q.handle")
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
