@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import threading
 
+from bedrock_stream.deadline import Watchdog
 from bedrock_stream.errors import DeadlineError
 from tests.unit.api.support import FakeContext, FakeSource, harness, json_event, run, text_events
 
@@ -55,3 +57,26 @@ def test_json_format_deadline_is_504() -> None:
     result = run(h, json_event({"prompt": "Hi", "stream": False}), FakeContext(remaining_ms=1050))
     assert result.status == 504
     assert result.json()["error"]["type"] == "deadline_exceeded"
+
+
+def test_watchdog_runs_callbacks_in_due_order_and_skips_cancelled_ones() -> None:
+    watchdog = Watchdog()
+    ran: list[str] = []
+    done = threading.Event()
+    late = watchdog.schedule(30.0, lambda: ran.append("late"))
+    watchdog.schedule(0.2, lambda: (ran.append("second"), done.set()))
+    cancelled = watchdog.schedule(0.1, lambda: ran.append("cancelled"))
+    watchdog.schedule(0.05, lambda: ran.append("first"))  # due before what the thread sleeps until: it is woken
+    watchdog.cancel(cancelled)
+    assert done.wait(10)
+    watchdog.cancel(late)
+    assert ran == ["first", "second"]
+
+
+def test_watchdog_uses_one_thread_for_many_deadlines() -> None:
+    watchdog = Watchdog()
+    watchdog.cancel(watchdog.schedule(60.0, lambda: None))
+    threads = threading.active_count()
+    for _ in range(50):
+        watchdog.cancel(watchdog.schedule(60.0, lambda: None))
+    assert threading.active_count() == threads
