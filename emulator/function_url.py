@@ -27,9 +27,10 @@ import json
 import socket
 import uuid
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 from emulator.chunked import LAST_CHUNK, BodyTooLargeError, ChunkedError, ChunkedReader, encode_chunk
+from emulator.http_base import StreamingRequestHandler
 from emulator.invocation import (
     FunctionError,
     Invocation,
@@ -85,18 +86,10 @@ class _ClientGone(Exception):
     pass
 
 
-class FunctionUrlHandler(BaseHTTPRequestHandler):
+class FunctionUrlHandler(StreamingRequestHandler):
     """One client connection (keep-alive between complete responses)."""
 
-    protocol_version = "HTTP/1.1"
     server: FunctionUrlServer
-
-    def setup(self) -> None:
-        super().setup()
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Silence per-request access logs."""
 
     def __getattr__(self, name: str) -> Callable[[], None]:
         if name.startswith("do_"):

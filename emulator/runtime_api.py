@@ -17,11 +17,11 @@ As in Lambda, each execution environment has its own Runtime API; the emulator s
 from __future__ import annotations
 
 import json
-import socket
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Protocol
 
 from emulator.chunked import ChunkedError, ChunkedReader, TruncatedBodyError
+from emulator.http_base import StreamingRequestHandler
 from emulator.invocation import (
     FunctionError,
     Invocation,
@@ -93,16 +93,8 @@ def _json(obj: object) -> bytes:
     return json.dumps(obj, separators=(",", ":")).encode()
 
 
-class _RuntimeHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _RuntimeHandler(StreamingRequestHandler):
     server: RuntimeApiServer
-
-    def setup(self) -> None:
-        super().setup()
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Silence per-request access logs."""
 
     # --- plumbing ---------------------------------------------------------------------------------------------
 

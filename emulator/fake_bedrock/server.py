@@ -47,6 +47,7 @@ from emulator.fake_bedrock.faults import (
     TruncateFinalFrame,
 )
 from emulator.fake_bedrock.stub import StubAnswer, answer
+from emulator.http_base import StreamingRequestHandler
 
 __all__ = ["FakeBedrock", "RecordedRequest", "split_frames"]
 
@@ -262,15 +263,13 @@ class _Timing:
         }
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(StreamingRequestHandler):
     server: _Server
 
     # -- plumbing ----------------------------------------------------------------------------------------------
 
     def setup(self) -> None:
         super().setup()
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         with self.server.connections_lock:
             self.server.connections.add(self.connection)
 
