@@ -124,10 +124,17 @@ def decode_json_body(body: bytes) -> Any:
     except UnicodeDecodeError as exc:
         raise InvalidRequestError(f"the request body is not valid UTF-8 (byte {exc.start})") from None
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise InvalidRequestError(
             f"the request body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from None
+    except ValueError as exc:  # an integer literal longer than sys.get_int_max_str_digits() allows
+        raise InvalidRequestError(f"the request body holds a number that cannot be parsed: {exc}") from None
     except RecursionError:
         raise InvalidRequestError("the request body is nested too deeply") from None
+
+
+def _reject_constant(name: str) -> Any:
+    # Python's json accepts NaN, Infinity and -Infinity; RFC 8259 JSON does not, and NaN passes every range check.
+    raise InvalidRequestError(f"the request body is not valid JSON: {name} is not a JSON number")

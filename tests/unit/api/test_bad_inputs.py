@@ -47,3 +47,12 @@ def test_field_path_is_reported(shared: Harness) -> None:
 def test_good_request_after_the_bad_ones(shared: Harness) -> None:
     result = run(shared, json_event({"prompt": "Hi"}))
     assert (result.status, result.body) == (200, b"Hello, world")
+
+
+def test_integer_too_long_to_convert_is_a_400_not_a_500() -> None:
+    # Python refuses to parse integers of more than 4300 digits (a ValueError that is not a JSONDecodeError).
+    h = harness()
+    body = b'{"prompt": "a", "max_tokens": 1' + b"0" * 5000 + b"}"
+    result = run(h, url_event(body=body))
+    assert (result.status, result.json()["error"]["type"]) == (400, "invalid_request"), result.body
+    assert h.source.calls == []
