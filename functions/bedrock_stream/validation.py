@@ -44,15 +44,18 @@ def check_model(model: str | None, settings: Settings) -> str:
     return chosen
 
 
-def check_max_tokens(value: int | None, settings: Settings, *, field: str = "max_tokens") -> int:
-    """Return ``value`` or the default; values above the cap are rejected (400), never silently clamped."""
+def check_max_tokens(value: float | None, settings: Settings, *, field: str = "max_tokens") -> int:
+    """Return ``value`` or the default; values above the cap are rejected (400), never silently clamped.
+
+    JSON Schema's ``integer`` also admits integral floats such as ``100.0``; Bedrock needs an int.
+    """
     if value is None:
         return settings.default_max_tokens
     if value > settings.max_tokens_cap:
         raise InvalidRequestError(
             f"{field}={value} exceeds this deployment's cap of {settings.max_tokens_cap}", field=field
         )
-    return value
+    return int(value)
 
 
 def _json_type(value: Any) -> str:

@@ -56,3 +56,21 @@ def test_integer_too_long_to_convert_is_a_400_not_a_500() -> None:
     result = run(h, url_event(body=body))
     assert (result.status, result.json()["error"]["type"]) == (400, "invalid_request"), result.body
     assert h.source.calls == []
+
+
+def test_integral_float_max_tokens_reaches_bedrock_as_an_int() -> None:
+    # JSON Schema counts 100.0 as an integer; botocore's parameter validation would refuse a float maxTokens.
+    h = harness()
+    assert run(h, json_event({"prompt": "a", "max_tokens": 100.0})).status == 200
+    assert (
+        run(
+            h,
+            json_event(
+                {"messages": [{"role": "user", "content": "a"}], "max_tokens": 50.0}, path="/v1/chat/completions"
+            ),
+        ).status
+        == 200
+    )
+    sent = [call[1].max_tokens for call in h.source.calls]
+    assert sent == [100, 50]
+    assert all(type(value) is int for value in sent)
