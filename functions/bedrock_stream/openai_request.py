@@ -43,7 +43,10 @@ def parse_openai_request(data: Any, settings: Settings) -> OpenAIChatRequest:
             if text:
                 system.append(text)
         elif role == "user":
-            turns.append(ChatMessage("user", ({"text": _text(raw.get("content"))},)))
+            text = _text(raw.get("content"))
+            if not text:  # Converse refuses blank text blocks: answer 400 here instead of sending it
+                raise InvalidRequestError("a user message needs non-empty content", field=f"messages[{i}].content")
+            turns.append(ChatMessage("user", ({"text": text},)))
         elif role == "assistant":
             turns.append(_assistant(raw, i))
         else:  # tool
@@ -89,10 +92,12 @@ def _assistant(raw: dict[str, Any], i: int) -> ChatMessage:
         arguments = call["function"]["arguments"] or "{}"
         try:
             tool_input = json.loads(arguments)
-        except json.JSONDecodeError:
+        except ValueError:
+            tool_input = None
+        if not isinstance(tool_input, dict):  # Converse's toolUse.input must be an object
             raise InvalidRequestError(
                 "tool call arguments must be a JSON object string", field=f"messages[{i}].tool_calls[{j}].function"
-            ) from None
+            )
         blocks.append({"toolUse": {"toolUseId": call["id"], "name": call["function"]["name"], "input": tool_input}})
     if not blocks:
         raise InvalidRequestError("an assistant message needs content or tool_calls", field=f"messages[{i}]")

@@ -74,6 +74,26 @@ BAD_INPUTS: list[tuple[str, str, str, dict[str, str], Any, int, str]] = [
         400,
         "invalid_request",
     ),
+    ("openai-empty-user", "POST", OAI, {}, {"messages": [{"role": "user", "content": ""}]}, 400, "invalid_request"),
+    ("openai-null-user", "POST", OAI, {}, {"messages": [{"role": "user", "content": None}]}, 400, "invalid_request"),
+    (
+        "openai-tool-arguments-not-object",
+        "POST",
+        OAI,
+        {},
+        {
+            "messages": [
+                *USER,
+                {
+                    "role": "assistant",
+                    "tool_calls": [{"id": "t1", "type": "function", "function": {"name": "f", "arguments": "[1]"}}],
+                },
+                {"role": "tool", "tool_call_id": "t1", "content": "r"},
+            ]
+        },
+        400,
+        "invalid_request",
+    ),
     (
         "openai-both-limits",
         "POST",
