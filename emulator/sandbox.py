@@ -78,7 +78,7 @@ class Sandbox:
         self._pending: Invocation | None = None
         self._current: Invocation | None = None
         self._recent: OrderedDict[str, Invocation] = OrderedDict()
-        self._timers: list[threading.Timer] = []
+        self._timers: dict[str, list[threading.Timer]] = {}  # request id -> its pick-up and deadline timers
         self._closed = False
         self._launch_error: str | None = None
         self._failures = 0
@@ -181,7 +181,8 @@ class Sandbox:
             self._closed = True
             self._cond.notify_all()
             gen = self._gen
-            timers, self._timers = self._timers, []
+            timers = [timer for group in self._timers.values() for timer in group]
+            self._timers = {}
             invocations = [inv for inv in (self._pending, self._current) if inv is not None]
             self._pending = self._current = None
         for timer in timers:
@@ -210,10 +211,7 @@ class Sandbox:
             if failure is None:
                 self._pending = invocation
                 self._remember(invocation)
-                timer = threading.Timer(self._init_timeout_s, self._pickup_timeout, args=(invocation,))
-                timer.daemon = True
-                self._timers.append(timer)
-                timer.start()
+                self._start_timer(invocation, self._init_timeout_s, self._pickup_timeout, invocation)
                 self._cond.notify_all()
         if failure is not None:
             error_type = "Sandbox.Shutdown" if self._closed else "Runtime.InvalidEntrypoint"
@@ -230,6 +228,13 @@ class Sandbox:
         if pending is not None:
             pending.finish(event)
 
+    def _start_timer(self, invocation: Invocation, delay: float, action: Callable[..., None], *args: object) -> None:
+        """Run ``action(*args)`` after ``delay`` s unless ``invocation`` ends first (caller holds ``_cond``)."""
+        timer = threading.Timer(delay, action, args=args)
+        timer.daemon = True
+        self._timers.setdefault(invocation.request_id, []).append(timer)
+        timer.start()
+
     def _on_done(self, invocation: Invocation) -> None:
         with self._cond:
             if self._current is invocation:
@@ -237,6 +242,9 @@ class Sandbox:
             if self._pending is invocation:
                 self._pending = None
             closed = self._closed
+            timers = self._timers.pop(invocation.request_id, [])
+        for timer in timers:
+            timer.cancel()  # its thread ends now instead of sleeping out the whole function timeout
         if not closed:
             self._on_idle(self)
 
@@ -286,10 +294,7 @@ class Sandbox:
             invocation, self._pending = self._pending, None
             self._current = invocation
             invocation.mark_started(self.timeout_s)
-            timer = threading.Timer(self.timeout_s, self._deadline, args=(invocation, gen))
-            timer.daemon = True
-            self._timers = [t for t in self._timers if t.is_alive()] + [timer]
-            timer.start()
+            self._start_timer(invocation, self.timeout_s, self._deadline, invocation, gen)
             return invocation
 
     def lookup(self, request_id: str) -> Invocation | None:

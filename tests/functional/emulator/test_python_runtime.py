@@ -169,3 +169,15 @@ def test_chunked_request_bodies_are_read(demo: LocalLambda) -> None:
         f"{demo.url}/?mode=event", content=parts(), headers={"content-type": "application/json"}, timeout=TIMEOUT
     )
     assert json.loads(response.content)["body"] == '{"a": 1}'
+
+
+def test_finished_invocations_leave_no_timer_threads_behind() -> None:
+    def live_timers() -> int:
+        return sum(isinstance(thread, threading.Timer) for thread in threading.enumerate())
+
+    before = live_timers()
+    with python_lambda(timeout=60.0, concurrency=1) as emulator, httpx.Client(timeout=TIMEOUT) as client:
+        for _ in range(30):
+            assert client.get(f"{emulator.url}/?lines=1&delay_ms=0").content == _lines(1)
+        time.sleep(0.2)  # cancelled timers need a moment to wake and end
+        assert live_timers() <= before + 2  # at most the deadline and pick-up timers of one invocation
