@@ -12,6 +12,7 @@ Processing chain of :meth:`App.handle`:
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
@@ -21,7 +22,7 @@ from bedrock_stream.deadline import Deadline, guarded_events
 from bedrock_stream.encoders import Encoder, create_encoder
 from bedrock_stream.encoders.openai_common import OpenAIIdentity
 from bedrock_stream.errors import AppError, InvalidRequestError
-from bedrock_stream.events import ReasoningDelta, Stop, TextDelta, ToolUseDelta, ToolUseStart, Usage
+from bedrock_stream.events import BedrockEvent, ReasoningDelta, Stop, TextDelta, ToolUseDelta, ToolUseStart, Usage
 from bedrock_stream.http_event import HttpRequest, decode_json_body, parse_event
 from bedrock_stream.native_request import parse_native_request
 from bedrock_stream.negotiation import Format, choose_format
@@ -150,16 +151,33 @@ class App:
             self._finish(record)
             return json_response(encoder.finish(), request_id=record.request_id)
         headers = base_headers(encoder.content_type, record.request_id)
-        return StreamingResponse(status_code=200, headers=headers, body=self._body(stream, encoder, deadline, record))
+        events: Iterator[BedrockEvent] = guarded_events(stream, deadline)
+        if fmt is Format.TEXT:
+            # Plain text has no framing, so an answer without text would be a prelude and an empty body, which can
+            # leave a Function URL connection hanging (lambda-streaming-protocol.md §4.2). Hold the prelude until the
+            # first text (an error before it gets a real status) and answer a text-less stream with content-length 0.
+            try:
+                seen, ended = _read_until_text(events)
+            except BaseException:
+                stream.close()
+                raise
+            if ended:
+                stream.close()
+                for event in seen:
+                    self._note(event, record)
+                self._finish(record)
+                return StreamingResponse(status_code=200, headers={**headers, "content-length": "0"}, body=())
+            events = itertools.chain(seen, events)
+        return StreamingResponse(status_code=200, headers=headers, body=self._body(stream, encoder, events, record))
 
     def _body(
-        self, stream: EventStream, encoder: Encoder, deadline: Deadline, record: RequestRecord
+        self, stream: EventStream, encoder: Encoder, events: Iterator[BedrockEvent], record: RequestRecord
     ) -> Iterator[bytes]:
         try:
             head = encoder.start()
             if head:
                 yield head.encode("utf-8")
-            for event in guarded_events(stream, deadline):
+            for event in events:
                 self._note(event, record)
                 chunk = encoder.encode(event)
                 if chunk:
@@ -208,6 +226,16 @@ class App:
 
     def _finish(self, record: RequestRecord) -> None:
         self._observer.finish(record)
+
+
+def _read_until_text(events: Iterator[BedrockEvent]) -> tuple[list[BedrockEvent], bool]:
+    """Events up to and including the first non-empty text delta, and whether the stream ended before one."""
+    seen: list[BedrockEvent] = []
+    for event in events:
+        seen.append(event)
+        if isinstance(event, TextDelta) and event.text:
+            return seen, False
+    return seen, True
 
 
 def _last_user_text(chat: ChatRequest) -> str:

@@ -45,10 +45,19 @@ def test_watchdog_closes_a_blocked_stream() -> None:
 
 
 def test_text_format_deadline_line() -> None:
+    source = FakeSource(events=text_events("Hel")[:1], block=True)
+    result = run(harness(source, deadline_margin_ms=1000), json_event({"prompt": "Hi"}), FakeContext(remaining_ms=1050))
+    assert result.body.startswith(b"Hel\n[error] deadline_exceeded: ")
+    assert isinstance(result.error, DeadlineError)
+
+
+def test_text_format_deadline_before_any_text_is_504() -> None:
+    # The text format sends its prelude with the first text, so an earlier failure still has a real status.
     source = FakeSource(events=[], block=True)
     result = run(harness(source, deadline_margin_ms=1000), json_event({"prompt": "Hi"}), FakeContext(remaining_ms=1050))
-    assert result.body.startswith(b"\n[error] deadline_exceeded: ")
-    assert isinstance(result.error, DeadlineError)
+    assert result.status == 504
+    assert result.json()["error"]["type"] == "deadline_exceeded"
+    assert source.streams[0].closed.is_set()
 
 
 def test_json_format_deadline_is_504() -> None:

@@ -8,7 +8,9 @@ import json
 import pytest
 
 from bedrock_stream.chat import ChatMessage
-from tests.unit.api.support import MODEL, OTHER, FakeContext, harness, json_event, run, url_event
+from bedrock_stream.errors import MidStreamError
+from bedrock_stream.events import ReasoningDelta, Stop, TextDelta, ToolUseStart, ToolUseStop, Usage
+from tests.unit.api.support import MODEL, OTHER, FakeContext, FakeSource, harness, json_event, run, url_event
 
 
 def test_native_prompt_streams_plain_text_by_default() -> None:
@@ -29,6 +31,26 @@ def test_native_prompt_streams_plain_text_by_default() -> None:
     assert request.model == MODEL
     assert request.messages == (ChatMessage("user", ({"text": "Hi"},)),)
     assert request.max_tokens == 1024
+
+
+def test_text_answer_without_text_is_an_empty_body_with_content_length_zero() -> None:
+    # A prelude followed by an empty chunked body can hang a Function URL (lambda-streaming-protocol.md §4.2).
+    events = [ReasoningDelta("thinking"), TextDelta(""), ToolUseStart(0, "t1", "f"), ToolUseStop(0), Stop("tool_use")]
+    source = FakeSource(events=[*events, Usage(input_tokens=3, output_tokens=4)])
+    result = run(harness(source), json_event({"prompt": "Hi"}))
+    assert (result.status, result.body, result.error) == (200, b"", None)
+    assert result.headers["content-length"] == "0"
+    assert source.streams[0].closed.is_set()
+
+
+def test_text_failure_before_any_text_is_a_real_status() -> None:
+    source = FakeSource(
+        events=[ReasoningDelta("hmm")], fail_with=MidStreamError("boom", code="modelStreamErrorException")
+    )
+    result = run(harness(source), json_event({"prompt": "Hi"}))
+    assert result.status == MidStreamError.status_code
+    assert result.json()["error"]["message"] == "boom"
+    assert source.streams[0].closed.is_set()
 
 
 def test_native_messages_and_options_reach_the_chat_request() -> None:
