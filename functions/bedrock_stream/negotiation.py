@@ -41,10 +41,11 @@ def choose_format(query: Mapping[str, str], headers: Mapping[str, str], *, defau
     if not accept:
         return default
     best: tuple[float, int, Format] | None = None
-    for position, item in enumerate(accept.split(",")):
-        media, _, params = item.strip().partition(";")
-        media = media.strip().lower()
-        quality = _quality(params)
+    items = [
+        (media.strip().lower(), _quality(params)) for media, _, params in (i.partition(";") for i in accept.split(","))
+    ]
+    refused = {_BY_MEDIA[media] for media, quality in items if quality <= 0 and media in _BY_MEDIA}
+    for position, (media, quality) in enumerate(items):
         if quality <= 0:
             continue
         if media in ("*/*", "text/*"):
@@ -54,6 +55,8 @@ def choose_format(query: Mapping[str, str], headers: Mapping[str, str], *, defau
         elif media in _BY_MEDIA:
             candidate = _BY_MEDIA[media]
         else:
+            continue
+        if candidate in refused:  # e.g. "text/plain;q=0, */*": the wildcard does not bring it back
             continue
         # Higher q wins; on a tie the first listed wins; wildcards lose to explicit types.
         rank = (quality - (0.0001 if "*" in media else 0.0), -position, candidate)

@@ -85,6 +85,8 @@ def test_native_messages_and_options_reach_the_chat_request() -> None:
         ("application/json", "", "application/json"),
         ("*/*", "", "text/plain; charset=utf-8"),
         ("text/plain;q=0.5, text/event-stream", "", "text/event-stream; charset=utf-8"),
+        ("text/plain;q=0, text/event-stream;q=0.5, */*", "", "text/event-stream; charset=utf-8"),
+        ("Text/Plain; charset=utf-8; q=0.9", "", "text/plain; charset=utf-8"),
         ("text/event-stream", "format=text", "text/plain; charset=utf-8"),
         ("", "format=ndjson", "application/x-ndjson"),
         ("", "format=sse", "text/event-stream; charset=utf-8"),
