@@ -241,17 +241,17 @@ class _RuntimeHandler(StreamingRequestHandler):
         invocation = self._find(request_id)
         if invocation is None:
             return
-        mode = self.headers.get("Lambda-Runtime-Function-Response-Mode")
+        try:
+            invocation.begin_response()  # the state is checked first, as RAPID does
+        except InvocationStateError as exc:
+            self._error_reply(403, "InvalidStateTransition", str(exc), close=True)
+            return
+        mode = self.headers.get("Lambda-Runtime-Function-Response-Mode") or None  # empty = no header = buffered
         if mode is not None and mode != "streaming":
             invocation.finish(
                 InvocationAborted("Runtime.InvalidResponseModeHeader", f"invalid response mode header {mode!r}")
             )
             self._error_reply(400, "InvalidFunctionResponseMode", f"invalid response mode {mode!r}", close=True)
-            return
-        try:
-            invocation.begin_response()
-        except InvocationStateError as exc:
-            self._error_reply(403, "InvalidStateTransition", str(exc), close=True)
             return
         content_type = self.headers.get("Content-Type") or "application/octet-stream"
         if mode == "streaming":

@@ -144,6 +144,20 @@ def test_bad_response_mode_is_400_and_the_caller_gets_502(emulator: LocalLambda)
     assert response.headers["x-amzn-errortype"] == "Runtime.InvalidResponseModeHeader"
 
 
+def test_empty_response_mode_is_buffered_and_the_state_is_checked_before_the_mode(emulator: LocalLambda) -> None:
+    # RAPID: a second response is 403 whatever its mode header; an empty mode header means buffered (no header).
+    call = Call(emulator.url)
+    headers, _ = _next(emulator)
+    request_id = headers["lambda-runtime-aws-request-id"]
+    empty_mode = {"Lambda-Runtime-Function-Response-Mode": ""}
+    assert _post(emulator, f"invocation/{request_id}/response", b"buffered", empty_mode)[0] == 202
+    bad_mode = {"Lambda-Runtime-Function-Response-Mode": "Streaming"}
+    status, payload = _post(emulator, f"invocation/{request_id}/response", b"again", bad_mode)
+    assert (status, payload["errorType"]) == (403, "InvalidStateTransition")
+    response = call.result()
+    assert (response.status_code, response.content) == (200, b"buffered")
+
+
 def test_buffered_response_over_6mb_is_413(emulator: LocalLambda) -> None:
     call = Call(emulator.url)
     headers, _ = _next(emulator)
