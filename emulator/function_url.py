@@ -86,6 +86,11 @@ class _ClientGone(Exception):
     pass
 
 
+def _latin1(text: str) -> str:
+    """``text`` as ``http.server`` writes it (latin-1), so that its UTF-8 bytes go on the wire unchanged."""
+    return text if text.isascii() else text.encode("utf-8").decode("latin-1")
+
+
 class FunctionUrlHandler(StreamingRequestHandler):
     """One client connection (keep-alive between complete responses)."""
 
@@ -149,6 +154,10 @@ class FunctionUrlHandler(StreamingRequestHandler):
         except _ClientGone:
             invocation.detach()
             self.close_connection = True
+        except Exception:
+            invocation.detach()  # never leave the runtime blocked on a relay that died
+            self.close_connection = True
+            raise
 
     # --- response -----------------------------------------------------------------------------------------------
 
@@ -286,7 +295,7 @@ class FunctionUrlHandler(StreamingRequestHandler):
         try:
             self.send_response(status)
             for name, value in headers:
-                self.send_header(name, value)
+                self.send_header(_latin1(name), _latin1(value))
             self.send_header("x-amzn-RequestId", request_id)
             if not self._bodyless(status):
                 self.send_header("Transfer-Encoding", "chunked")

@@ -181,3 +181,15 @@ def test_finished_invocations_leave_no_timer_threads_behind() -> None:
             assert client.get(f"{emulator.url}/?lines=1&delay_ms=0").content == _lines(1)
         time.sleep(0.2)  # cancelled timers need a moment to wake and end
         assert live_timers() <= before + 2  # at most the deadline and pick-up timers of one invocation
+
+
+def test_non_latin1_prelude_header_values_reach_the_client_as_utf8(demo: LocalLambda) -> None:
+    # Header values are str in the prelude JSON; http.server only writes latin-1, which crashed the relay thread
+    # and dropped the connection without a response.
+    url = f"{demo.url}/?lines=2&delay_ms=0&header=x-name:caf%C3%A9%20%E2%9C%93&cookie=k%3D%E2%9C%93"
+    response = httpx.get(url, timeout=TIMEOUT)
+    assert response.status_code == 200
+    raw = {name.lower(): value for name, value in response.headers.raw}
+    assert raw[b"x-name"] == "café ✓".encode()
+    assert raw[b"set-cookie"] == "k=✓".encode()
+    assert response.content == _lines(2)
