@@ -263,10 +263,13 @@ class Sandbox:
         with self._cond:
             if invocation.done or self._current is not invocation:
                 return
+            gen.dead = True  # this process gets no further invocation
         message = f"Task timed out after {self.timeout_s:.2f} seconds"
+        # The timeout is the outcome: record it before the kill, whose dropped connection would otherwise be
+        # reported first as Runtime.TruncatedResponse (or Runtime.ExitError) by the Runtime API or the monitor.
+        invocation.finish(InvocationAborted("Sandbox.Timeout", message))
         self._kill(gen)
         self.platform_log(f"{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())} {invocation.request_id} {message}")
-        invocation.finish(InvocationAborted("Sandbox.Timeout", message))
 
     def _kill(self, gen: _Generation) -> None:
         with self._cond:
