@@ -44,8 +44,8 @@ def parse_openai_request(data: Any, settings: Settings) -> OpenAIChatRequest:
                 system.append(text)
         elif role == "user":
             text = _text(raw.get("content"))
-            if not text:  # Converse refuses blank text blocks: answer 400 here instead of sending it
-                raise InvalidRequestError("a user message needs non-empty content", field=f"messages[{i}].content")
+            if not text.strip():  # Converse refuses blank text blocks: answer 400 here instead of sending it
+                raise InvalidRequestError("a user message needs non-blank content", field=f"messages[{i}].content")
             turns.append(ChatMessage("user", ({"text": text},)))
         elif role == "assistant":
             turns.append(_assistant(raw, i))

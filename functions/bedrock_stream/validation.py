@@ -28,6 +28,8 @@ def validate_body(validator: Callable[[Any], Any], data: Any) -> dict[str, Any]:
             if unknown:
                 path = f"{path}.{unknown[0]}" if path else unknown[0]
                 message = f"unknown field {path!r} (not supported by this API)"
+        elif exc.rule == "pattern" and isinstance(exc.definition, dict) and exc.definition.get("pattern") == r"\S":
+            message = f"{path or 'body'} must not be blank (whitespace only)"
         elif not message.startswith(path or "\0"):
             message = f"{path or 'body'}: {message}"
         raise InvalidRequestError(message, field=path or "$") from None
