@@ -165,13 +165,13 @@ def _buffered(handler: FunctionUrlHandler, invocation: Invocation) -> None:
 def _stream(handler: FunctionUrlHandler, invocation: Invocation) -> None:
     first = _next(invocation)
     content_type = first.content_type if isinstance(first, ResponseStart) else "application/octet-stream"
-    handler.send_response(200)
-    handler.send_header("Content-Type", content_type)
-    handler.send_header("X-Amz-Executed-Version", "$LATEST")
-    handler.send_header("Transfer-Encoding", "chunked")
-    handler.end_headers()
     event: ResponseEvent = first
-    try:
+    try:  # a client already gone fails on the headers too: detach the invocation either way
+        handler.send_response(200)
+        handler.send_header("Content-Type", content_type)
+        handler.send_header("X-Amz-Executed-Version", "$LATEST")
+        handler.send_header("Transfer-Encoding", "chunked")
+        handler.end_headers()
         while not isinstance(event, ResponseEnd | FunctionError | InvocationAborted):
             if isinstance(event, ResponseChunk):
                 handler.wfile.write(encode_chunk(_payload_chunk(event.data)))
