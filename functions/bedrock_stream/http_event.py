@@ -3,6 +3,8 @@
 Understands the Function URL event (payload format 2.0, AWS Lambda developer guide urls-invocation.html
 #urls-request-payload), the API Gateway REST proxy event (payload 1.0) and direct ``InvokeWithResponseStream``
 payloads, where the event *is* the native request body. See shared/docs/lambda-streaming-protocol.md §4-§5.
+Which events are HTTP events is the runtime's own test (:func:`streaming_runtime.integration.is_http_event`, re-exported
+here), so the app answers with a status exactly when the runtime sends a prelude.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from bedrock_stream.errors import InvalidRequestError, PayloadTooLargeError
+from streaming_runtime.integration import is_http_event
 
 __all__ = ["HttpRequest", "decode_json_body", "is_http_event", "parse_event"]
 
@@ -32,14 +35,6 @@ class HttpRequest:
     is_http: bool = True
     direct_payload: Any = None
     """For direct invokes: the decoded event itself (already JSON), used as the native request body."""
-
-
-def is_http_event(event: object) -> bool:
-    """The agreed test (TEAM.md): Function URL/HTTP API 2.0 has ``requestContext.http``; REST v1 has ``httpMethod``."""
-    if not isinstance(event, dict):
-        return False
-    context = event.get("requestContext")
-    return (isinstance(context, dict) and "http" in context) or "httpMethod" in event
 
 
 def parse_event(event: object, *, max_body_bytes: int) -> HttpRequest:
