@@ -48,7 +48,6 @@ __all__ = ["REQUEST_LIMIT", "FunctionUrlHandler", "FunctionUrlServer", "InvokeFn
 
 REQUEST_LIMIT = 6 * 1024 * 1024
 _HOP_BY_HOP = frozenset({"connection", "content-length", "transfer-encoding", "keep-alive", "trailer", "upgrade"})
-_EVENT_WAIT_S = 1.0
 
 InvokeFn = Callable[[Invocation], bool]
 """Hands an invocation to the pool; False if no sandbox became free in time."""
@@ -198,12 +197,6 @@ class FunctionUrlHandler(StreamingRequestHandler):
         except OSError as exc:
             raise _ClientGone from exc
 
-    def _next(self, invocation: Invocation) -> ResponseEvent:
-        while True:
-            event = invocation.next_event(_EVENT_WAIT_S)
-            if event is not None:
-                return event
-
     def _fail(self, event: FunctionError | InvocationAborted, request_id: str) -> None:
         if isinstance(event, FunctionError):
             self.server.log(f"{request_id} function error {event.error_type}: {event.body.decode('utf-8', 'replace')}")
@@ -217,7 +210,7 @@ class FunctionUrlHandler(StreamingRequestHandler):
             self._internal_error(event.error_type, request_id)
 
     def _relay(self, invocation: Invocation, request_id: str) -> None:
-        first = self._next(invocation)
+        first = invocation.wait_event()
         if isinstance(first, FunctionError | InvocationAborted):
             self._fail(first, request_id)
             return
@@ -253,7 +246,7 @@ class FunctionUrlHandler(StreamingRequestHandler):
     def _await_first_byte(
         self, invocation: Invocation, request_id: str, content_type: str
     ) -> tuple[int, list[tuple[str, str]], bytes] | None:
-        event = self._next(invocation)
+        event = invocation.wait_event()
         if isinstance(event, ResponseChunk):
             return 200, [("Content-Type", content_type)], event.data
         self._end_before_body(event, request_id, content_type)
@@ -264,7 +257,7 @@ class FunctionUrlHandler(StreamingRequestHandler):
     ) -> tuple[int, list[tuple[str, str]], bytes] | None:
         parser = PreludeParser()
         while True:
-            event = self._next(invocation)
+            event = invocation.wait_event()
             if isinstance(event, ResponseChunk):
                 try:
                     rest = parser.feed(event.data)
@@ -313,7 +306,7 @@ class FunctionUrlHandler(StreamingRequestHandler):
         if body:
             self._write(encode_chunk(body))
         while True:
-            event = self._next(invocation)
+            event = invocation.wait_event()
             if isinstance(event, ResponseChunk):
                 self._write(encode_chunk(event.data))
             elif isinstance(event, ResponseEnd):

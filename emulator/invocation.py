@@ -178,6 +178,14 @@ class Invocation:
             self._cond.notify_all()
             return event
 
+    def wait_event(self) -> ResponseEvent:
+        """The next event in order, waiting as long as it takes (every invocation ends with a terminal event)."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._items)
+            event = self._items.popleft()
+            self._cond.notify_all()
+            return event
+
     def detach(self) -> None:
         """The caller went away: drop further output (the function keeps running, as on Lambda)."""
         with self._cond:

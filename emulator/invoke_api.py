@@ -77,13 +77,6 @@ def _terminal_error(event: TerminalEvent) -> tuple[str | None, str | None]:
     return event.error_type, json.dumps({"errorType": event.error_type, "errorMessage": event.message})
 
 
-def _next(invocation: Invocation) -> ResponseEvent:
-    while True:
-        event = invocation.next_event(1.0)
-        if event is not None:
-            return event
-
-
 def _client_context(handler: FunctionUrlHandler) -> str | None:
     raw = handler.headers.get("X-Amz-Client-Context")
     if not raw:
@@ -135,7 +128,7 @@ def handle_invoke_api(handler: FunctionUrlHandler, function_name: str) -> bool:
 
 
 def _drain(invocation: Invocation) -> None:
-    while not isinstance(_next(invocation), ResponseEnd | FunctionError | InvocationAborted):
+    while not isinstance(invocation.wait_event(), ResponseEnd | FunctionError | InvocationAborted):
         pass
 
 
@@ -143,7 +136,7 @@ def _buffered(handler: FunctionUrlHandler, invocation: Invocation) -> None:
     content_type = "application/json"
     parts: list[bytes] = []
     while True:
-        event = _next(invocation)
+        event = invocation.wait_event()
         if isinstance(event, ResponseStart):
             content_type = event.content_type
         elif isinstance(event, ResponseChunk):
@@ -163,7 +156,7 @@ def _buffered(handler: FunctionUrlHandler, invocation: Invocation) -> None:
 
 
 def _stream(handler: FunctionUrlHandler, invocation: Invocation) -> None:
-    first = _next(invocation)
+    first = invocation.wait_event()
     content_type = first.content_type if isinstance(first, ResponseStart) else "application/octet-stream"
     event: ResponseEvent = first
     try:  # a client already gone fails on the headers too: detach the invocation either way
@@ -175,7 +168,7 @@ def _stream(handler: FunctionUrlHandler, invocation: Invocation) -> None:
         while not isinstance(event, ResponseEnd | FunctionError | InvocationAborted):
             if isinstance(event, ResponseChunk):
                 handler.wfile.write(encode_chunk(_payload_chunk(event.data)))
-            event = _next(invocation)
+            event = invocation.wait_event()
         code, details = _terminal_error(event)
         handler.wfile.write(encode_chunk(_invoke_complete(code, details)) + LAST_CHUNK)
     except OSError:
