@@ -85,10 +85,7 @@ class ResponseStream:
         if data.__class__ is not bytes:
             data = as_bytes(data)
         if data:
-            try:
-                self._sendall(chunk(data))
-            except OSError as exc:
-                raise ConnectionLostError(f"Runtime API connection lost while streaming: {exc}") from exc
+            self.send_framed(chunk(data))
 
     def finish(self) -> Reply:
         """End the body successfully and return the Runtime API's reply."""
