@@ -20,7 +20,7 @@ import json
 from http.server import ThreadingHTTPServer
 from typing import Protocol
 
-from emulator.chunked import ChunkedError, ChunkedReader, TruncatedBodyError
+from emulator.chunked import BodyTooLargeError, ChunkedError, ChunkedReader, TruncatedBodyError
 from emulator.http_base import StreamingRequestHandler
 from emulator.invocation import (
     FunctionError,
@@ -121,21 +121,13 @@ class _RuntimeHandler(StreamingRequestHandler):
         return "chunked" in (self.headers.get("Transfer-Encoding") or "").lower()
 
     def _read_body(self, limit: int) -> bytes:
-        """The whole request body (Content-Length or chunked); raises ``ChunkedError`` or ``_TooLarge``."""
+        """The whole request body (Content-Length or chunked); ``ChunkedError`` if unreadable or over ``limit``."""
         if self._is_chunked():
-            reader = ChunkedReader(self.rfile)
-            parts: list[bytes] = []
-            total = 0
-            while (piece := reader.read()) is not None:
-                total += len(piece)
-                if total > limit:
-                    raise _TooLargeError(total)
-                parts.append(piece)
-            return b"".join(parts)
+            return ChunkedReader(self.rfile).read_all(limit)
         length = int(self.headers.get("Content-Length") or 0)
         if length > limit:
             self._drain(length)  # so the runtime can read the 413 instead of failing with a broken pipe
-            raise _TooLargeError(length)
+            raise BodyTooLargeError(f"body of {length} bytes larger than {limit} bytes")
         data = self.rfile.read(length) if length else b""
         if len(data) < length:
             raise TruncatedBodyError(f"connection closed after {len(data)} of {length} body bytes")
@@ -212,7 +204,7 @@ class _RuntimeHandler(StreamingRequestHandler):
     def _init_error(self) -> None:
         try:
             body = self._read_body(ERROR_BODY_LIMIT)
-        except (ChunkedError, _TooLargeError) as exc:
+        except ChunkedError as exc:
             self._error_reply(400, "InvalidRequest", f"bad init error body: {exc}", close=True)
             return
         self.server.backend.init_error(self.headers.get(_ERROR_TYPE) or "Runtime.Unknown", body)
@@ -229,7 +221,7 @@ class _RuntimeHandler(StreamingRequestHandler):
             return
         try:
             body = self._read_body(ERROR_BODY_LIMIT)
-        except (ChunkedError, _TooLargeError) as exc:
+        except ChunkedError as exc:
             invocation.finish(InvocationAborted("Runtime.TruncatedResponse", f"error report unreadable: {exc}"))
             self._error_reply(400, "InvalidRequest", str(exc), close=True)
             return
@@ -262,7 +254,7 @@ class _RuntimeHandler(StreamingRequestHandler):
     def _buffered_response(self, invocation: Invocation, content_type: str) -> None:
         try:
             body = self._read_body(BUFFERED_LIMIT)
-        except _TooLargeError as exc:
+        except BodyTooLargeError as exc:
             invocation.finish(InvocationAborted("Function.ResponseSizeTooLarge", str(exc)))
             self._error_reply(413, "RequestEntityTooLarge", str(exc), close=True)
             return
@@ -304,7 +296,7 @@ class _RuntimeHandler(StreamingRequestHandler):
     def _buffered_tail(self, invocation: Invocation) -> None:
         try:
             body = self._read_body(STREAMED_LIMIT)
-        except (ChunkedError, _TooLargeError) as exc:
+        except ChunkedError as exc:
             invocation.finish(InvocationAborted("Runtime.TruncatedResponse", str(exc)))
             self._error_reply(400, "InvalidRequest", "HTTP request detected as truncated", close=True)
             return
@@ -312,8 +304,3 @@ class _RuntimeHandler(StreamingRequestHandler):
             invocation.emit(ResponseChunk(body))
         invocation.finish(ResponseEnd())
         self._reply(202, {"status": "OK"})
-
-
-class _TooLargeError(Exception):
-    def __init__(self, size: int) -> None:
-        super().__init__(f"body of at least {size} bytes is over the limit")
