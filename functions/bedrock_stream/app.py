@@ -36,6 +36,9 @@ from streaming_runtime import StreamingResponse
 
 __all__ = ["App", "LambdaContext", "create_app"]
 
+_CONTENT_EVENTS = (TextDelta, ReasoningDelta, ToolUseStart, ToolUseDelta)
+"""Events that count as the model's first token."""
+
 
 class LambdaContext(Protocol):
     """The parts of the Lambda context object the app uses."""
@@ -81,11 +84,11 @@ class App:
             record.route = "direct"
             native = parse_native_request(request.direct_payload, self.settings)
             fmt = Format.NDJSON if native.stream else Format.JSON
-            return self._chat(native.chat, fmt, context, record, direct=True)
+            return self._chat(native.chat, fmt, context, record)
         match = match_route(request.method, request.path)
         record.route = match.route.value
         if match.route is Route.MODELS:
-            self._finish(record)
+            self._observer.finish(record)
             models = {"default_model": self.settings.default_model, "models": list(self.settings.models)}
             return json_response(models, request_id=record.request_id)
         if match.route is Route.OPENAI_CHAT:
@@ -106,7 +109,6 @@ class App:
         record: RequestRecord,
         *,
         openai: bool | None = None,
-        direct: bool = False,
     ) -> StreamingResponse:
         record.model, record.format = chat.model, fmt.value
         if self._observer.log_content:
@@ -116,7 +118,7 @@ class App:
             identity = OpenAIIdentity(f"chatcmpl-{record.request_id}", int(self._clock()), chat.model)
         encoder = create_encoder(fmt, model=chat.model, openai=identity, include_usage=bool(openai))
         stream = self._source.converse(chat)
-        return self._respond(stream, encoder, fmt, context, record, direct=direct)
+        return self._respond(stream, encoder, fmt, context, record)
 
     def _invoke(
         self, model_id: str, body: bytes, fmt: Format, context: LambdaContext, record: RequestRecord
@@ -126,32 +128,24 @@ class App:
             raise InvalidRequestError("the model-native body must be a JSON object", field="$")
         encoder = create_encoder(fmt, model=model_id)
         stream = self._source.invoke(model_id, body)
-        return self._respond(stream, encoder, fmt, context, record, direct=False)
+        return self._respond(stream, encoder, fmt, context, record)
 
     # -- responses -----------------------------------------------------------------------------------------
 
     def _respond(
-        self,
-        stream: EventStream,
-        encoder: Encoder,
-        fmt: Format,
-        context: LambdaContext,
-        record: RequestRecord,
-        *,
-        direct: bool,
+        self, stream: EventStream, encoder: Encoder, fmt: Format, context: LambdaContext, record: RequestRecord
     ) -> StreamingResponse:
         deadline = Deadline(context.get_remaining_time_in_millis, self.settings.deadline_margin_ms)
+        events = self._noted(guarded_events(stream, deadline), record)
         if fmt is Format.JSON:
             try:
-                for event in guarded_events(stream, deadline):
-                    self._note(event, record)
+                for event in events:
                     encoder.encode(event)
             finally:
                 stream.close()
-            self._finish(record)
+            self._observer.finish(record)
             return json_response(encoder.finish(), request_id=record.request_id)
         headers = base_headers(encoder.content_type, record.request_id)
-        events: Iterator[BedrockEvent] = guarded_events(stream, deadline)
         if fmt is Format.TEXT:
             # Plain text has no framing, so an answer without text would be a prelude and an empty body, which can
             # leave a Function URL connection hanging (lambda-streaming-protocol.md §4.2). Hold the prelude until the
@@ -163,9 +157,7 @@ class App:
                 raise
             if ended:
                 stream.close()
-                for event in seen:
-                    self._note(event, record)
-                self._finish(record)
+                self._observer.finish(record)
                 return StreamingResponse(status_code=200, headers={**headers, "content-length": "0"}, body=())
             events = itertools.chain(seen, events)
         return StreamingResponse(status_code=200, headers=headers, body=self._body(stream, encoder, events, record))
@@ -178,7 +170,6 @@ class App:
             if head:
                 yield head.encode("utf-8")
             for event in events:
-                self._note(event, record)
                 chunk = encoder.encode(event)
                 if chunk:
                     yield chunk.encode("utf-8")
@@ -199,19 +190,23 @@ class App:
             stream.close()
             self._observer.finish(record)
 
-    def _note(self, event: object, record: RequestRecord) -> None:
-        if isinstance(event, TextDelta | ReasoningDelta | ToolUseStart | ToolUseDelta):
-            record.first_token()
-            if isinstance(event, TextDelta) and self._observer.log_content:
-                record.completion.append(event.text)
-        elif isinstance(event, Usage):
-            record.input_tokens, record.output_tokens = event.input_tokens, event.output_tokens
-        elif isinstance(event, Stop):
-            record.stop_reason = event.reason
+    def _noted(self, events: Iterator[BedrockEvent], record: RequestRecord) -> Iterator[BedrockEvent]:
+        """``events`` unchanged, each one recorded (time to first token, usage, stop reason) as it is read."""
+        log_content = self._observer.log_content
+        for event in events:
+            if isinstance(event, _CONTENT_EVENTS):
+                record.first_token()
+                if log_content and isinstance(event, TextDelta):
+                    record.completion.append(event.text)
+            elif isinstance(event, Usage):
+                record.input_tokens, record.output_tokens = event.input_tokens, event.output_tokens
+            elif isinstance(event, Stop):
+                record.stop_reason = event.reason
+            yield event
 
     def _fail(self, exc: AppError, record: RequestRecord, *, is_http: bool) -> StreamingResponse:
         self._record_error(exc, record)
-        self._finish(record)
+        self._observer.finish(record)
         if not is_http:
             headers = base_headers("application/x-ndjson", record.request_id)
             return StreamingResponse(status_code=exc.status_code, headers=headers, body=direct_error_body(exc))
@@ -223,9 +218,6 @@ class App:
         record.error_type = exc.error_type
         record.error_code = getattr(exc, "code", None)
         record.error_message = exc.message
-
-    def _finish(self, record: RequestRecord) -> None:
-        self._observer.finish(record)
 
 
 def _read_until_text(events: Iterator[BedrockEvent]) -> tuple[list[BedrockEvent], bool]:

@@ -37,10 +37,14 @@ def test_text_answer_without_text_is_an_empty_body_with_content_length_zero() ->
     # A prelude followed by an empty chunked body can hang a Function URL (lambda-streaming-protocol.md §4.2).
     events = [ReasoningDelta("thinking"), TextDelta(""), ToolUseStart(0, "t1", "f"), ToolUseStop(0), Stop("tool_use")]
     source = FakeSource(events=[*events, Usage(input_tokens=3, output_tokens=4)])
-    result = run(harness(source), json_event({"prompt": "Hi"}))
+    h = harness(source)
+    result = run(h, json_event({"prompt": "Hi"}))
     assert (result.status, result.body, result.error) == (200, b"", None)
     assert result.headers["content-length"] == "0"
     assert source.streams[0].closed.is_set()
+    (line,) = [json.loads(x) for x in h.log.getvalue().splitlines()]
+    assert (line["stop_reason"], line["output_tokens"]) == ("tool_use", 4)
+    assert "ttft_ms" in line
 
 
 def test_text_failure_before_any_text_is_a_real_status() -> None:
