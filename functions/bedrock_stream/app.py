@@ -94,7 +94,8 @@ class App:
         if match.route is Route.OPENAI_CHAT:
             openai = parse_openai_request(decode_json_body(request.body), self.settings)
             fmt = Format.SSE if openai.stream else Format.JSON
-            return self._chat(openai.chat, fmt, context, record, openai=openai.include_usage)
+            identity = OpenAIIdentity(f"chatcmpl-{record.request_id}", int(self._clock()), openai.chat.model)
+            return self._chat(openai.chat, fmt, context, record, openai=identity, include_usage=openai.include_usage)
         fmt = choose_format(request.query, request.headers, default=Format.TEXT)
         if match.route is Route.NATIVE:
             native = parse_native_request(decode_json_body(request.body), self.settings)
@@ -108,15 +109,13 @@ class App:
         context: LambdaContext,
         record: RequestRecord,
         *,
-        openai: bool | None = None,
+        openai: OpenAIIdentity | None = None,
+        include_usage: bool = False,
     ) -> StreamingResponse:
         record.model, record.format = chat.model, fmt.value
         if self._observer.log_content:
             record.prompt = _last_user_text(chat)
-        identity = None
-        if openai is not None:
-            identity = OpenAIIdentity(f"chatcmpl-{record.request_id}", int(self._clock()), chat.model)
-        encoder = create_encoder(fmt, model=chat.model, openai=identity, include_usage=bool(openai))
+        encoder = create_encoder(fmt, model=chat.model, openai=openai, include_usage=include_usage)
         stream = self._source.converse(chat)
         return self._respond(stream, encoder, fmt, context, record)
 
