@@ -17,6 +17,7 @@ from typing import Final
 
 from streaming_runtime.context import INVOCATION_ID, lower_headers
 from streaming_runtime.errors import ErrorReport, FatalRuntimeApiError
+from streaming_runtime.logs import LOGGER_NAME
 from streaming_runtime.stream import Reply, ResponseStream
 from streaming_runtime.wire import ERROR_TYPE_TRAILER, TRAILER_ANNOUNCEMENT, header_value
 
@@ -26,7 +27,7 @@ USER_AGENT: Final = f"streaming-runtime/0.1 (python/{sys.version_info.major}.{sy
 _BASE: Final = "/2018-06-01/runtime"
 _RETRIABLE: Final = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
 
-log = logging.getLogger("streaming_runtime")
+log = logging.getLogger(LOGGER_NAME)
 
 
 class NextEvent:

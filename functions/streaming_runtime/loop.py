@@ -35,6 +35,7 @@ from streaming_runtime.errors import (
 )
 from streaming_runtime.handler import Handler
 from streaming_runtime.integration import content_type, is_http_event
+from streaming_runtime.logs import LOGGER_NAME
 from streaming_runtime.response import StreamingResponse
 from streaming_runtime.wire import chunk, encode_error_body, header_value, prelude
 
@@ -42,7 +43,7 @@ __all__ = ["TRACE_ENV", "Plan", "decode_event", "invoke", "plan_response", "run"
 
 TRACE_ENV = "_X_AMZN_TRACE_ID"
 
-log = logging.getLogger("streaming_runtime")
+log = logging.getLogger(LOGGER_NAME)
 
 
 @dataclass(frozen=True, slots=True)
