@@ -99,7 +99,6 @@ class Invocation:
     identity: CognitoIdentity = field(default_factory=CognitoIdentity)
     tenant_id: str | None = None
     invocation_id: str | None = None
-    content_type: str = "application/json"
 
 
 class LambdaContext:
@@ -216,5 +215,4 @@ def parse_invocation(headers: Mapping[str, str], payload: bytes) -> Invocation:
         identity=_identity(raw_identity) if raw_identity else CognitoIdentity(),
         tenant_id=h.get(TENANT_ID.lower()) or None,
         invocation_id=h.get(INVOCATION_ID.lower()) or None,
-        content_type=h.get("content-type") or "application/json",
     )
