@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gc
 import json
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -56,11 +58,16 @@ def test_syntax_and_import_time_errors(tmp_path: Path, monkeypatch: pytest.Monke
         resolve_handler("rt_unit_raising_mod.handle")
 
 
-def test_init_pauses_the_gc_freezes_init_objects_and_always_re_enables_it() -> None:
+def test_init_pauses_the_gc_freezes_init_objects_and_always_re_enables_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "rt_unit_gc_probe.py").write_text("import gc\nGC_ON_IMPORT = gc.isenabled()\ndef handle(e, c): pass\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
     assert gc.isenabled()
     try:
-        resolved: object = _init_without_gc("json.dumps")
-        assert resolved is json.dumps
+        resolved: Any = _init_without_gc("rt_unit_gc_probe.handle")
+        assert sys.modules["rt_unit_gc_probe"].GC_ON_IMPORT is False  # paused while the module was imported
+        assert resolved is sys.modules["rt_unit_gc_probe"].handle
         assert gc.isenabled()
         assert gc.get_freeze_count() > 0
         with pytest.raises(ImportModuleError):
@@ -68,3 +75,4 @@ def test_init_pauses_the_gc_freezes_init_objects_and_always_re_enables_it() -> N
         assert gc.isenabled()
     finally:
         gc.unfreeze()
+        sys.modules.pop("rt_unit_gc_probe", None)
