@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, Literal, cast
 from urllib.parse import unquote, urlsplit
 
+from emulator.chunked import LAST_CHUNK, encode_chunk
 from emulator.eventstream import CONTENT_TYPE, chunk_frame, error_frame, event_frame, exception_frame, padding
 from emulator.fake_bedrock.converse import converse_answer, converse_events, converse_response
 from emulator.fake_bedrock.families import BodyError, invoke_events, parse_invoke
@@ -312,7 +313,7 @@ class _Handler(StreamingRequestHandler):
         raise _Aborted
 
     def _write_chunk(self, data: bytes) -> None:
-        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.write(encode_chunk(data))
 
     # -- routing -----------------------------------------------------------------------------------------------
 
@@ -419,7 +420,7 @@ class _Handler(StreamingRequestHandler):
         self.end_headers()
         try:
             self._send_frames(frames, fault, timing)
-            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.write(LAST_CHUNK)
         except _Aborted:
             LOG.debug("fake-bedrock: connection dropped on purpose (%s)", fault)
         except (BrokenPipeError, ConnectionResetError) as exc:
@@ -442,7 +443,8 @@ class _Handler(StreamingRequestHandler):
             if following is None and isinstance(fault, TruncateFinalFrame):
                 keep = fault.keep if fault.keep is not None else len(frame) // 2
                 frame = frame[: max(0, min(keep, len(frame) - 1))]
-            self._write_chunk(frame)
+            if frame:  # an empty chunk would end the body early (``keep=0`` sends nothing of the last frame)
+                self._write_chunk(frame)
             if self.fake.on_frame_sent is not None:
                 self.fake.on_frame_sent(sent)
             sent += 1

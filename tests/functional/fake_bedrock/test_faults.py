@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import socket
 import threading
 from typing import Any
 
@@ -10,7 +12,8 @@ import pytest
 from botocore.exceptions import ClientError, EventStreamError
 from urllib3.exceptions import ProtocolError, ReadTimeoutError
 
-from emulator.fake_bedrock import FakeBedrock, StallAfter, stub_text
+from emulator.chunked import ChunkedReader
+from emulator.fake_bedrock import FakeBedrock, StallAfter, TruncateFinalFrame, stub_text
 from emulator.fake_bedrock.faults import DEFAULT_STATUS
 from tests.support.bedrock_scenarios import BedrockScenario, bedrock_client
 
@@ -141,6 +144,23 @@ def test_truncated_final_frame_ends_silently(bedrock_runtime: Any, bedrock_scena
     bedrock_scenario.truncate_final_frame()
     truncated = list(_converse(bedrock_runtime))
     assert truncated == complete[:-1]
+
+
+def test_truncating_the_whole_final_frame_ends_the_body_once(fake_bedrock: FakeBedrock) -> None:
+    # keep=0 used to write an empty chunk (itself a terminator) before the real terminator: stray bytes on the wire.
+    fake_bedrock.inject(TruncateFinalFrame(keep=0))
+    body = json.dumps({"messages": MESSAGES}).encode()
+    request = (
+        f"POST /model/m/converse-stream HTTP/1.1\r\nHost: x\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", fake_bedrock.port), timeout=10) as sock:
+        sock.sendall(request + body)
+        raw = b""
+        while data := sock.recv(65536):
+            raw += data
+    body_stream = io.BufferedReader(io.BytesIO(raw.split(b"\r\n\r\n", 1)[1]))
+    ChunkedReader(body_stream).read_all()
+    assert body_stream.read() == b""  # nothing after the terminating chunk
 
 
 def test_stall_for_a_while_then_continue(bedrock_runtime: Any, bedrock_scenario: BedrockScenario) -> None:
