@@ -20,7 +20,7 @@ from client.errors import ClientError, ConnectError, HTTPStatusError, TruncatedS
 from client.readers import MEDIA_TYPES
 from client.urls import is_local_url, join_url, normalize_base_url
 
-__all__ = ["CompletionRequest", "Endpoint", "error_from_response"]
+__all__ = ["CompletionRequest", "Endpoint", "error_from_response", "model_ids"]
 
 _DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=300.0, write=30.0, pool=10.0)
 
@@ -176,14 +176,8 @@ def _raw_chunks(response: httpx.Response) -> Iterator[bytes]:
 
 
 def model_ids(doc: dict[str, Any]) -> tuple[list[str], str | None]:
-    """Model ids and the default model from a ``GET /models`` document (native or OpenAI list shape)."""
-    items = doc.get("models", doc.get("data", []))
-    ids: list[str] = []
-    if isinstance(items, list):
-        for item in items:
-            if isinstance(item, str):
-                ids.append(item)
-            elif isinstance(item, dict) and isinstance(item.get("id"), str):
-                ids.append(item["id"])
-    default = doc.get("default", doc.get("default_model"))
+    """Model ids and the default model from a ``GET /models`` document (``{"default_model", "models"}``)."""
+    items = doc.get("models")
+    ids = [item for item in items if isinstance(item, str)] if isinstance(items, list) else []
+    default = doc.get("default_model")
     return ids, default if isinstance(default, str) else None

@@ -84,11 +84,8 @@ StreamEvent = TextEvent | ReasoningEvent | ToolUseEvent | DoneEvent | ErrorEvent
 
 
 def _text(data: dict[str, Any]) -> str:
-    for key in ("text", "delta", "content"):
-        value = data.get(key)
-        if isinstance(value, str):
-            return value
-    return ""
+    value = data.get("text")
+    return value if isinstance(value, str) else ""
 
 
 def _int(value: object) -> int:
@@ -100,21 +97,21 @@ def _usage(data: dict[str, Any]) -> Usage | None:
     if not isinstance(usage, dict):
         return None
     return Usage(
-        input_tokens=_int(usage.get("input_tokens", usage.get("inputTokens", usage.get("prompt_tokens")))),
-        output_tokens=_int(usage.get("output_tokens", usage.get("outputTokens", usage.get("completion_tokens")))),
+        input_tokens=_int(usage.get("input_tokens")),
+        output_tokens=_int(usage.get("output_tokens")),
     )
 
 
 def _error(data: dict[str, Any]) -> ErrorEvent:
-    error = data.get("error", data)
+    error = data.get("error")
     if not isinstance(error, dict):
-        return ErrorEvent(message=str(error))
+        return ErrorEvent(message=str(error) if error is not None else "unknown error")
     message = error.get("message")
     error_type = error.get("type")
     code = error.get("code")
     return ErrorEvent(
         message=str(message) if message is not None else "unknown error",
-        error_type=str(error_type) if isinstance(error_type, str) and error_type != "error" else None,
+        error_type=error_type if isinstance(error_type, str) else None,
         code=str(code) if code is not None else None,
     )
 
@@ -122,16 +119,16 @@ def _error(data: dict[str, Any]) -> ErrorEvent:
 def event_from_json(kind: str | None, data: object) -> StreamEvent:
     """Build the typed event for event name ``kind`` (SSE ``event:``; else the object's ``type``) and its data."""
     obj: dict[str, Any] = data if isinstance(data, dict) else {"value": data}
-    name = kind or str(obj.get("type") or obj.get("event") or "")
-    if name in ("text", "text_delta", "delta", "content"):
+    name = kind or str(obj.get("type") or "")
+    if name == "text":
         return TextEvent(_text(obj))
-    if name in ("reasoning", "reasoning_delta", "thinking"):
+    if name == "reasoning":  # a signature or redacted reasoning has no text
         return ReasoningEvent(_text(obj))
-    if name.startswith("tool_use") or name.startswith("tool_call"):
+    if name.startswith("tool_use"):
         return ToolUseEvent(kind=name, data=obj)
-    if name in ("done", "stop", "end", "message_stop"):
-        reason = obj.get("stop_reason", obj.get("stopReason"))
+    if name == "done":
+        reason = obj.get("stop_reason")
         return DoneEvent(stop_reason=str(reason) if reason is not None else None, usage=_usage(obj), data=obj)
-    if name == "error" or (not name and "error" in obj):
+    if name == "error":
         return _error(obj)
     return OtherEvent(kind=name, data=obj)

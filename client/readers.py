@@ -132,9 +132,6 @@ class SSEReader(_MarkedReader):
     def feed(self, data: bytes) -> list[StreamEvent]:
         events: list[StreamEvent] = []
         for message in self._sse.decode(data):
-            if message.data == "[DONE]":  # OpenAI-style terminator
-                events.append(DoneEvent())
-                continue
             payload = _parse_json(message.data, f"SSE event {message.event!r}")
             kind = None if message.event == "message" else message.event
             events.append(event_from_json(kind, payload))
@@ -171,16 +168,9 @@ class NDJSONReader(_MarkedReader):
 
 
 def _document_text(doc: dict[str, Any]) -> tuple[str, str]:
-    """Answer and reasoning text from a non-streaming document (native or OpenAI ``chat.completion``)."""
-    text = doc.get("text")
-    if not isinstance(text, str):
-        text = doc.get("content") if isinstance(doc.get("content"), str) else ""
-    choices = doc.get("choices")
-    if not text and isinstance(choices, list) and choices and isinstance(choices[0], dict):
-        message = choices[0].get("message") or {}
-        text = message.get("content") or "" if isinstance(message, dict) else ""
-    reasoning = doc.get("reasoning")
-    return str(text), reasoning if isinstance(reasoning, str) else ""
+    """Answer and reasoning text of the native JSON document (``{"text", "reasoning"?, ...}``)."""
+    text, reasoning = doc.get("text"), doc.get("reasoning")
+    return text if isinstance(text, str) else "", reasoning if isinstance(reasoning, str) else ""
 
 
 class JSONReader:
