@@ -16,17 +16,13 @@ from typing import TextIO
 from client.api import CompletionRequest, Endpoint
 from client.consume import consume
 from client.discovery import discover_url
-from client.errors import EXIT_CODES, ClientError, UsageError
+from client.errors import EXIT_BROKEN_PIPE, EXIT_CODES, EXIT_INTERRUPTED, ClientError, UsageError
 from client.events import ReasoningEvent, StreamEvent, TextEvent
 from client.readers import FORMATS, make_reader
 from client.status import Spinner, StreamStats
+from client.urls import DEFAULT_URL, URL_ENV
 
 __all__ = ["DEFAULT_URL", "URL_ENV", "build_parser", "main"]
-
-URL_ENV = "BEDROCK_STREAM_URL"
-DEFAULT_URL = "http://127.0.0.1:3000"
-EXIT_INTERRUPTED = 130
-EXIT_BROKEN_PIPE = 141
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,13 +14,15 @@
     ├── StreamError             9   the server reported an error in-band after the stream started
     └── TruncatedStreamError    10  the stream ended without its completion marker, or broke the protocol
 
-Ctrl-C exits with 130 (128 + SIGINT), any other failure with 1.
+Ctrl-C exits with 130 (128 + SIGINT), stdout closed early with 141 (128 + SIGPIPE), any other failure with 1.
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "EXIT_BROKEN_PIPE",
     "EXIT_CODES",
+    "EXIT_INTERRUPTED",
     "ClientError",
     "ConfigError",
     "ConnectError",
@@ -32,11 +34,11 @@ __all__ = [
     "exit_code_for_status",
 ]
 
-EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
 
-#: exit code -> meaning; the README's table is generated from the same facts.
+#: exit code -> meaning (``--help`` prints it); tests check that the README's table lists the same codes.
 EXIT_CODES: dict[int, str] = {
     0: "success: the stream completed",
     1: "unexpected internal error",
@@ -50,6 +52,7 @@ EXIT_CODES: dict[int, str] = {
     9: "the server reported an error in the stream after it started",
     10: "stream truncated (no completion marker) or protocol error",
     130: "interrupted (Ctrl-C)",
+    141: "stdout closed early (e.g. | head)",
 }
 
 
