@@ -18,9 +18,8 @@ from client.consume import consume
 from client.errors import ClientError
 from client.events import TextEvent
 from client.readers import make_reader
+from client.urls import DEFAULT_URL, URL_ENV
 
-URL_ENV = "BEDROCK_STREAM_URL"
-DEFAULT_URL = "http://127.0.0.1:3000"
 DEFAULT_MODEL_LABEL = "(deployment default)"
 STOPPED_MARK = "\n\n*⏹ stopped*"
 CURSOR = "▌"

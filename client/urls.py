@@ -13,7 +13,12 @@ from urllib.parse import urlsplit
 
 from client.errors import ConfigError
 
-__all__ = ["is_local_url", "join_url", "normalize_base_url", "region_from_url"]
+__all__ = ["DEFAULT_URL", "URL_ENV", "is_local_url", "join_url", "normalize_base_url", "region_from_url"]
+
+URL_ENV = "BEDROCK_STREAM_URL"
+"""The environment variable the CLI and the chat app take the endpoint from."""
+DEFAULT_URL = "http://127.0.0.1:3000"
+"""The endpoint when none is given: the local emulator (``make dev``)."""
 
 _FUNCTION_URL_HOST = re.compile(r"^[a-z0-9]+\.lambda-url\.(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+)\.on\.aws$")
 
