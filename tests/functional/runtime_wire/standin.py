@@ -103,7 +103,6 @@ class RuntimeApiStandIn:
         self._stop = threading.Event()
         self._cond = threading.Condition()
         self.requests: list[Captured] = []
-        self.served_next = 0
         self._threads: list[threading.Thread] = []
         self._conns: list[socket.socket] = []
         self._next_conn_id = 0
@@ -247,7 +246,6 @@ class RuntimeApiStandIn:
                     continue
             body = spec.body()
             headers = [*spec.headers(), ("Content-Length", str(len(body)))]
-            self.served_next += 1
             self._send(sock, parser, 200, headers, body)
             return True
         status = self._reply_status(req)

@@ -96,6 +96,10 @@ def test_direct_invoke_event_gets_no_prelude_and_its_own_content_type(start_runt
     assert second.chunks == [b"raw"]
     # no invocation id from /next -> none echoed
     assert first.header("lambda-runtime-invocation-id") is None
+    # each streamed /response on a fresh connection; /next keeps its own keep-alive one (protocol doc §3.1)
+    next_conns = {r.conn_id for r in api.requests if r.target == NEXT_PATH}
+    assert len(next_conns) == 1
+    assert len({first.conn_id, second.conn_id} - next_conns) == 2
 
 
 def test_context_trace_env_and_sys_path(start_runtime) -> None:
