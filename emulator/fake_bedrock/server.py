@@ -334,14 +334,11 @@ class _Handler(StreamingRequestHandler):
         self._send_error(404, "UnknownOperationException", f"No operation for {self.command} {self.path}", _rid())
 
     def do_POST(self) -> None:
-        body = self._read_body()
         match = _ROUTE.match(urlsplit(self.path).path)
         if match is None:
-            self.fake._record(
-                RecordedRequest(self.command, self.path, None, None, _lower(self), body, _json_or_none(body), None)
-            )
-            self._send_error(404, "UnknownOperationException", f"No operation for POST {self.path}", _rid())
+            self._unknown_route()
             return
+        body = self._read_body()
         operation, model_id = match.group("op"), unquote(match.group("id"))
         streaming = operation in _STREAMING
         fault = self.fake._take_fault(streaming)
