@@ -29,6 +29,7 @@ from bench.http_client import post_stream
 from bench.scenario import Scenario
 from emulator import LocalLambda
 from emulator.launcher import FAKE_CREDENTIALS, REPO_ROOT
+from emulator.sandbox import kill_group
 
 __all__ = [
     "MODEL_ID",
@@ -272,11 +273,9 @@ class UvicornPath(_HttpPath):
 def stop_process(process: subprocess.Popen[Any]) -> None:
     """SIGTERM the process group, then SIGKILL if it does not exit within 5 s."""
     if process.poll() is None:
+        kill_group(process, signal.SIGTERM)
         try:
-            os.killpg(process.pid, signal.SIGTERM)
             process.wait(5)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+            kill_group(process)
             process.wait(5)
-        except ProcessLookupError:
-            pass

@@ -20,13 +20,14 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from emulator.invocation import FunctionError, Invocation, InvocationAborted
 from emulator.launcher import FunctionConfig, build_argv, build_env
 from emulator.logs import LogBook
 from emulator.runtime_api import RuntimeApiServer
 
-__all__ = ["Pool", "Sandbox"]
+__all__ = ["Pool", "Sandbox", "kill_group"]
 
 _RECENT = 64
 
@@ -43,7 +44,7 @@ class _Generation:
     init_error: str | None = None
 
 
-def kill_group(process: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
+def kill_group(process: subprocess.Popen[Any], sig: int = signal.SIGKILL) -> None:
     """Signal the whole process group of ``process`` (it leads its own session); no error if already gone."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, sig)
