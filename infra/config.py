@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Final
 
 from infra.bedrock_access import ArnModel, ModelIdError, classify_model
@@ -29,8 +30,33 @@ __all__ = [
 AUTH_TYPES: Final = ("AWS_IAM", "NONE")
 ARCHITECTURES: Final = ("arm64", "x86_64")
 PYTHON_RUNTIMES: Final = ("python3.13", "python3.14")
-# CloudWatch Logs accepts only these retention periods (days).
-LOG_RETENTION_DAYS: Final = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557)
+# CloudWatch Logs accepts only these retention periods (days); each with its ``aws_logs.RetentionDays`` member.
+LOG_RETENTION_DAYS: Final[Mapping[int, str]] = MappingProxyType(
+    {
+        1: "ONE_DAY",
+        3: "THREE_DAYS",
+        5: "FIVE_DAYS",
+        7: "ONE_WEEK",
+        14: "TWO_WEEKS",
+        30: "ONE_MONTH",
+        60: "TWO_MONTHS",
+        90: "THREE_MONTHS",
+        120: "FOUR_MONTHS",
+        150: "FIVE_MONTHS",
+        180: "SIX_MONTHS",
+        365: "ONE_YEAR",
+        400: "THIRTEEN_MONTHS",
+        545: "EIGHTEEN_MONTHS",
+        731: "TWO_YEARS",
+        1096: "THREE_YEARS",
+        1827: "FIVE_YEARS",
+        2192: "SIX_YEARS",
+        2557: "SEVEN_YEARS",
+        2922: "EIGHT_YEARS",
+        3288: "NINE_YEARS",
+        3653: "TEN_YEARS",
+    }
+)
 
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 _LAYER_ARN = re.compile(r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[A-Za-z0-9_-]+:\d+$")
@@ -147,9 +173,10 @@ class _Reader:
         default_max = self._int("defaultMaxTokens", min(defaults.default_max_tokens, cap), 1, 1_000_000)
         if default_max > cap:
             self._fail(f"defaultMaxTokens: {default_max} exceeds maxTokensCap {cap}")
-        retention = self._int("logRetentionDays", defaults.log_retention_days, 1, 2557)
+        retention = self._int("logRetentionDays", defaults.log_retention_days, 1, max(LOG_RETENTION_DAYS))
         if retention not in LOG_RETENTION_DAYS:
-            self._fail(f"logRetentionDays: {retention} is not a CloudWatch Logs retention period {LOG_RETENTION_DAYS}")
+            periods = ", ".join(map(str, LOG_RETENTION_DAYS))
+            self._fail(f"logRetentionDays: {retention} is not a CloudWatch Logs retention period ({periods})")
         geo_regions = self._geo_regions()
         model_sources = self._model_sources(models)
         self._check_models(models, model_sources, geo_regions)

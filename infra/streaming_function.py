@@ -23,7 +23,7 @@ from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from infra.bedrock_access import Statement, Target, bedrock_statements, to_policy_statements
-from infra.config import StackConfig
+from infra.config import LOG_RETENTION_DAYS, StackConfig
 
 __all__ = [
     "ASSET_EXCLUDES",
@@ -223,27 +223,4 @@ def _architecture(name: str) -> lambda_.Architecture:
 
 
 def _retention(days: int) -> logs.RetentionDays:
-    names = {
-        1: "ONE_DAY",
-        3: "THREE_DAYS",
-        5: "FIVE_DAYS",
-        7: "ONE_WEEK",
-        14: "TWO_WEEKS",
-        30: "ONE_MONTH",
-        60: "TWO_MONTHS",
-        90: "THREE_MONTHS",
-        120: "FOUR_MONTHS",
-        150: "FIVE_MONTHS",
-        180: "SIX_MONTHS",
-        365: "ONE_YEAR",
-        400: "THIRTEEN_MONTHS",
-        545: "EIGHTEEN_MONTHS",
-        731: "TWO_YEARS",
-        1096: "THREE_YEARS",
-        1827: "FIVE_YEARS",
-        2192: "SIX_YEARS",
-        2557: "SEVEN_YEARS",
-    }
-    if days not in names:
-        raise ValueError(f"no CloudWatch Logs retention of {days} days")
-    return logs.RetentionDays[names[days]]
+    return logs.RetentionDays[LOG_RETENTION_DAYS[days]]

@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aws_cdk import aws_logs as logs
 
-from infra.config import CONTEXT_KEYS, ConfigError, GuardrailConfig, StackConfig
+from infra.config import CONTEXT_KEYS, LOG_RETENTION_DAYS, ConfigError, GuardrailConfig, StackConfig
 from infra.regions import GEO_DESTINATION_REGIONS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,6 +40,14 @@ def test_cdk_json_defaults() -> None:
 def test_every_cdk_json_app_key_is_documented() -> None:
     app_keys = {key for key in CDK_CONTEXT if not key.startswith("@aws-cdk")}
     assert app_keys <= set(CONTEXT_KEYS)
+
+
+def test_every_retention_period_names_its_cdk_member() -> None:
+    names = list(LOG_RETENTION_DAYS.values())
+    assert len(set(names)) == len(names)
+    assert [logs.RetentionDays[name].name for name in names] == names
+    assert {logs.RetentionDays[name] for name in names} == set(logs.RetentionDays) - {logs.RetentionDays.INFINITE}
+    assert load(models=["amazon.nova-micro-v1:0"], logRetentionDays="3653").log_retention_days == 3653  # ten years
 
 
 def test_minimal_context_gets_safe_defaults() -> None:
