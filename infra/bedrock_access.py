@@ -123,11 +123,15 @@ class Statement:
         doc: dict[str, Any] = {"Sid": self.sid, "Effect": "Allow", "Action": _one_or_list(self.actions)}
         doc["Resource"] = _one_or_list(self.resources)
         if self.conditions:
-            doc["Condition"] = {
-                op: {key: value if isinstance(value, str) else list(value) for key, value in keys.items()}
-                for op, keys in self.conditions.items()
-            }
+            doc["Condition"] = self.condition_json()
         return doc
+
+    def condition_json(self) -> dict[str, dict[str, str | list[str]]]:
+        """``conditions`` in IAM JSON (value tuples as lists); empty when there are none."""
+        return {
+            op: {key: value if isinstance(value, str) else list(value) for key, value in keys.items()}
+            for op, keys in self.conditions.items()
+        }
 
 
 def classify_model(model: str, geo_regions: Mapping[str, Sequence[str]]) -> ModelRef:
@@ -274,11 +278,7 @@ def to_policy_statements(statements: Sequence[Statement]) -> list[iam.PolicyStat
             effect=iam.Effect.ALLOW,
             actions=list(s.actions),
             resources=list(s.resources),
-            conditions={
-                op: {key: value if isinstance(value, str) else list(value) for key, value in keys.items()}
-                for op, keys in s.conditions.items()
-            }
-            or None,
+            conditions=s.condition_json() or None,
         )
         for s in statements
     ]
