@@ -12,11 +12,19 @@ from infra.bedrock_access import GeoProfile, classify_model
 from infra.config import StackConfig
 from infra.streaming_function import StreamingFunction
 
-__all__ = ["FUNCTIONS_DIR", "OUTPUT_FUNCTION_NAME", "OUTPUT_FUNCTION_URL", "OUTPUT_REGION", "BedrockStreamStack"]
+__all__ = [
+    "FUNCTIONS_DIR",
+    "OUTPUT_AUTH_TYPE",
+    "OUTPUT_FUNCTION_NAME",
+    "OUTPUT_FUNCTION_URL",
+    "OUTPUT_REGION",
+    "BedrockStreamStack",
+]
 
 FUNCTIONS_DIR: Final = Path(__file__).resolve().parent.parent / "functions"
 
-# Output keys: the client CLI finds the URL through these (CloudFormation DescribeStacks -> Outputs).
+# Output keys: the client CLI finds the URL through these (CloudFormation DescribeStacks -> Outputs). The client
+# never imports infra, so client.discovery.OUTPUT_KEY repeats the URL's key; tests/infra cross-checks the two.
 OUTPUT_FUNCTION_URL: Final = "FunctionUrl"
 OUTPUT_FUNCTION_NAME: Final = "FunctionName"
 OUTPUT_REGION: Final = "Region"

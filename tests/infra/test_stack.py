@@ -18,11 +18,12 @@ from aws_cdk import App, Environment
 from aws_cdk.assertions import Annotations, Match, Template
 
 from bedrock_stream import settings as function_settings
+from client import discovery
 from infra import streaming_function as sf
 from infra.bedrock_access import Target, bedrock_statements
 from infra.checks import apply_checks
 from infra.config import StackConfig
-from infra.stack import FUNCTIONS_DIR, BedrockStreamStack
+from infra.stack import FUNCTIONS_DIR, OUTPUT_FUNCTION_URL, BedrockStreamStack
 
 ROOT = Path(__file__).resolve().parents[2]
 CDK_CONTEXT: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text(encoding="utf-8"))["context"]
@@ -185,8 +186,9 @@ def test_alarms_on_errors_throttles_and_duration(default: Synth) -> None:
 
 def test_outputs_for_url_discovery(default: Synth) -> None:
     outputs = default.template.to_json()["Outputs"]
-    assert {"FunctionUrl", "FunctionName", "Region"} <= set(outputs)
+    assert set(outputs) == {"FunctionUrl", "FunctionName", "Region", "AuthType"}
     assert outputs["FunctionUrl"]["Value"]["Fn::GetAtt"][1] == "FunctionUrl"
+    assert discovery.OUTPUT_KEY == OUTPUT_FUNCTION_URL  # what `bedrock-stream --stack` reads
 
 
 # -- IAM ---------------------------------------------------------------------------------------------------------
