@@ -71,7 +71,7 @@ chat: install ## Streamlit chat app for BEDROCK_STREAM_URL (default http://127.0
 	PYTHONPATH=$(CURDIR) $(BIN)/streamlit run client/streamlit_app.py --server.headless true \
 		--browser.gatherUsageStats false $(CHAT_FLAGS)
 
-bench: install ## Benchmarks (~10 min): writes bench/results/latest.json + PNG charts, prints the table
+bench: install ## Benchmarks (~1 min): writes bench/results/latest.json + PNG charts, prints the table
 	PYTHONPATH=$(CURDIR):$(CURDIR)/functions $(BIN)/python -m bench
 
 bench-quick: install ## Smoke run of the benchmark harness (<1 min, results to a temp dir, asserts no speed)
