@@ -8,7 +8,8 @@ Usage::
         ...
 
 The function under test reaches the fake only through :func:`bedrock_env` (boto3's standard
-``AWS_ENDPOINT_URL_BEDROCK_RUNTIME`` plus fake credentials and region).
+``AWS_ENDPOINT_URL_BEDROCK_RUNTIME`` plus fake credentials and region); :func:`use_bedrock_endpoint` puts the same
+variables into a test's own process (any loopback Bedrock, e.g. a scripted one).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
+import pytest
 from botocore.config import Config
 
 from emulator.fake_bedrock import (
@@ -34,15 +36,32 @@ FAKE_ACCESS_KEY = "AKIDFAKEBEDROCK"
 FAKE_SECRET_KEY = "fake-bedrock-secret"
 
 
-def bedrock_env(fake: FakeBedrock) -> dict[str, str]:
-    """Environment variables that point a boto3 process at ``fake`` (and nothing real)."""
+def endpoint_env(url: str) -> dict[str, str]:
+    """Environment variables that point a boto3 process at the Bedrock endpoint ``url`` (and nothing real):
+    fake credentials and Region, no shared config or credentials files, no instance metadata."""
     return {
-        "AWS_ENDPOINT_URL_BEDROCK_RUNTIME": fake.url,
+        "AWS_ENDPOINT_URL_BEDROCK_RUNTIME": url,
         "AWS_ACCESS_KEY_ID": FAKE_ACCESS_KEY,
         "AWS_SECRET_ACCESS_KEY": FAKE_SECRET_KEY,
         "AWS_REGION": REGION,
         "AWS_DEFAULT_REGION": REGION,
+        "AWS_CONFIG_FILE": "/nonexistent/aws-config",
+        "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/aws-credentials",
+        "AWS_EC2_METADATA_DISABLED": "true",
     }
+
+
+def bedrock_env(fake: FakeBedrock) -> dict[str, str]:
+    """Environment variables that point a boto3 process at ``fake`` (and nothing real)."""
+    return endpoint_env(fake.url)
+
+
+def use_bedrock_endpoint(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point boto3 clients created later in this test process at ``url`` (see :func:`endpoint_env`)."""
+    for name, value in endpoint_env(url).items():
+        monkeypatch.setenv(name, value)
+    for name in ("AWS_PROFILE", "AWS_BEARER_TOKEN_BEDROCK"):
+        monkeypatch.delenv(name, raising=False)
 
 
 def bedrock_client(fake: FakeBedrock, *, attempts: int = 1, read_timeout: float = 10.0, **config: Any) -> Any:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,29 +11,14 @@ import pytest
 from bedrock_stream.bedrock import BotoBedrockSource, create_client
 from bedrock_stream.bedrock.client import BedrockRuntimeClient
 from tests.functional.bedrock._server import Reply, ScriptedBedrock
+from tests.support.bedrock_scenarios import use_bedrock_endpoint
 
-FIXTURES = Path("/work/shared/fixtures/bedrock")
 READ_TIMEOUT_S = 2.0
 
 
-def client_env(url: str) -> dict[str, str]:
-    """Only boto3's standard variables: endpoint override, fake credentials, Region, no config files."""
-    return {
-        "AWS_ENDPOINT_URL_BEDROCK_RUNTIME": url,
-        "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE",
-        "AWS_SECRET_ACCESS_KEY": "secret",
-        "AWS_REGION": "us-east-1",
-        "AWS_CONFIG_FILE": "/nonexistent/config",
-        "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/credentials",
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }
-
-
 def make_client(url: str, mp: pytest.MonkeyPatch, **kwargs: Any) -> BedrockRuntimeClient:
-    for key, value in client_env(url).items():
-        mp.setenv(key, value)
-    mp.delenv("AWS_PROFILE", raising=False)
-    mp.delenv("AWS_BEARER_TOKEN_BEDROCK", raising=False)
+    """Our ``create_client`` pointed at ``url`` only through boto3's standard variables; one attempt, short timeouts."""
+    use_bedrock_endpoint(url, mp)
     kwargs.setdefault("read_timeout", READ_TIMEOUT_S)
     kwargs.setdefault("connect_timeout", READ_TIMEOUT_S)
     kwargs.setdefault("max_attempts", 1)
@@ -50,10 +34,6 @@ def server() -> Iterator[ScriptedBedrock]:
 @pytest.fixture
 def source(server: ScriptedBedrock, monkeypatch: pytest.MonkeyPatch) -> BotoBedrockSource:
     return BotoBedrockSource(make_client(server.url, monkeypatch))
-
-
-def stream_reply(pieces: list[bytes], **kwargs: Any) -> Reply:
-    return Reply(pieces=pieces, **kwargs)
 
 
 def error_reply(status: int, code: str | None, message: str, headers: dict[str, str] | None = None) -> Reply:

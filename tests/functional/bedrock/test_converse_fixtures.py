@@ -14,9 +14,8 @@ from bedrock_stream.errors import UpstreamError
 from bedrock_stream.events import Metrics, Stop, Usage
 from tests.functional.bedrock._projection import expected_from_frames, load_frames, summarize
 from tests.functional.bedrock._server import Reply, ScriptedBedrock
-from tests.functional.bedrock.conftest import FIXTURES, error_reply
-
-BINS = sorted(FIXTURES.glob("*.bin"))
+from tests.functional.bedrock.conftest import error_reply
+from tests.support.recorded import FIXTURES_DIR, bin_params, recorded_bins
 
 
 def _request(model: str) -> ChatRequest:
@@ -24,11 +23,11 @@ def _request(model: str) -> ChatRequest:
 
 
 def test_fixture_set_is_present() -> None:
-    assert len(BINS) >= 8
+    assert len(recorded_bins()) >= 8
 
 
 @pytest.mark.parametrize("piece_size", [7, 1000, 1 << 20], ids=["tiny-chunks", "1k-chunks", "one-chunk"])
-@pytest.mark.parametrize("bin_path", BINS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("bin_path", bin_params())
 def test_fixture_decodes_to_recorded_content(
     bin_path: Path, piece_size: int, server: ScriptedBedrock, source: BotoBedrockSource
 ) -> None:
@@ -51,7 +50,7 @@ def test_fixture_decodes_to_recorded_content(
 
 
 def test_recorded_400_maps_to_documented_error(server: ScriptedBedrock, source: BotoBedrockSource) -> None:
-    cassette = (FIXTURES / "converse-stream-error-400.yaml").read_text(encoding="utf-8")
+    cassette = (FIXTURES_DIR / "converse-stream-error-400.yaml").read_text(encoding="utf-8")
     assert "The provided model identifier is invalid." in cassette
     # The recording has no x-amzn-ErrorType header: botocore falls back to the status for the code.
     body = {"message": "The provided model identifier is invalid."}

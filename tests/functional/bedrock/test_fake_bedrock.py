@@ -24,7 +24,8 @@ from emulator.fake_bedrock import (
     stub_text,
 )
 from tests.functional.bedrock._projection import expected_from_frames, load_frames, summarize
-from tests.functional.bedrock.conftest import FIXTURES, make_client
+from tests.functional.bedrock.conftest import make_client
+from tests.support.recorded import bin_params
 
 PROMPT = "Tell me about the Eiffel Tower in Paris, s'il te plaît 🗼"
 USER = [{"role": "user", "content": PROMPT}]
@@ -66,7 +67,7 @@ def stub_source(fake: FakeBedrock, monkeypatch: pytest.MonkeyPatch) -> BotoBedro
     return BotoBedrockSource(make_client(fake.url, monkeypatch))
 
 
-@pytest.mark.parametrize("bin_path", sorted(FIXTURES.glob("*.bin")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("bin_path", bin_params())
 def test_replay_of_every_fixture(bin_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     meta, frames = load_frames(bin_path.with_suffix(".decoded.jsonl"))
     with FakeBedrock(mode="replay", replay_path=bin_path) as bedrock:
