@@ -48,7 +48,7 @@ def test_models_lists_the_allowlist(http: httpx.Client) -> None:
     assert doc["default_model"] in doc["models"]
 
 
-def test_sse_streams_several_events_and_ends_with_done(http: httpx.Client) -> None:
+def test_ndjson_streams_several_events_and_ends_with_done(http: httpx.Client) -> None:
     arrivals: list[float] = []
     events: list[dict[str, object]] = []
     with http.stream("POST", "/?format=ndjson", json=_body("Count from one to twenty in words.")) as response:
