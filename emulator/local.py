@@ -229,16 +229,12 @@ class LocalLambda:
         self._config = config
         sandboxes: list[Sandbox] = []
         pool = Pool(sandboxes)
-
-        def release(sandbox: Sandbox) -> None:
-            pool.release(sandbox)
-
         for index in range(self._concurrency):
             sandbox = Sandbox(
                 index,
                 config,
                 self.logs,
-                on_idle=release,
+                on_idle=pool.release,
                 credentials=fake_credentials,
                 init_timeout_s=self._init_timeout,
                 host=self._host,
