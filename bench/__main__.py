@@ -56,7 +56,9 @@ def main(argv: list[str] | None = None) -> int:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(json.dumps(_finite(document), indent=2, allow_nan=False) + "\n", encoding="utf-8")
         if not args.no_charts:
-            for chart in __import__("bench.charts", fromlist=["draw"]).draw(document, output.parent):
+            from bench.charts import draw  # matplotlib only when charts are wanted
+
+            for chart in draw(document, output.parent):
                 _log(f"wrote {chart}")
         _log(f"wrote {output} in {document['wall_time_s']:.0f} s")
         print(table(document))

@@ -25,6 +25,7 @@ from typing import Any, Protocol
 import boto3
 from botocore.config import Config
 
+from bench import procfs
 from bench.http_client import post_stream
 from bench.scenario import Scenario
 from emulator import LocalLambda
@@ -154,10 +155,8 @@ class _HttpPath:
         raise NotImplementedError
 
     def cpu_seconds(self) -> float:
-        from bench.procfs import cpu_seconds
-
         pid = self.pid
-        return cpu_seconds(pid) if pid is not None else 0.0
+        return procfs.cpu_seconds(pid) if pid is not None else 0.0
 
     def stream(self, scenario: Scenario) -> Run:
         cpu = self.cpu_seconds()
