@@ -161,4 +161,4 @@ def test_mid_stream_error_is_an_error_chunk_without_done() -> None:
     seq = chunks(result.body)
     assert seq[-1] == {"error": {"type": "stream_error", "message": "boom", "code": "InternalServerException"}}
     assert "[DONE]" not in seq
-    assert result.error is not None
+    assert isinstance(result.error, MidStreamError)
