@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from bedrock_stream.encoders.base import dumps
+from bedrock_stream.encoders.ndjson import NdjsonEncoder
 from bedrock_stream.errors import AppError, MethodNotAllowedError
 from streaming_runtime import StreamingResponse
 
@@ -45,5 +46,5 @@ def error_response(exc: AppError, *, request_id: str) -> StreamingResponse:
 
 def direct_error_body(exc: AppError) -> Iterator[bytes]:
     """Direct invokes have no status line: an NDJSON error line, then raise so the invoke reports the error."""
-    yield (dumps({"type": "error", **exc.to_dict()}) + "\n").encode("utf-8")
+    yield NdjsonEncoder().error(exc).encode("utf-8")
     raise exc
