@@ -1,4 +1,4 @@
-"""The targets of issue 7, judged against a results document, and the printed table."""
+"""The performance targets (README.md, "Targets"), judged against a results document, and the printed table."""
 
 from __future__ import annotations
 

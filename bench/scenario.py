@@ -2,7 +2,7 @@
 
 The fake Bedrock's replay mode serves a raw ``application/vnd.amazon.eventstream`` body byte for byte, so every path
 (boto3 direct, our runtime, FastAPI + uvicorn) receives exactly the same frames. The frame sequence follows
-shared/docs/bedrock-streaming-formats.md §6.2: ``messageStart``, one ``contentBlockDelta`` per delta,
+docs/bedrock-formats.md ("ConverseStream events"): ``messageStart``, one ``contentBlockDelta`` per delta,
 ``contentBlockStop``, ``messageStop``, ``metadata``. Delta texts are ASCII, so byte offsets equal character offsets.
 """
 

@@ -1,6 +1,6 @@
 """HTTP access to a bedrock-stream endpoint with httpx: streamed completions, the model list, error mapping.
 
-Error semantics follow DESIGN.md ("Request and response API"): before the first body byte the endpoint answers
+Error semantics follow README.md ("Errors"): before the first body byte the endpoint answers
 with a real HTTP status and a JSON body ``{"error": {"type", "message", ...}}`` (429 with ``Retry-After``); after
 it, failures are in-band events. Signing uses ``client.auth.FunctionUrlAuth`` unless the URL is loopback.
 """

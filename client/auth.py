@@ -2,7 +2,7 @@
 
 Follows the AWS Signature Version 4 process as implemented by botocore (``botocore.auth.SigV4Auth``), service
 ``lambda``, the function's Region (AWS Lambda developer guide, urls-auth.html and urls-invocation.html; see
-shared/docs/lambda-streaming-protocol.md §6). The exact request body bytes are hashed into
+docs/lambda-streaming.md, "Function URL access"). The exact request body bytes are hashed into
 ``x-amz-content-sha256`` and signed. Signed headers: ``host``, ``content-type`` and every ``x-amz-*`` header.
 
 Usage with the OpenAI SDK::

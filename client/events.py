@@ -1,9 +1,9 @@
 """Typed stream events as the client sees them, built from the API's SSE/NDJSON event objects.
 
-The native route (``POST /``) sends typed events in SSE (``event: NAME`` + ``data: JSON``) and NDJSON (one JSON
-object per line with a ``type`` field): text and reasoning deltas, tool use, a final ``done`` event with the stop
-reason and usage, and ``error`` (see issue 4 and functions/bedrock_stream's SSE/NDJSON encoders). Unknown event
-types are kept as ``OtherEvent`` rather than dropped, so newer servers do not break older clients.
+The native route (``POST /``) sends typed events in SSE (``event: NAME`` + ``data: JSON``) and NDJSON (one JSON object
+per line with a ``type`` field): text and reasoning deltas, tool use, a final ``done`` event with the stop reason and
+usage, and ``error`` (see README.md, "Output formats", and functions/bedrock_stream's SSE/NDJSON encoders). Unknown
+event types are kept as ``OtherEvent`` rather than dropped, so newer servers do not break older clients.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Per-format readers: raw response bytes in, typed events out, completion checked at the end.
 
-Formats of the native route (``POST /``, see issue 4 and DESIGN.md "Request and response API"):
+Formats of the native route (``POST /``, see README.md, "Output formats"):
 
 - ``text``   ``text/plain``: raw text deltas; no completion marker (truncation shows only as a broken transfer).
 - ``sse``    ``text/event-stream``: typed events, ``done`` marks completion, ``error`` reports a failure.

@@ -1,7 +1,7 @@
 """Function URL helpers: region from the host name, local-or-remote, joining routes.
 
 A Lambda Function URL is ``https://<url-id>.lambda-url.<region>.on.aws`` (AWS Lambda developer guide,
-urls-invocation.html; see shared/docs/lambda-streaming-protocol.md §6). Requests to it are signed for the
+urls-invocation.html; see docs/lambda-streaming.md, "Function URL access"). Requests to it are signed for the
 function's Region; requests to the local emulator (loopback) are sent unsigned.
 """
 

@@ -1,9 +1,9 @@
 """HTTP/1.1 chunked transfer coding: an incremental decoder (with trailers) and a chunk encoder.
 
 Follows RFC 9112 §7.1 (chunked transfer coding, chunk extensions ignored, trailer section). `http.server` does not
-decode chunked request bodies, so the Runtime API server and the Function URL front read them with this module.
-Streamed Lambda responses end with the error trailers of shared/docs/lambda-streaming-protocol.md §3.2-§3.3.
-Pure: works on any binary reader with ``readline(limit)`` and ``read``/``read1``; no sockets here.
+decode chunked request bodies, so the Runtime API server and the Function URL front read them with this module. Streamed
+Lambda responses may end with error trailers (docs/lambda-streaming.md, "Errors before and after the first byte"). Pure:
+works on any binary reader with ``readline(limit)`` and ``read``/``read1``; no sockets here.
 """
 
 from __future__ import annotations

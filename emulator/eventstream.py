@@ -12,9 +12,9 @@ is compact, in its own key order, with raw UTF-8 (whether Bedrock escapes non-AS
 
 Sources: AWS Lex V2 developer guide "Event stream encoding" (event-stream-encoding.html); botocore 1.44.5
 ``botocore/eventstream.py`` (the decoder this must satisfy); smithy ``smithy-aws-protocol-tests`` restJson1
-``event-stream.smithy`` (exception and error frames); see shared/docs/bedrock-streaming-formats.md §3 (framing,
-header types, padding, exception frames) and §5.1 (invoke ``chunk`` envelope). Byte-for-byte agreement with the
-recorded frames in shared/fixtures/bedrock/ is checked by tests/unit/fake_bedrock/.
+``event-stream.smithy`` (exception and error frames); see docs/bedrock-formats.md, "Event-stream framing" and
+"InvokeModelWithResponseStream chunks". tests/unit/fake_bedrock/ checks byte-for-byte agreement with synthetic
+captures and, when BEDROCK_STREAM_FIXTURES names them, with frames recorded from the real service.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ _MAX_PAYLOAD_LENGTH = 16 * 1024 * 1024
 
 
 class HeaderType(enum.IntEnum):
-    """Wire type byte of a header record (§3.2)."""
+    """Wire type byte of a header record."""
 
     BOOL_TRUE = 0
     BOOL_FALSE = 1

@@ -1,18 +1,19 @@
 """A local Lambda Function URL in ``RESPONSE_STREAM`` invoke mode.
 
-Per the AWS Lambda developer guide (urls-invocation.html, config-rs-invoke-furls.html) and
-shared/docs/lambda-streaming-protocol.md §4-§5: each HTTP request becomes a payload 2.0 event; the function's
-streamed response is relayed as it arrives. With the HTTP-integration content type the prelude (JSON + 8 NULs, split
-across any chunks, within 16 KB) gives status, headers and ``cookies`` (as ``Set-Cookie``); any other content type
-passes through as 200 with that type. The body goes out with chunked encoding, one flushed chunk per piece received.
+Per the AWS Lambda developer guide (urls-invocation.html, config-rs-invoke-furls.html) and docs/lambda-streaming.md
+("HTTP integration prelude", "Events"): each HTTP request becomes a payload 2.0 event; the function's streamed response
+is relayed as it arrives. With the HTTP-integration content type the prelude (JSON + 8 NULs, split across any chunks,
+within 16 KB) gives status, headers and ``cookies`` (as ``Set-Cookie``); any other content type passes through as 200
+with that type. The body goes out with chunked encoding, one flushed chunk per piece received.
 
-Errors, as the emulator renders them (§3.3, §9 lists what AWS does not document):
+Errors, as the emulator renders them (docs/lambda-streaming.md, "What the emulator assumes"):
 
 * Function error before the stream (``/error``, an init failure or a crash), a prelude that cannot be parsed, and a
   streamed response that ends with error trailers but no prelude (the Node RIC shape for an error before the first
-  write): **502** ``{"Message": "Internal Server Error"}`` with ``x-amzn-ErrorType: <error type>``. Function URLs
-  answer 502 "Internal Server Error" for function errors (middyjs/middy#1137, awslabs/aws-lambda-cpp#200); the JSON
-  shape and header follow the Lambda service's own error responses (``x-amzn-ErrorType``, ``Message``).
+  write): **502** ``{"Message": "Internal Server Error"}`` with ``x-amzn-ErrorType: <error type>``. Function URLs answer
+  502 "Internal Server Error" for function errors (https://github.com/middyjs/middy/issues/1137,
+  https://github.com/awslabs/aws-lambda-cpp/issues/200); the JSON shape and header follow the Lambda service's own error
+  responses (``x-amzn-ErrorType``, ``Message``).
 * Timeout before any byte was sent: **504** ``{"Message": "Endpoint request timed out"}``, ``x-amzn-ErrorType:
   Sandbox.Timeout``.
 * Error trailers, a timeout or a dropped runtime connection after the headers went out: the body ends WITHOUT the

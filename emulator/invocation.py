@@ -4,7 +4,7 @@ The Runtime API side (one thread per runtime request) produces ``ResponseEvent``
 Function URL front or the Invoke API) consumes them in order. Exactly one terminal event (``ResponseEnd``,
 ``FunctionError`` or ``InvocationAborted``) ends every invocation; whoever delivers it first wins, later ones are
 ignored (a late response after a timeout, for example). State rules follow RAPID as described in
-shared/docs/lambda-streaming-protocol.md §2.2-§2.3 (one response per invoke; ``/error`` only before a response).
+docs/lambda-streaming.md, "What the emulator assumes" (one response per invoke; ``/error`` only before a response).
 """
 
 from __future__ import annotations

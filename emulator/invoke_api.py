@@ -1,7 +1,7 @@
 """A local Lambda Invoke API, so real boto3 ``invoke`` / ``invoke_with_response_stream`` work against the emulator.
 
 Per the AWS Lambda API reference (API_Invoke.html, API_InvokeWithResponseStream.html) and
-shared/docs/lambda-streaming-protocol.md §5.1, served on the Function URL's port under the API's own paths:
+docs/lambda-streaming.md ("Events"), served on the Function URL's port under the API's own paths:
 
 * ``POST /2015-03-31/functions/{name}/invocations``: the whole response as the body (prelude included for
   streamed functions, as Lambda does for a buffered Invoke); function errors as ``X-Amz-Function-Error: Unhandled``

@@ -1,8 +1,8 @@
 """How the function process is started: argv and environment exactly as Lambda sets them.
 
-Reserved variables per the AWS Lambda developer guide, configuration-envvars.html#configuration-envvars-runtime;
-the exec-wrapper argv per runtimes-modify.html#runtime-wrapper (shared/docs/lambda-streaming-protocol.md §7): the
-managed Python runtime runs ``$AWS_LAMBDA_EXEC_WRAPPER <python> /var/runtime/bootstrap.py``. The parent's
+Reserved variables per the AWS Lambda developer guide, configuration-envvars.html#configuration-envvars-runtime; the
+exec-wrapper argv per runtimes-modify.html#runtime-wrapper (docs/lambda-streaming.md, "Starting on the managed Python
+runtime"): the managed Python runtime runs ``$AWS_LAMBDA_EXEC_WRAPPER <python> /var/runtime/bootstrap.py``. The parent's
 environment is not inherited, only ``PATH`` (and the caller's AWS credentials in ``aws`` pass-through mode).
 """
 

@@ -1,6 +1,6 @@
 """Incremental parser for the HTTP-integration response prelude (JSON + 8 NUL bytes) of streamed responses.
 
-Format per shared/docs/lambda-streaming-protocol.md §4 (AWS API Gateway developer guide,
+Format per docs/lambda-streaming.md, "HTTP integration prelude" (AWS API Gateway developer guide,
 response-transfer-mode-lambda.html#response-transfer-mode-lambda-format): a UTF-8 JSON object with the optional
 keys ``statusCode``, ``headers`` and ``cookies``, then exactly 8 bytes 0x00, then the raw body. API Gateway requires
 the delimiter within the first 16 KB; the emulator applies the same window to Function URLs. The prelude may be split

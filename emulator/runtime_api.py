@@ -1,8 +1,8 @@
 """A local Lambda Runtime API server (version 2018-06-01) for one function process.
 
 Follows the AWS Lambda developer guide, runtimes-api.html and runtimes-custom.html#runtimes-custom-response-streaming,
-as summarised in shared/docs/lambda-streaming-protocol.md §2-§3 (RAPID behaviour from
-aws/aws-lambda-runtime-interface-emulator ``internal/lambda/rapi``):
+as summarised in docs/lambda-streaming.md (behaviour AWS does not document from
+https://github.com/aws/aws-lambda-runtime-interface-emulator ``internal/lambda/rapi``):
 
 * ``GET /runtime/invocation/next`` long-polls and returns the event with the ``Lambda-Runtime-*`` headers.
 * ``POST /runtime/invocation/{id}/response``: buffered (limit 6 MiB + 100 bytes, else 413) or streamed

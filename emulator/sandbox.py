@@ -1,9 +1,9 @@
 """An execution environment: one function process, its own Runtime API, one invocation at a time.
 
-Lifecycle as Lambda runs it (AWS Lambda developer guide, lambda-runtime-environment.html; timeout and restart
-behaviour from RAPID, shared/docs/lambda-streaming-protocol.md §3.4): the process is started with the Lambda
-environment, polls ``/next``; an invocation past its deadline is cut (``Sandbox.Timeout``), the whole process group
-is killed and a fresh process is started; a process that exits is restarted (with a back-off while init keeps
+Lifecycle as Lambda runs it (AWS Lambda developer guide, lambda-runtime-environment.html; timeout and restart behaviour
+from the Runtime Interface Emulator, docs/lambda-streaming.md, "What the emulator assumes"): the process is started with
+the Lambda environment, polls ``/next``; an invocation past its deadline is cut (``Sandbox.Timeout``), the whole process
+group is killed and a fresh process is started; a process that exits is restarted (with a back-off while init keeps
 failing). ``Pool`` hands invocations to idle sandboxes and queues callers while all are busy.
 """
 

@@ -1,7 +1,7 @@
 """Build the Lambda Function URL request event (payload format version 2.0) from a raw HTTP request.
 
-Shape per the AWS Lambda developer guide, urls-invocation.html#urls-request-payload (shared/docs/
-lambda-streaming-protocol.md §5): header names lower-cased and repeated headers comma-joined; ``rawQueryString``
+Shape per the AWS Lambda developer guide, urls-invocation.html#urls-request-payload (docs/lambda-streaming.md,
+"Events"): header names lower-cased and repeated headers comma-joined; ``rawQueryString``
 without the ``?``; ``queryStringParameters`` comma-joined; the ``Cookie`` header moved to ``cookies``; the body as
 text, or base64 with ``isBase64Encoded`` for binary content types, and absent when empty. Local URLs behave like
 ``AuthType: NONE`` (``accountId: "anonymous"`` in ``requestContext`` and no ``authorizer``). Pure, no I/O.

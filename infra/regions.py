@@ -3,11 +3,11 @@
 The ONE place this table lives. Source: Amazon Bedrock user guide, "Supported Regions and models for inference
 profiles" (https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html) and
 "Geographic cross-Region inference" (geographic-cross-region-inference.html#geographic-cris-iam-setup); see
-shared/docs/iam-and-cdk.md §3. Each entry is the UNION of the destination Regions AWS lists for that geography
+docs/iam.md, "Destination Regions". Each entry is the UNION of the destination Regions AWS lists for that geography
 across models (as of 2026-11): granting a foundation model in a Region the profile never routes to is harmless,
 because every such grant is conditioned on ``bedrock:InferenceProfileArn``. Destination lists grow over time (the EU
 list did); override or extend an entry with the ``geoRegions`` context key instead of editing this file.
-``global.`` profiles need no list (the Region-less ARN covers them, §4).
+``global.`` profiles need no list (the Region-less ARN covers them; docs/iam.md, "Statements per kind of model").
 """
 
 from __future__ import annotations

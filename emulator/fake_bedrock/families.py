@@ -1,8 +1,9 @@
 """Model families for InvokeModelWithResponseStream: which family a model id belongs to, where each native request
 body keeps the prompt and limits, and the native stream events (model JSON, own key order) the stub emits.
 
-Shapes follow shared/docs/bedrock-streaming-formats.md §5.2-§5.11 (Anthropic Messages from real captures; the other
-families from AWS model-parameter docs and third-party parsers, as that document records) and §8 for model ids.
+Shapes follow docs/bedrock-formats.md, "Model families" (Anthropic Messages confirmed by recorded traffic, the other
+families from the model-parameter pages under https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html)
+and "Operations and model ids" for model ids.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ MetricsFn = Callable[[StubAnswer], dict[str, int]]
 
 
 class Family(enum.Enum):
-    """Native streaming shape of a model family (doc §5)."""
+    """Native streaming shape of a model family (docs/bedrock-formats.md, "Model families")."""
 
     ANTHROPIC_MESSAGES = "anthropic-messages"
     CLAUDE_COMPLETION = "claude-completion"
@@ -342,7 +343,7 @@ def _cohere_command_r(prompt: str, answer: StubAnswer, metrics: MetricsFn) -> Ev
 
 
 def _titan(answer: StubAnswer, metrics: MetricsFn) -> EventIter:
-    """Titan puts ``completionReason`` and the totals on the last text chunk (doc §5.7)."""
+    """Titan puts ``completionReason`` and the totals on the last text chunk."""
     reason = {"max_tokens": "LENGTH", "stop_sequence": "STOP_CRITERIA_MET"}.get(answer.stop, "FINISH")
     deltas = answer.deltas or ("",)
     for index, delta in enumerate(deltas):
@@ -370,7 +371,7 @@ def _nova(answer: StubAnswer, metrics: MetricsFn) -> EventIter:
 
 
 def _jamba(answer: StubAnswer, metrics: MetricsFn) -> EventIter:
-    """Jamba's last chunk carries the last content piece, ``finish_reason``, ``usage`` and ``meta`` (doc §5.9)."""
+    """Jamba's last chunk carries the last content piece, ``finish_reason``, ``usage`` and ``meta``."""
     chat_id = f"chat-{uuid.uuid4().hex}"
     yield (
         {

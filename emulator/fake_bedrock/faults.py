@@ -1,6 +1,6 @@
 """Scripted faults for the fake Bedrock, set in process by tests (never by request headers).
 
-How each surfaces in boto3 (shared/docs/bedrock-streaming-formats.md §4 and §7):
+How each surfaces in boto3 (docs/bedrock-formats.md, "How botocore reads a stream" and the two error sections):
 
 - :class:`HttpError`: pre-stream HTTP error, ``x-amzn-ErrorType`` + ``{"message"}``; boto3 raises ``ClientError``
   (``client.exceptions.<Code>``) from the API call itself. Retryable codes are retried by botocore.
@@ -28,7 +28,7 @@ __all__ = [
     "TruncateFinalFrame",
 ]
 
-# Modelled HTTP status per pre-stream error code (doc §7.2).
+# Modelled HTTP status per pre-stream error code (docs/bedrock-formats.md, "Errors before the stream").
 DEFAULT_STATUS: dict[str, int] = {
     "AccessDeniedException": 403,
     "ResourceNotFoundException": 404,

@@ -14,8 +14,8 @@ Streams are ``200``, ``Content-Type: application/vnd.amazon.eventstream``, chunk
 written as soon as each frame exists; ``x-amzn-RequestId`` always, ``X-Amzn-Bedrock-Content-Type`` on invoke.
 Errors are ``{"message"}`` JSON with ``x-amzn-ErrorType: <Code>:http://internal.amazon.com/coral/com.amazon.bedrock/``.
 
-Follows shared/docs/bedrock-streaming-formats.md §2 (HTTP level), §4 (how botocore reads it), §7 (errors) and the §10
-checklist.
+Follows docs/bedrock-formats.md: "Operations and model ids", "How botocore reads a stream" and the two error
+sections.
 """
 
 from __future__ import annotations

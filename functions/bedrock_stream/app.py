@@ -146,9 +146,9 @@ class App:
             return json_response(encoder.finish(), request_id=record.request_id)
         headers = base_headers(encoder.content_type, record.request_id)
         if fmt is Format.TEXT:
-            # Plain text has no framing, so an answer without text would be a prelude and an empty body, which can
-            # leave a Function URL connection hanging (lambda-streaming-protocol.md §4.2). Hold the prelude until the
-            # first text (an error before it gets a real status) and answer a text-less stream with content-length 0.
+            # Plain text has no framing, so an answer without text would be a prelude and an empty body, which can leave
+            # a Function URL connection hanging (docs/lambda-streaming.md, "HTTP integration prelude"). Hold the prelude
+            # until the first text (an error before it gets a real status); a text-less stream gets content-length 0.
             try:
                 seen, ended = _read_until_text(events)
             except BaseException:

@@ -4,7 +4,7 @@ Reads ``AWS_LAMBDA_RUNTIME_API``, ``_HANDLER``, ``LAMBDA_TASK_ROOT``, ``AWS_LAMB
 ``MEMORY_SIZE``, ``AWS_LAMBDA_LOG_GROUP_NAME``/``LOG_STREAM_NAME`` and ``AWS_LAMBDA_LOG_LEVEL``; sets
 ``_X_AMZN_TRACE_ID`` per invocation. Init failures are posted to ``/runtime/init/error`` and the process exits with
 status 1 (AWS Lambda developer guide, runtimes-api.html, "Initialization error"; see
-shared/docs/lambda-streaming-protocol.md §2.3 and §7.1).
+docs/lambda-streaming.md, "Starting on the managed Python runtime").
 """
 
 from __future__ import annotations

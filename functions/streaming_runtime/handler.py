@@ -2,7 +2,7 @@
 
 Error types follow the managed Python runtime (``Runtime.MalformedHandlerName``, ``Runtime.ImportModuleError``,
 ``Runtime.UserCodeSyntaxError``, ``Runtime.HandlerNotFound``); AWS Lambda developer guide, python-handler.html and
-runtimes-api.html ("Initialization error"). See shared/docs/lambda-streaming-protocol.md §2.3 and §7.
+runtimes-api.html ("Initialization error"). See docs/lambda-streaming.md, "Starting on the managed Python runtime".
 """
 
 from __future__ import annotations

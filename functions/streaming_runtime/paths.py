@@ -2,7 +2,7 @@
 
 The stock ``bootstrap.py`` of the managed runtime puts these first; an exec wrapper that replaces it must restore them
 (AWS Lambda developer guide, python-package.html#python-package-searchpath and packaging-layers.html; see
-shared/docs/lambda-streaming-protocol.md §7.1).
+docs/lambda-streaming.md, "Starting on the managed Python runtime").
 """
 
 from __future__ import annotations

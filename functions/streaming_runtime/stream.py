@@ -4,7 +4,7 @@ Follows the AWS Lambda developer guide, runtimes-custom.html#runtimes-custom-res
 streamed response, chunked body with real trailers on failure, RAPID replies after the terminator. ``http.client``
 cannot send trailers, so headers go through ``putrequest``/``putheader``/``endheaders`` and chunks are framed by
 ``streaming_runtime.wire`` and written with one ``sendall`` each (``http.client`` sets ``TCP_NODELAY``). See
-shared/docs/lambda-streaming-protocol.md §3.1-§3.3.
+docs/lambda-streaming.md, "The streamed response request" and "Body framing".
 """
 
 from __future__ import annotations

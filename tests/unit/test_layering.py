@@ -1,4 +1,7 @@
-"""The dependency rules of DESIGN.md, checked on the import graph (ast, no imports executed)."""
+"""The dependency rules of docs/architecture.md ("Packages and dependency rules"), checked on the import graph.
+
+Uses ast only; no imports are executed.
+"""
 
 from __future__ import annotations
 

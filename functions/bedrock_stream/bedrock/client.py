@@ -1,6 +1,6 @@
 """The boto3 ``bedrock-runtime`` client: one per process, created by the composition root and injected.
 
-Settings follow shared/docs/bedrock-streaming-formats.md §7.3:
+Settings follow docs/bedrock-formats.md, "Client settings and retries":
 
 - ``retries``: standard mode, 3 attempts in total. Only the request before the stream is retried; nothing inside
   a stream is (botocore never does).

@@ -1,7 +1,9 @@
 """ConverseStream events (as boto3 yields them, or as Nova's invoke chunks wrap them) -> normalized events.
 
-Follows shared/docs/bedrock-streaming-formats.md §6.2 (event union ``ConverseStreamOutput``) and §6.3 (real
-sequences); the recorded fixtures in shared/fixtures/bedrock/ are the ground truth.
+Follows the event union ``ConverseStreamOutput``
+(https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStreamOutput.html) as described in
+docs/bedrock-formats.md, "ConverseStream events"; responses recorded from the real service are the ground truth
+(docs/architecture.md, "Tests and recorded captures").
 
 Decisions for members without a normalized event:
 

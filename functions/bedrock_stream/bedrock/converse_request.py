@@ -1,6 +1,6 @@
 """ChatRequest -> keyword arguments of boto3 ``converse_stream``.
 
-Follows shared/docs/bedrock-streaming-formats.md §6.1 (ConverseStream request body): ``messages``, ``system``,
+Follows docs/bedrock-formats.md, "ConverseStream request": ``messages``, ``system``,
 ``inferenceConfig`` (maxTokens, temperature, topP, stopSequences), ``toolConfig``, ``guardrailConfig`` and
 ``additionalModelRequestFields``. Content blocks are already in Converse's shape (the routes build them).
 """

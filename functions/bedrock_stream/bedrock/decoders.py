@@ -1,7 +1,7 @@
 """Per-family decoders for InvokeModelWithResponseStream: one decoded model JSON event -> normalized events.
 
-Follows shared/docs/bedrock-streaming-formats.md §5.1 (the ``chunk`` envelope and the shared
-``amazon-bedrock-invocationMetrics``) and §5.2-§5.11 (one section per family). Each decoder is a small, pure,
+Follows docs/bedrock-formats.md, "InvokeModelWithResponseStream chunks" (the ``chunk`` envelope and the shared
+``amazon-bedrock-invocationMetrics``) and "Model families" (one row per family). Each decoder is a small, pure,
 stateful object for ONE stream: :meth:`InvokeDecoder.feed` takes the JSON object of one chunk and returns the
 events it contains. The shared part, in the base class:
 
@@ -120,7 +120,7 @@ def _text(text: str | None, index: int = 0) -> list[BedrockEvent]:
 
 
 class AnthropicDecoder(InvokeDecoder):
-    """Anthropic Messages events (§5.2) and legacy Claude text-completion chunks (§5.3), told apart per chunk."""
+    """Anthropic Messages events and legacy Claude text-completion chunks, told apart per chunk."""
 
     family = ModelFamily.ANTHROPIC
 
@@ -191,7 +191,7 @@ class AnthropicDecoder(InvokeDecoder):
 
 
 class LlamaDecoder(InvokeDecoder):
-    """Meta Llama ``{"generation", "prompt_token_count", "generation_token_count", "stop_reason"}`` (§5.4)."""
+    """Meta Llama ``{"generation", "prompt_token_count", "generation_token_count", "stop_reason"}``."""
 
     family = ModelFamily.META
 
@@ -203,7 +203,7 @@ class LlamaDecoder(InvokeDecoder):
 
 
 class TitanDecoder(InvokeDecoder):
-    """Amazon Titan Text ``{"outputText", "completionReason", token counts}`` (§5.7)."""
+    """Amazon Titan Text ``{"outputText", "completionReason", token counts}``."""
 
     family = ModelFamily.TITAN
 
@@ -215,7 +215,7 @@ class TitanDecoder(InvokeDecoder):
 
 
 class NovaDecoder(InvokeDecoder):
-    """Amazon Nova invoke chunks: Converse events wrapped one per chunk (§5.8), mapped like ConverseStream."""
+    """Amazon Nova invoke chunks: Converse events wrapped one per chunk, mapped like ConverseStream."""
 
     family = ModelFamily.NOVA
 
@@ -265,7 +265,7 @@ class _ToolCalls:
 
 
 class ChoicesDecoder(InvokeDecoder):
-    """OpenAI-style ``choices`` chunks (§5.9 AI21 Jamba, §5.10 DeepSeek, §5.11 gpt-oss/Qwen, §5.5 Mistral chat).
+    """OpenAI-style ``choices`` chunks (AI21 Jamba, DeepSeek, gpt-oss/Qwen, Mistral chat).
 
     Reads choice 0 only. Text comes from ``delta.content`` (chat.completion.chunk, Jamba), ``message.content``
     (Mistral chat) or ``text`` (DeepSeek); reasoning from ``delta.reasoning_content``/``delta.reasoning``; the
@@ -324,7 +324,7 @@ def _arguments(value: object) -> str | None:
 
 
 class MistralDecoder(ChoicesDecoder):
-    """Mistral text completion ``{"outputs": [{"text", "stop_reason"}]}`` and chat ``choices[].message`` (§5.5)."""
+    """Mistral text completion ``{"outputs": [{"text", "stop_reason"}]}`` and chat ``choices[].message``."""
 
     def __init__(self) -> None:
         super().__init__(ModelFamily.MISTRAL)
@@ -340,7 +340,7 @@ class MistralDecoder(ChoicesDecoder):
 
 
 class CohereDecoder(InvokeDecoder):
-    """Cohere Command v14 (top-level ``text`` / ``generations``) and Command R/R+ (``event_type``) chunks (§5.6).
+    """Cohere Command v14 (top-level ``text`` / ``generations``) and Command R/R+ (``event_type``) chunks.
 
     The final ``is_finished`` chunk repeats the whole answer in ``response``; it is never re-emitted.
     """

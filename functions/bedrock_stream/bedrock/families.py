@@ -1,6 +1,6 @@
 """Which native stream format a model id speaks: model id (base id, inference profile, ARN) -> model family.
 
-Follows shared/docs/bedrock-streaming-formats.md §2.2 (model id forms) and §8 (ids, inference-profile prefixes):
+Follows docs/bedrock-formats.md, "Operations and model ids" (model id forms, inference-profile prefixes):
 
 - ``provider.model...`` base ids resolve by provider (and, for ``amazon``, Titan versus Nova).
 - A system inference profile is a short geo prefix plus a base id (``us.``, ``eu.``, ``apac.``, ``jp.``, ``au.``,

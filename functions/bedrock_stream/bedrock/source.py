@@ -1,11 +1,11 @@
 """The boto3-backed :class:`~bedrock_stream.chat.BedrockSource`: ConverseStream and InvokeModelWithResponseStream.
 
-Follows shared/docs/bedrock-streaming-formats.md §4 (how botocore consumes a stream): boto3 returns once the
+Follows docs/bedrock-formats.md, "How botocore reads a stream": boto3 returns once the
 response headers are in (an HTTP error status raises right there), and reads the body only while it is iterated.
 So :meth:`BotoBedrockSource.converse` and :meth:`BotoBedrockSource.invoke` raise :class:`UpstreamError` (or a
 RequestError) synchronously, and the :class:`BedrockEventStream` they return is lazy.
 
-Completeness: botocore silently ignores a truncated final frame (§4 item 6), so the stream itself checks that the
+Completeness: botocore silently ignores a truncated final frame, so the stream itself checks that the
 terminal event arrived (``metadata`` for ConverseStream; the chunk with ``amazon-bedrock-invocationMetrics`` for
 invoke) and raises ``MidStreamError(code="truncated")`` otherwise. Closing the stream early is not an error.
 

@@ -1,6 +1,6 @@
 """Native stop/finish reasons of every model family, normalized to ConverseStream's ``stopReason`` names.
 
-Sources: shared/docs/bedrock-streaming-formats.md §5.2-§5.11 (per-family reasons) and §6.2 (Converse names).
+Sources: docs/bedrock-formats.md, "Model families" (per-family reasons) and "Stop reasons" (Converse names).
 A reason without a mapping passes through unchanged, so nothing the model said is lost.
 """
 

@@ -1,8 +1,10 @@
-"""Test-only encoder for ``application/vnd.amazon.eventstream`` frames (shared/docs/bedrock-streaming-formats.md §3).
+"""Test-only encoder for ``application/vnd.amazon.eventstream`` frames (docs/bedrock-formats.md, "Event-stream
+framing").
 
-Written from the layout in §3.1/§3.2: prelude (total length, headers length, CRC32), string headers, payload,
-message CRC32. Bedrock event frames carry ``:event-type``, ``:content-type``, ``:message-type`` in that order and a
-``"p"`` padding key in compact, key-sorted JSON (§3.4).
+Written from the message layout there (https://docs.aws.amazon.com/lexv2/latest/dg/event-stream-encoding.html): prelude
+(total length, headers length, CRC32), string headers, payload, message CRC32. Bedrock event frames carry
+``:event-type``, ``:content-type``, ``:message-type`` in that order and a ``"p"`` padding key in compact, key-sorted
+JSON.
 """
 
 from __future__ import annotations

@@ -168,7 +168,8 @@ def test_converse_in_stream_exception_is_typed(
     server.responder = lambda _req: Reply(pieces=[*_converse_text("partial"), es.exception(exception_type, "it broke")])
     events, error = _collect(source.converse(REQUEST))
     assert events == [TextDelta("partial", 0)]
-    # ConverseStream has no modelTimeoutException member: botocore reports code "" (doc §4), we name it.
+    # ConverseStream has no modelTimeoutException member: botocore reports code "", we name it
+    # (docs/bedrock-formats.md, "How botocore reads a stream").
     assert error.code == exception_type
     assert error.retryable is retryable
     if exception_type != "modelTimeoutException":
@@ -209,7 +210,8 @@ def test_connection_drop_mid_stream_is_typed(server: ScriptedBedrock, source: Bo
 
 def test_truncated_final_frame_is_detected(server: ScriptedBedrock, source: BotoBedrockSource) -> None:
     frames = b"".join([*_converse_text("partial"), *_converse_end()])
-    # A clean end of body inside the last frame: botocore silently stops (doc §4 item 6).
+    # A clean end of body inside the last frame: botocore silently stops
+    # (docs/bedrock-formats.md, "How botocore reads a stream").
     server.responder = lambda _req: Reply(pieces=[frames[:-20]])
     events, error = _collect(source.converse(REQUEST))
     assert TextDelta("partial", 0) in events

@@ -1,5 +1,6 @@
-"""The same guarantees against the project's fake Bedrock (emulator/fake_bedrock): replay of every recorded
-fixture, the stub model's native stream for every family, and its scripted faults, all through real boto3."""
+"""The same guarantees against the project's fake Bedrock (emulator/fake_bedrock): replay of every capture
+(synthetic, plus recorded ones when BEDROCK_STREAM_FIXTURES names them), the stub model's native stream for every
+family, and its scripted faults, all through real boto3."""
 
 from __future__ import annotations
 
@@ -23,9 +24,10 @@ from emulator.fake_bedrock import (
     TruncateFinalFrame,
     stub_text,
 )
-from tests.functional.bedrock._projection import expected_from_frames, load_frames, summarize
+from tests.functional.bedrock._projection import expected_from_frames, summarize
 from tests.functional.bedrock.conftest import make_client
-from tests.support.recorded import bin_params
+from tests.support.captures import Capture
+from tests.support.recorded import capture_params
 
 PROMPT = "Tell me about the Eiffel Tower in Paris, s'il te plaît 🗼"
 USER = [{"role": "user", "content": PROMPT}]
@@ -67,13 +69,12 @@ def stub_source(fake: FakeBedrock, monkeypatch: pytest.MonkeyPatch) -> BotoBedro
     return BotoBedrockSource(make_client(fake.url, monkeypatch))
 
 
-@pytest.mark.parametrize("bin_path", bin_params())
-def test_replay_of_every_fixture(bin_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    meta, frames = load_frames(bin_path.with_suffix(".decoded.jsonl"))
-    with FakeBedrock(mode="replay", replay_path=bin_path) as bedrock:
+@pytest.mark.parametrize("capture", capture_params())
+def test_replay_of_every_capture(capture: Capture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with FakeBedrock(mode="replay", replay_path=capture.write(tmp_path)) as bedrock:
         source = BotoBedrockSource(make_client(bedrock.url, monkeypatch))
-        events = list(source.converse(ChatRequest(model=meta["model_id"], messages=REQUEST.messages)))
-    assert summarize(events) == expected_from_frames(frames)
+        events = list(source.converse(ChatRequest(model=capture.model_id, messages=REQUEST.messages)))
+    assert summarize(events) == expected_from_frames(capture.frames)
 
 
 @pytest.mark.parametrize(("model_id", "body"), NATIVE_BODIES, ids=[m for m, _ in NATIVE_BODIES])

@@ -1,4 +1,4 @@
-"""Every scripted fault surfaces in real boto3 as documented (doc §4 and §7); nothing hangs."""
+"""Every scripted fault surfaces in real boto3 as docs/bedrock-formats.md describes; nothing hangs."""
 
 from __future__ import annotations
 

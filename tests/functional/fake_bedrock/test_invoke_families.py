@@ -1,5 +1,6 @@
 """InvokeModelWithResponseStream through real boto3: each family's native chunks are well formed and carry the
-stub text exactly; the last chunk has ``amazon-bedrock-invocationMetrics`` (doc §5)."""
+stub text exactly; the last chunk has ``amazon-bedrock-invocationMetrics`` (docs/bedrock-formats.md, "Model
+families")."""
 
 from __future__ import annotations
 

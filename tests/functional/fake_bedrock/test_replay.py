@@ -1,4 +1,8 @@
-"""Replay mode: real boto3 sees exactly the recorded events; the HTTP body is the recorded bytes."""
+"""Replay mode: real boto3 sees exactly the captured events; the HTTP body is the captured bytes.
+
+Runs over the synthetic captures and, when BEDROCK_STREAM_FIXTURES names them, the recorded ones
+(tests/support/recorded.py). What botocore keeps of a frame: docs/bedrock-formats.md ("How botocore reads a stream").
+"""
 
 from __future__ import annotations
 
@@ -12,9 +16,10 @@ import pytest
 
 from emulator.fake_bedrock import FakeBedrock
 from tests.support.bedrock_scenarios import bedrock_client
-from tests.support.recorded import bin_params, decoded_frames
+from tests.support.captures import SYNTHETIC, Capture
+from tests.support.recorded import capture_params
 
-# botocore drops keys that are not in its model (doc §4 step 4)
+# botocore drops keys that are not in its model (docs/bedrock-formats.md, "How botocore reads a stream")
 _UNMODELLED = {"p", "serverToolUsage"}
 
 
@@ -28,25 +33,26 @@ def _as_botocore_sees_it(event_type: str, payload: Any, key: str | None = None) 
     return payload
 
 
-@pytest.mark.parametrize("path", bin_params())
-def test_boto3_converse_stream_yields_the_recorded_events(path: Path) -> None:
-    meta, frames = decoded_frames(path)
-    expected = [{f["h"][":event-type"]: _as_botocore_sees_it(f["h"][":event-type"], f["payload"])} for f in frames]
-    with FakeBedrock(mode="replay", replay_path=path) as fake:
+@pytest.mark.parametrize("capture", capture_params())
+def test_boto3_converse_stream_yields_the_captured_events(capture: Capture, tmp_path: Path) -> None:
+    expected = [
+        {f["h"][":event-type"]: _as_botocore_sees_it(f["h"][":event-type"], f["payload"])} for f in capture.frames
+    ]
+    with FakeBedrock(mode="replay", replay_path=capture.write(tmp_path)) as fake:
         client = bedrock_client(fake)
         response = client.converse_stream(
-            modelId=meta["_meta"]["model_id"], messages=[{"role": "user", "content": [{"text": "replayed"}]}]
+            modelId=capture.model_id, messages=[{"role": "user", "content": [{"text": "replayed"}]}]
         )
         assert list(response["stream"]) == expected
         (request,) = fake.requests
-        assert request.model_id == meta["_meta"]["model_id"]
+        assert request.model_id == capture.model_id
         assert request.operation == "converse-stream"
 
 
 @pytest.mark.parametrize("operation", ["converse-stream", "invoke-with-response-stream"])
-@pytest.mark.parametrize("path", bin_params())
-def test_http_body_is_the_recording_byte_for_byte(path: Path, operation: str) -> None:
-    with FakeBedrock(mode="replay", replay_path=path) as fake:
+@pytest.mark.parametrize("capture", capture_params())
+def test_http_body_is_the_capture_byte_for_byte(capture: Capture, tmp_path: Path, operation: str) -> None:
+    with FakeBedrock(mode="replay", replay_path=capture.write(tmp_path)) as fake:
         connection = http.client.HTTPConnection("127.0.0.1", fake.port, timeout=10)
         try:
             connection.request("POST", f"/model/any.model-v1%3A0/{operation}", body=json.dumps({}))
@@ -60,12 +66,12 @@ def test_http_body_is_the_recording_byte_for_byte(path: Path, operation: str) ->
     assert response.getheader("x-amzn-RequestId")
     if operation == "invoke-with-response-stream":
         assert response.getheader("X-Amzn-Bedrock-Content-Type") == "application/json"
-    assert body == path.read_bytes()
+    assert body == capture.raw
 
 
-@pytest.mark.parametrize("path", bin_params()[:1])
-def test_replay_paced_per_frame_streams_before_the_end(path: Path) -> None:
-    with FakeBedrock(mode="replay", replay_path=path, token_delay_ms=40) as fake:
+def test_replay_paced_per_frame_streams_before_the_end(tmp_path: Path) -> None:
+    capture = SYNTHETIC[0]
+    with FakeBedrock(mode="replay", replay_path=capture.write(tmp_path), token_delay_ms=40) as fake:
         client = bedrock_client(fake)
         stream = client.converse_stream(modelId="m", messages=[{"role": "user", "content": [{"text": "x"}]}])["stream"]
         iterator = iter(stream)
@@ -73,7 +79,7 @@ def test_replay_paced_per_frame_streams_before_the_end(path: Path) -> None:
         assert not fake.requests[0].finished.is_set()
         rest = list(iterator)
         assert fake.requests[0].finished.wait(5)
-        assert len(rest) == len(decoded_frames(path)[1]) - 1
+        assert len(rest) == len(capture.frames) - 1
 
 
 def test_replay_mode_requires_a_valid_path(tmp_path: Path) -> None:

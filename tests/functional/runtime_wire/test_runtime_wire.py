@@ -96,7 +96,8 @@ def test_direct_invoke_event_gets_no_prelude_and_its_own_content_type(start_runt
     assert second.chunks == [b"raw"]
     # no invocation id from /next -> none echoed
     assert first.header("lambda-runtime-invocation-id") is None
-    # each streamed /response on a fresh connection; /next keeps its own keep-alive one (protocol doc §3.1)
+    # each streamed /response on a fresh connection; /next keeps its own keep-alive one
+    # (docs/lambda-streaming.md, "The streamed response request")
     next_conns = {r.conn_id for r in api.requests if r.target == NEXT_PATH}
     assert len(next_conns) == 1
     assert len({first.conn_id, second.conn_id} - next_conns) == 2

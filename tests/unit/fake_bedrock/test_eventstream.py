@@ -1,11 +1,11 @@
-"""The event-stream encoder against botocore's decoder, botocore's test vectors and real recorded frames."""
+"""The event-stream encoder against botocore's decoder, botocore's test vectors, the synthetic captures (built by
+an independent test encoder) and, when BEDROCK_STREAM_FIXTURES names them, real recorded frames."""
 
 from __future__ import annotations
 
 import base64
 import json
 import uuid
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +23,8 @@ from emulator.eventstream import (
     modelled_json,
     padding,
 )
-from tests.support.recorded import bin_params
+from tests.support.captures import Capture
+from tests.support.recorded import capture_params
 
 
 def decode(data: bytes) -> list[EventStreamMessage]:
@@ -101,9 +102,9 @@ def _documents(value: Any) -> Any:
     return value
 
 
-@pytest.mark.parametrize("path", bin_params())
-def test_every_recorded_frame_re_encodes_byte_for_byte(path: Path) -> None:
-    data = path.read_bytes()
+@pytest.mark.parametrize("capture", capture_params())
+def test_every_captured_frame_re_encodes_byte_for_byte(capture: Capture) -> None:
+    data = capture.raw
     messages = decode(data)
     assert messages
     rebuilt = b""

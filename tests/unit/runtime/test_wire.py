@@ -21,7 +21,7 @@ from streaming_runtime.wire import (
     prelude,
 )
 
-# shared/docs/lambda-streaming-protocol.md §3.5
+# docs/lambda-streaming.md, "A failed stream, byte by byte"
 DOC_ERROR_BODY = (
     "eyJlcnJvck1lc3NhZ2UiOiJ1cHN0cmVhbSBtb2RlbCBmYWlsZWQiLCJlcnJvclR5cGUiOiJGdW5jdGlvbi5V"
     "cHN0cmVhbUVycm9yIiwic3RhY2tUcmFjZSI6W119"
@@ -112,7 +112,7 @@ def test_prelude_is_compact_json_then_eight_nuls() -> None:
     )
     assert data == DOC_PRELUDE_JSON + b"\x00" * 8
     assert len(DOC_PRELUDE_JSON) == 132
-    assert chunk(data).startswith(b"8c\r\n")  # 140 bytes, as in the reference example
+    assert chunk(data).startswith(b"8c\r\n")  # 140 bytes, as in the docs/lambda-streaming.md example
 
 
 def test_prelude_defaults() -> None:
