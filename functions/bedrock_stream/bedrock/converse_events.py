@@ -1,7 +1,10 @@
 """ConverseStream events (as boto3 yields them, or as Nova's invoke chunks wrap them) -> normalized events.
 
-Follows shared/docs/bedrock-streaming-formats.md §6.2 (event union ``ConverseStreamOutput``) and §6.3 (real
-sequences); the recorded fixtures in shared/fixtures/bedrock/ are the ground truth.
+Follows the ``ConverseStreamOutput`` union
+(https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStreamOutput.html) and ``TokenUsage``
+(https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_TokenUsage.html).
+
+A tool block still open at ``messageStop`` (no ``contentBlockStop`` arrived) is closed there, before the Stop.
 
 Decisions for members without a normalized event:
 
@@ -76,14 +79,21 @@ class ConverseEventMapper:
             return []
         if name == "messageStop":
             reason = get_str(payload, "stopReason")
-            return [Stop(normalize_stop_reason(reason))] if reason else []
+            return [*self.close_open_blocks(), *([Stop(normalize_stop_reason(reason))] if reason else [])]
         if name == "metadata":
             self.complete = True
             return [
+                *self.close_open_blocks(),
                 usage_from_converse(get_map(payload, "usage")),
                 Metrics(get_int(get_map(payload, "metrics"), "latencyMs")),
             ]
         return []  # messageStart and members added after botocore 1.44.5 carry nothing to forward
+
+    def close_open_blocks(self) -> list[BedrockEvent]:
+        """A ToolUseStop for every tool block that is still open, in index order."""
+        out: list[BedrockEvent] = [ToolUseStop(index) for index in sorted(self._tool_blocks)]
+        self._tool_blocks.clear()
+        return out
 
     def _start(self, index: int, start: Mapping[str, Any]) -> list[BedrockEvent]:
         tool = get_map(start, "toolUse")
