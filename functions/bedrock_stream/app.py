@@ -198,7 +198,7 @@ class App:
                 if log_content and isinstance(event, TextDelta):
                     record.completion.append(event.text)
             elif isinstance(event, Usage):
-                record.input_tokens, record.output_tokens = event.input_tokens, event.output_tokens
+                record.note_usage(event)
             elif isinstance(event, Stop):
                 record.stop_reason = event.reason
             yield event

@@ -39,12 +39,13 @@ __all__ = ["ConverseEventMapper", "usage_from_converse"]
 
 
 def usage_from_converse(usage: Mapping[str, Any]) -> Usage:
-    """Converse ``metadata.usage`` -> Usage (cache read/write included)."""
+    """Converse ``metadata.usage`` (``TokenUsage``) -> Usage: the four counts and ``totalTokens``."""
     return Usage(
         input_tokens=get_int(usage, "inputTokens") or 0,
         output_tokens=get_int(usage, "outputTokens") or 0,
         cache_read_input_tokens=get_int(usage, "cacheReadInputTokens") or 0,
         cache_write_input_tokens=get_int(usage, "cacheWriteInputTokens") or 0,
+        reported_total=get_int(usage, "totalTokens"),
     )
 
 
