@@ -58,7 +58,6 @@ __all__ = [
     "MistralDecoder",
     "NovaDecoder",
     "TitanDecoder",
-    "decoder_for",
 ]
 
 INVOCATION_METRICS = "amazon-bedrock-invocationMetrics"
@@ -428,20 +427,3 @@ class CohereDecoder(InvokeDecoder):
 
     def finish(self) -> list[BedrockEvent]:
         return self._tools.close_all()
-
-
-def decoder_for(family: ModelFamily) -> InvokeDecoder:
-    """A fresh decoder for one stream of ``family``."""
-    if family is ModelFamily.ANTHROPIC:
-        return AnthropicDecoder()
-    if family is ModelFamily.META:
-        return LlamaDecoder()
-    if family is ModelFamily.MISTRAL:
-        return MistralDecoder()
-    if family is ModelFamily.COHERE:
-        return CohereDecoder()
-    if family is ModelFamily.TITAN:
-        return TitanDecoder()
-    if family is ModelFamily.NOVA:
-        return NovaDecoder()
-    return ChoicesDecoder(family)

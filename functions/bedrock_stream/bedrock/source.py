@@ -26,9 +26,10 @@ from typing import Any
 from bedrock_stream.bedrock.client import BedrockRuntimeClient
 from bedrock_stream.bedrock.converse_events import ConverseEventMapper
 from bedrock_stream.bedrock.converse_request import GuardrailConfig, StreamProcessingMode, build_converse_params
-from bedrock_stream.bedrock.decoders import InvokeDecoder, decoder_for
+from bedrock_stream.bedrock.decoders import InvokeDecoder
 from bedrock_stream.bedrock.error_mapping import mid_stream_error, truncated_error, upstream_error
-from bedrock_stream.bedrock.families import ModelFamily, UnsupportedModelError, resolve_family, sniff_family
+from bedrock_stream.bedrock.families import ModelFamily, UnsupportedModelError
+from bedrock_stream.bedrock.registry import decoder_for, resolve_family, sniff_family
 from bedrock_stream.chat import ChatRequest
 from bedrock_stream.errors import AppError, MidStreamError
 from bedrock_stream.events import BedrockEvent
