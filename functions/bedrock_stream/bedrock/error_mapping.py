@@ -1,8 +1,9 @@
 """botocore failures -> the application's typed errors.
 
-Follows shared/docs/bedrock-streaming-formats.md §7.2 (pre-stream HTTP errors and their codes), §7.1 and §4
-(in-stream exception frames surface as ``EventStreamError`` with a lowerCamel code; ConverseStream reports a model
-timeout with an empty code; framing failures are not ClientErrors) and §7.3 (what is worth retrying).
+Follows the errors of https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStream.html and
+https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModelWithResponseStream.html (pre-stream HTTP
+errors and their codes; in-stream exception frames surface in botocore as ``EventStreamError`` with a lowerCamel code;
+ConverseStream reports a model timeout with an empty code; framing failures are not ClientErrors).
 
 - Before the stream (the call itself raised): :func:`upstream_error` -> :class:`UpstreamError` with an HTTP
   status, a Retry-After hint where waiting helps, and a message that says what to do.
@@ -217,7 +218,7 @@ def mid_stream_error(exc: BaseException, *, model_id: str, operation: str) -> Mi
         code = str(error.get("Code") or "")
         said = str(error.get("Message") or "")
         if not code and operation == "ConverseStream":
-            # §4: ConverseStream's union has no modelTimeoutException, botocore reports it with an empty code.
+            # ConverseStream's union has no modelTimeoutException, botocore reports it with an empty code.
             return MidStreamError(
                 f"Bedrock aborted {where} with an unmodelled in-stream exception (a model timeout)",
                 code="modelTimeoutException",
