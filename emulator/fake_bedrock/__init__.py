@@ -1,7 +1,7 @@
 """A fake Amazon Bedrock Runtime that real boto3 consumes like the service (stdlib only, dev and test only).
 
 Public API: :class:`FakeBedrock` (stub or replay server with in-process fault scripting), the fault types, and
-:func:`stub_text`, the deterministic stub answer for a prompt. See docs/bedrock-formats.md ("The fake Bedrock").
+:func:`stub_text`, the deterministic stub answer for a prompt.
 """
 
 from __future__ import annotations

@@ -1,9 +1,8 @@
 """ConverseStream for the stub model: request reading and the event sequence (union ``ConverseStreamOutput``).
 
-Follows https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStream.html and
-docs/bedrock-formats.md ("ConverseStream request", "ConverseStream events"): ``messageStart``, text
-``contentBlockDelta`` without a ``contentBlockStart``, ``contentBlockStop``, ``messageStop``, ``metadata`` with
-``usage`` and ``metrics``.
+Follows https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStream.html (request; events:
+``messageStart``, text ``contentBlockDelta`` without a ``contentBlockStart``, ``contentBlockStop``, ``messageStop``,
+``metadata`` with ``usage`` and ``metrics``).
 """
 
 from __future__ import annotations
@@ -54,7 +53,7 @@ def converse_events(stub: StubAnswer, latency_ms: Callable[[], int]) -> Converse
 
 
 def converse_response(stub: StubAnswer, latency_ms: int) -> dict[str, Any]:
-    """The non-streaming Converse response body for ``stub`` (shape per the botocore service model)."""
+    """The non-streaming Converse response body for ``stub`` (shape per the service model)."""
     message = {"role": "assistant", "content": [{"text": stub.text}]}
     return {
         "output": {"message": message},

@@ -1,9 +1,16 @@
-"""Model families for InvokeModelWithResponseStream: which family a model id belongs to, where each native request
-body keeps the prompt and limits, and the native stream events (model JSON, own key order) the stub emits.
+"""The stub's native InvokeModelWithResponseStream shapes: one :data:`SHAPES` row per wire shape, holding which
+model ids speak it, where its request body keeps the prompt, the token limit and the stop sequences, and the builder
+of its stream events (model JSON, own key order).
 
-Shapes follow docs/bedrock-formats.md, "Model families" (Anthropic Messages confirmed by recorded traffic, the other
-families from the model-parameter pages under https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html)
-and "Operations and model ids" for model ids.
+Each row names the function's decoder family (``decoder_family``, a ``bedrock_stream`` ``ModelFamily`` value) that
+reads the shape. The layering rules keep ``emulator`` from importing ``bedrock_stream``, so the function's registry
+(``functions/bedrock_stream/bedrock/registry.py``) and this table are two tables;
+``tests/unit/test_family_registries_agree.py`` checks that they agree on model ids, families and token-limit fields,
+and that every shape decodes to the stub text. A new shape is one builder and one row here.
+
+Shapes follow the Bedrock model-parameters pages (one page per provider under
+https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html) and, for Nova,
+https://docs.aws.amazon.com/nova/latest/userguide/complete-request-schema.html.
 """
 
 from __future__ import annotations
@@ -18,16 +25,27 @@ from typing import Any
 
 from emulator.fake_bedrock.stub import StubAnswer
 
-__all__ = ["BodyError", "Family", "InvokeRequest", "family_for", "invoke_events", "parse_invoke", "prompt_of"]
+__all__ = [
+    "SHAPES",
+    "BodyError",
+    "Family",
+    "InvokeRequest",
+    "Shape",
+    "family_for",
+    "invoke_events",
+    "parse_invoke",
+    "prompt_of",
+]
 
 ModelEvent = dict[str, Any]
 # (model event, carries a token) pairs; the final event is built lazily so latency metrics are real.
 EventIter = Iterator[tuple[ModelEvent, bool]]
 MetricsFn = Callable[[StubAnswer], dict[str, int]]
+Builder = Callable[[str, "InvokeRequest", StubAnswer, MetricsFn], EventIter]
 
 
 class Family(enum.Enum):
-    """Native streaming shape of a model family (docs/bedrock-formats.md, "Model families")."""
+    """Native streaming shape of a model family."""
 
     ANTHROPIC_MESSAGES = "anthropic-messages"
     CLAUDE_COMPLETION = "claude-completion"
@@ -47,9 +65,7 @@ class BodyError(ValueError):
     """The native request body cannot be used (answered as a 400 ValidationException)."""
 
 
-_PROVIDERS = ("anthropic", "meta", "mistral", "cohere", "amazon", "ai21", "deepseek", "openai", "qwen")
 _VERSION_SUFFIX = re.compile(r"(-v\d+)?(:\d+)?$")
-_MISTRAL_LARGE = re.compile(r"^mistral-large-(\d+)")
 
 
 def _split_model_id(model_id: str) -> tuple[str, str] | None:
@@ -59,45 +75,6 @@ def _split_model_id(model_id: str) -> tuple[str, str] | None:
     for index, part in enumerate(parts[:-1]):
         if part in _PROVIDERS:
             return part, ".".join(parts[index + 1 :])
-    return None
-
-
-def _mistral_is_chat(name: str) -> bool:
-    if name.startswith(("magistral", "ministral", "pixtral")):
-        return True
-    match = _MISTRAL_LARGE.match(name)
-    if not match:
-        return False
-    number = match.group(1)
-    return len(number) < 4 or int(number) >= 2407  # mistral-large-3-... (short) or dated 2407 and later
-
-
-def family_for(model_id: str, body: Mapping[str, Any]) -> Family | None:
-    """The family of ``model_id`` (Anthropic picks Messages vs Text Completions by the body); None if unknown."""
-    split = _split_model_id(model_id)
-    if split is None:
-        return None
-    provider, name = split
-    if provider == "anthropic":
-        return Family.ANTHROPIC_MESSAGES if "messages" in body or "prompt" not in body else Family.CLAUDE_COMPLETION
-    if provider == "meta" and name.startswith("llama"):
-        return Family.LLAMA
-    if provider == "mistral":
-        return Family.MISTRAL_CHAT if _mistral_is_chat(name) else Family.MISTRAL_TEXT
-    if provider == "cohere" and name.startswith("command-r"):
-        return Family.COHERE_COMMAND_R
-    if provider == "cohere" and name.startswith(("command-text", "command-light-text")):
-        return Family.COHERE_COMMAND
-    if provider == "amazon" and name.startswith("titan-text"):
-        return Family.TITAN
-    if provider == "amazon" and name.startswith("nova") and not name.startswith(("nova-canvas", "nova-reel", "nova-s")):
-        return Family.NOVA
-    if provider == "ai21" and name.startswith("jamba"):
-        return Family.JAMBA
-    if provider == "deepseek":
-        return Family.DEEPSEEK
-    if provider in ("openai", "qwen"):
-        return Family.OPENAI_CHAT
     return None
 
 
@@ -156,55 +133,38 @@ def _str_field(body: Mapping[str, Any], key: str) -> str:
     return value
 
 
-def prompt_of(family: Family, body: Mapping[str, Any]) -> str:
-    """The stub prompt of a native body: the last user message's text, or the last user turn of a prompt string."""
-    if family in (Family.ANTHROPIC_MESSAGES, Family.MISTRAL_CHAT, Family.NOVA, Family.JAMBA, Family.OPENAI_CHAT):
-        return last_user_text(body.get("messages"))
-    if family is Family.COHERE_COMMAND_R:
-        return _str_field(body, "message")
-    if family is Family.TITAN:
-        return prompt_from_template(_str_field(body, "inputText"))
-    return prompt_from_template(_str_field(body, "prompt"))
+def _messages_prompt(body: Mapping[str, Any]) -> str:
+    return last_user_text(body.get("messages"))
 
 
-_LIMIT_KEYS: dict[Family, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    # family: (max-token path, stop-sequence path)
-    Family.ANTHROPIC_MESSAGES: (("max_tokens",), ("stop_sequences",)),
-    Family.CLAUDE_COMPLETION: (("max_tokens_to_sample",), ("stop_sequences",)),
-    Family.LLAMA: (("max_gen_len",), ()),
-    Family.MISTRAL_TEXT: (("max_tokens",), ("stop",)),
-    Family.MISTRAL_CHAT: (("max_tokens",), ("stop",)),
-    Family.COHERE_COMMAND: (("max_tokens",), ("stop_sequences",)),
-    Family.COHERE_COMMAND_R: (("max_tokens",), ("stop_sequences",)),
-    Family.TITAN: (("textGenerationConfig", "maxTokenCount"), ("textGenerationConfig", "stopSequences")),
-    Family.NOVA: (("inferenceConfig", "maxTokens"), ("inferenceConfig", "stopSequences")),
-    Family.JAMBA: (("max_tokens",), ("stop",)),
-    Family.DEEPSEEK: (("max_tokens",), ("stop",)),
-    Family.OPENAI_CHAT: (("max_completion_tokens",), ("stop",)),
-}
+def _field_prompt(key: str) -> Callable[[Mapping[str, Any]], str]:
+    return lambda body: prompt_from_template(_str_field(body, key))
 
 
-def _lookup(body: Mapping[str, Any], path: tuple[str, ...]) -> Any:
+def _lookup(body: Mapping[str, Any], path: str) -> Any:
     value: Any = body
-    for key in path:
+    for key in path.split("."):
         if not isinstance(value, Mapping):
             return None
         value = value.get(key)
-    return value if path else None
+    return value
 
 
 def limits(family: Family, body: Mapping[str, Any]) -> tuple[int | None, tuple[str, ...]]:
     """``(max tokens or None, stop sequences)`` read from the family's native fields (ill-typed values ignored)."""
-    max_path, stop_path = _LIMIT_KEYS[family]
-    max_tokens = _lookup(body, max_path)
-    if max_tokens is None and family is Family.OPENAI_CHAT:
-        max_tokens = body.get("max_tokens")
-    stops = _lookup(body, stop_path)
+    shape = SHAPES[family]
+    max_tokens = next((v for v in (_lookup(body, path) for path in shape.limit_fields) if v is not None), None)
+    stops = _lookup(body, shape.stop_field) if shape.stop_field else None
     if isinstance(stops, str):
         stops = [stops]
     valid_max = max_tokens if isinstance(max_tokens, int) and not isinstance(max_tokens, bool) else None
     valid_stops = tuple(s for s in stops if isinstance(s, str)) if isinstance(stops, list) else ()
     return valid_max, valid_stops
+
+
+def prompt_of(family: Family, body: Mapping[str, Any]) -> str:
+    """The stub prompt of a native body: the last user message's text, or the last user turn of a prompt string."""
+    return SHAPES[family].prompt(body)
 
 
 @dataclass(frozen=True)
@@ -418,29 +378,158 @@ def _openai_chat(model_id: str, answer: StubAnswer, metrics: MetricsFn) -> Event
     yield {**last, "amazon-bedrock-invocationMetrics": metrics(answer)}, False
 
 
+@dataclass(frozen=True)
+class Shape:
+    """One native stream shape of the stub.
+
+    ``names`` is matched (``re.match``) against the model name after ``provider.``; ``body`` (if set) must also
+    accept the request body (Anthropic Messages versus Text Completions). ``limit_fields`` are the dotted paths of
+    the output-token limit, read in order; ``stop_field`` the dotted path of the stop sequences.
+    """
+
+    decoder_family: str
+    providers: frozenset[str]
+    names: re.Pattern[str]
+    prompt: Callable[[Mapping[str, Any]], str]
+    limit_fields: tuple[str, ...]
+    stop_field: str | None
+    events: Builder
+    body: Callable[[Mapping[str, Any]], bool] | None = None
+
+
+_MISTRAL_CHAT_NAMES = re.compile(
+    r"(?:magistral|ministral|pixtral)|mistral-large-(?:\d{1,3}(?!\d)|240[7-9]|24[1-9]\d|2[5-9]\d\d|[3-9]\d{3})"
+)
+"""Mistral models with the chat-completion shape: Magistral, Ministral, Pixtral, Mistral Large 3 and 24.07+."""
+
+SHAPES: dict[Family, Shape] = {
+    Family.ANTHROPIC_MESSAGES: Shape(
+        "anthropic",
+        frozenset({"anthropic"}),
+        re.compile("claude"),
+        _messages_prompt,
+        ("max_tokens",),
+        "stop_sequences",
+        lambda model_id, request, answer, metrics: _anthropic(model_id, answer, metrics),
+        body=lambda body: "messages" in body or "prompt" not in body,
+    ),
+    Family.CLAUDE_COMPLETION: Shape(
+        "anthropic",
+        frozenset({"anthropic"}),
+        re.compile("claude"),
+        _field_prompt("prompt"),
+        ("max_tokens_to_sample",),
+        "stop_sequences",
+        lambda model_id, request, answer, metrics: _claude_completion(answer, metrics),
+    ),
+    Family.LLAMA: Shape(
+        "meta",
+        frozenset({"meta"}),
+        re.compile("llama"),
+        _field_prompt("prompt"),
+        ("max_gen_len",),
+        None,
+        lambda model_id, request, answer, metrics: _llama(answer, metrics),
+    ),
+    Family.MISTRAL_CHAT: Shape(
+        "mistral",
+        frozenset({"mistral"}),
+        _MISTRAL_CHAT_NAMES,
+        _messages_prompt,
+        ("max_tokens",),
+        "stop",
+        lambda model_id, request, answer, metrics: _mistral_chat(answer, metrics),
+    ),
+    Family.MISTRAL_TEXT: Shape(
+        "mistral",
+        frozenset({"mistral"}),
+        re.compile(""),
+        _field_prompt("prompt"),
+        ("max_tokens",),
+        "stop",
+        lambda model_id, request, answer, metrics: _mistral_text(answer, metrics),
+    ),
+    Family.COHERE_COMMAND_R: Shape(
+        "cohere",
+        frozenset({"cohere"}),
+        re.compile("command-r"),
+        lambda body: _str_field(body, "message"),
+        ("max_tokens",),
+        "stop_sequences",
+        lambda model_id, request, answer, metrics: _cohere_command_r(request.prompt, answer, metrics),
+    ),
+    Family.COHERE_COMMAND: Shape(
+        "cohere",
+        frozenset({"cohere"}),
+        re.compile("command-(?:light-)?text"),
+        _field_prompt("prompt"),
+        ("max_tokens",),
+        "stop_sequences",
+        lambda model_id, request, answer, metrics: _cohere_command(request.prompt, answer, metrics),
+    ),
+    Family.TITAN: Shape(
+        "titan",
+        frozenset({"amazon"}),
+        re.compile("titan-(?:text|tg1)"),
+        _field_prompt("inputText"),
+        ("textGenerationConfig.maxTokenCount",),
+        "textGenerationConfig.stopSequences",
+        lambda model_id, request, answer, metrics: _titan(answer, metrics),
+    ),
+    Family.NOVA: Shape(
+        "nova",
+        frozenset({"amazon"}),
+        re.compile("nova(?!.*(?:sonic|canvas|reel|embed))"),
+        _messages_prompt,
+        ("inferenceConfig.maxTokens",),
+        "inferenceConfig.stopSequences",
+        lambda model_id, request, answer, metrics: _nova(answer, metrics),
+    ),
+    Family.JAMBA: Shape(
+        "ai21",
+        frozenset({"ai21"}),
+        re.compile("jamba"),
+        _messages_prompt,
+        ("max_tokens",),
+        "stop",
+        lambda model_id, request, answer, metrics: _jamba(answer, metrics),
+    ),
+    Family.DEEPSEEK: Shape(
+        "deepseek",
+        frozenset({"deepseek"}),
+        re.compile(""),
+        _field_prompt("prompt"),
+        ("max_tokens",),
+        "stop",
+        lambda model_id, request, answer, metrics: _deepseek(answer, metrics),
+    ),
+    Family.OPENAI_CHAT: Shape(
+        "openai",
+        frozenset({"openai", "qwen"}),
+        re.compile(""),
+        _messages_prompt,
+        ("max_completion_tokens", "max_tokens"),
+        "stop",
+        lambda model_id, request, answer, metrics: _openai_chat(model_id, answer, metrics),
+    ),
+}
+"""Every shape, in matching order (the first row whose provider, name and body match wins)."""
+
+_PROVIDERS = frozenset(provider for shape in SHAPES.values() for provider in shape.providers)
+
+
+def family_for(model_id: str, body: Mapping[str, Any]) -> Family | None:
+    """The shape of ``model_id`` (Anthropic picks Messages vs Text Completions by the body); None if unknown."""
+    split = _split_model_id(model_id)
+    if split is None:
+        return None
+    provider, name = split
+    for family, shape in SHAPES.items():
+        if provider in shape.providers and shape.names.match(name) and (shape.body is None or shape.body(body)):
+            return family
+    return None
+
+
 def invoke_events(model_id: str, request: InvokeRequest, answer: StubAnswer, metrics: MetricsFn) -> EventIter:
     """The native model events for ``answer`` in ``request.family``'s shape, with ``(event, is_token)`` pairs."""
-    family = request.family
-    if family is Family.ANTHROPIC_MESSAGES:
-        return _anthropic(model_id, answer, metrics)
-    if family is Family.CLAUDE_COMPLETION:
-        return _claude_completion(answer, metrics)
-    if family is Family.LLAMA:
-        return _llama(answer, metrics)
-    if family is Family.MISTRAL_TEXT:
-        return _mistral_text(answer, metrics)
-    if family is Family.MISTRAL_CHAT:
-        return _mistral_chat(answer, metrics)
-    if family is Family.COHERE_COMMAND:
-        return _cohere_command(request.prompt, answer, metrics)
-    if family is Family.COHERE_COMMAND_R:
-        return _cohere_command_r(request.prompt, answer, metrics)
-    if family is Family.TITAN:
-        return _titan(answer, metrics)
-    if family is Family.NOVA:
-        return _nova(answer, metrics)
-    if family is Family.JAMBA:
-        return _jamba(answer, metrics)
-    if family is Family.DEEPSEEK:
-        return _deepseek(answer, metrics)
-    return _openai_chat(model_id, answer, metrics)
+    return SHAPES[request.family].events(model_id, request, answer, metrics)

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
+from bedrock_stream.bedrock.token_limits import capped_invoke_body
 from bedrock_stream.chat import BedrockSource, ChatRequest, EventStream
 from bedrock_stream.deadline import Deadline, guarded_events
 from bedrock_stream.encoders import Encoder, create_encoder
@@ -123,10 +124,11 @@ class App:
         self, model_id: str, body: bytes, fmt: Format, context: LambdaContext, record: RequestRecord
     ) -> StreamingResponse:
         record.model, record.format = check_model(model_id, self.settings), fmt.value
-        if not isinstance(decode_json_body(body), dict):
+        document = decode_json_body(body)
+        if not isinstance(document, dict):
             raise InvalidRequestError("the model-native body must be a JSON object", field="$")
         encoder = create_encoder(fmt, model=model_id)
-        stream = self._source.invoke(model_id, body)
+        stream = self._source.invoke(model_id, capped_invoke_body(model_id, document, body, self.settings))
         return self._respond(stream, encoder, fmt, context, record)
 
     # -- responses -----------------------------------------------------------------------------------------
@@ -198,7 +200,7 @@ class App:
                 if log_content and isinstance(event, TextDelta):
                     record.completion.append(event.text)
             elif isinstance(event, Usage):
-                record.input_tokens, record.output_tokens = event.input_tokens, event.output_tokens
+                record.note_usage(event)
             elif isinstance(event, Stop):
                 record.stop_reason = event.reason
             yield event

@@ -65,17 +65,30 @@ class ToolUseStop:
 
 @dataclass(frozen=True, slots=True)
 class Usage:
-    """Token counts for the whole response (reported once, near the end)."""
+    """Token counts for the whole response (reported once, near the end).
+
+    As in Bedrock's ``TokenUsage`` (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_TokenUsage.html),
+    ``input_tokens`` excludes the prompt-cache reads and writes, which are counted apart. ``reported_total`` is
+    Bedrock's ``totalTokens`` when the source reports one.
+    """
 
     input_tokens: int = 0
     output_tokens: int = 0
     cache_read_input_tokens: int = 0
     cache_write_input_tokens: int = 0
+    reported_total: int | None = None
+
+    @property
+    def prompt_tokens(self) -> int:
+        """Every input token: uncached input plus cache reads plus cache writes."""
+        return self.input_tokens + self.cache_read_input_tokens + self.cache_write_input_tokens
 
     @property
     def total_tokens(self) -> int:
-        """Input plus output tokens."""
-        return self.input_tokens + self.output_tokens
+        """Bedrock's ``totalTokens`` when reported, else input + output + cache read + cache write."""
+        if self.reported_total is not None:
+            return self.reported_total
+        return self.prompt_tokens + self.output_tokens
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,9 +1,9 @@
 """Structured logs (Powertools Logger, JSON) and metrics (Powertools Metrics, CloudWatch EMF) per request.
 
-One log line per request (request id, route, model, format, status, time to first token, duration, tokens,
-error type). Prompt and completion text appear only when ``Settings.log_content`` is set. Metrics are
-flushed at the end of each request, i.e. in the body generator's ``finally`` for streams, because the handler
-returns before streaming ends.
+One log line per request (request id, route, model, format, status, time to first token, duration, tokens
+including prompt-cache reads and writes, error type). Prompt and completion text appear only when
+``Settings.log_content`` is set. Metrics are flushed at the end of each request, i.e. in the body generator's
+``finally`` for streams, because the handler returns before streaming ends.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+from bedrock_stream.events import Usage
 
 __all__ = ["NAMESPACE", "SERVICE", "Observer", "RequestRecord", "create_logger", "create_metrics"]
 
@@ -44,12 +46,22 @@ class RequestRecord:
     ttft_ms: float | None = None
     input_tokens: int | None = None
     output_tokens: int | None = None
+    cache_read_input_tokens: int | None = None
+    cache_write_input_tokens: int | None = None
+    total_tokens: int | None = None
     stop_reason: str | None = None
     error_type: str | None = None
     error_code: str | None = None
     error_message: str | None = None
     prompt: str | None = None
     completion: list[str] = field(default_factory=list)
+
+    def note_usage(self, usage: Usage) -> None:
+        """Record the response's token counts (prompt-cache reads and writes included)."""
+        self.input_tokens, self.output_tokens = usage.input_tokens, usage.output_tokens
+        self.cache_read_input_tokens = usage.cache_read_input_tokens
+        self.cache_write_input_tokens = usage.cache_write_input_tokens
+        self.total_tokens = usage.total_tokens
 
     def first_token(self) -> None:
         """Mark the first content event (only the first call counts)."""
@@ -94,6 +106,11 @@ class Observer:
             metrics.add_metric(name="InputTokens", unit=MetricUnit.Count, value=record.input_tokens)
         if record.output_tokens is not None:
             metrics.add_metric(name="OutputTokens", unit=MetricUnit.Count, value=record.output_tokens)
+        if record.cache_read_input_tokens is not None:
+            metrics.add_metric(name="CacheReadInputTokens", unit=MetricUnit.Count, value=record.cache_read_input_tokens)
+        if record.cache_write_input_tokens is not None:
+            value = record.cache_write_input_tokens
+            metrics.add_metric(name="CacheWriteInputTokens", unit=MetricUnit.Count, value=value)
         metrics.flush_metrics()
         if record.error_type is not None:
             with single_metric(

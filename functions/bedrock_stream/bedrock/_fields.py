@@ -23,8 +23,13 @@ def get_str(obj: Mapping[str, Any], key: str) -> str | None:
 
 
 def get_int(obj: Mapping[str, Any], key: str) -> int | None:
-    """``obj[key]`` if it is an integer (not a bool), else None."""
+    """``obj[key]`` if it is an integer (not a bool) or an integral float (``6.0`` -> 6), else None.
+
+    Some families send counts as JSON floats (Titan's ``inputTextTokenCount: 6.0`` on a guardrail intervention).
+    """
     value = obj.get(key)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 

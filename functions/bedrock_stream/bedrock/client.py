@@ -1,6 +1,7 @@
 """The boto3 ``bedrock-runtime`` client: one per process, created by the composition root and injected.
 
-Settings follow docs/bedrock-formats.md, "Client settings and retries":
+Settings (botocore ``Config``: https://docs.aws.amazon.com/botocore/latest/reference/config.html; retry modes:
+https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html):
 
 - ``retries``: standard mode, 3 attempts in total. Only the request before the stream is retried; nothing inside
   a stream is (botocore never does).

@@ -1,9 +1,10 @@
 """ConverseStream events (as boto3 yields them, or as Nova's invoke chunks wrap them) -> normalized events.
 
-Follows the event union ``ConverseStreamOutput``
-(https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStreamOutput.html) as described in
-docs/bedrock-formats.md, "ConverseStream events"; responses recorded from the real service are the ground truth
-(docs/architecture.md, "Tests and recorded captures").
+Follows the ``ConverseStreamOutput`` union
+(https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStreamOutput.html) and ``TokenUsage``
+(https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_TokenUsage.html).
+
+A tool block still open at ``messageStop`` (no ``contentBlockStop`` arrived) is closed there, before the Stop.
 
 Decisions for members without a normalized event:
 
@@ -38,12 +39,13 @@ __all__ = ["ConverseEventMapper", "usage_from_converse"]
 
 
 def usage_from_converse(usage: Mapping[str, Any]) -> Usage:
-    """Converse ``metadata.usage`` -> Usage (cache read/write included)."""
+    """Converse ``metadata.usage`` (``TokenUsage``) -> Usage: the four counts and ``totalTokens``."""
     return Usage(
         input_tokens=get_int(usage, "inputTokens") or 0,
         output_tokens=get_int(usage, "outputTokens") or 0,
         cache_read_input_tokens=get_int(usage, "cacheReadInputTokens") or 0,
         cache_write_input_tokens=get_int(usage, "cacheWriteInputTokens") or 0,
+        reported_total=get_int(usage, "totalTokens"),
     )
 
 
@@ -78,14 +80,21 @@ class ConverseEventMapper:
             return []
         if name == "messageStop":
             reason = get_str(payload, "stopReason")
-            return [Stop(normalize_stop_reason(reason))] if reason else []
+            return [*self.close_open_blocks(), *([Stop(normalize_stop_reason(reason))] if reason else [])]
         if name == "metadata":
             self.complete = True
             return [
+                *self.close_open_blocks(),
                 usage_from_converse(get_map(payload, "usage")),
                 Metrics(get_int(get_map(payload, "metrics"), "latencyMs")),
             ]
         return []  # messageStart and members added after botocore 1.44.5 carry nothing to forward
+
+    def close_open_blocks(self) -> list[BedrockEvent]:
+        """A ToolUseStop for every tool block that is still open, in index order."""
+        out: list[BedrockEvent] = [ToolUseStop(index) for index in sorted(self._tool_blocks)]
+        self._tool_blocks.clear()
+        return out
 
     def _start(self, index: int, start: Mapping[str, Any]) -> list[BedrockEvent]:
         tool = get_map(start, "toolUse")

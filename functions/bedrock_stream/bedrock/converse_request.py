@@ -1,6 +1,7 @@
 """ChatRequest -> keyword arguments of boto3 ``converse_stream``.
 
-Follows docs/bedrock-formats.md, "ConverseStream request": ``messages``, ``system``,
+Follows the ConverseStream request body
+(https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStream.html): ``messages``, ``system``,
 ``inferenceConfig`` (maxTokens, temperature, topP, stopSequences), ``toolConfig``, ``guardrailConfig`` and
 ``additionalModelRequestFields``. Content blocks are already in Converse's shape (the routes build them).
 """

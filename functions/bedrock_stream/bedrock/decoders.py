@@ -1,18 +1,27 @@
 """Per-family decoders for InvokeModelWithResponseStream: one decoded model JSON event -> normalized events.
 
-Follows docs/bedrock-formats.md, "InvokeModelWithResponseStream chunks" (the ``chunk`` envelope and the shared
-``amazon-bedrock-invocationMetrics``) and "Model families" (one row per family). Each decoder is a small, pure,
-stateful object for ONE stream: :meth:`InvokeDecoder.feed` takes the JSON object of one chunk and returns the
-events it contains. The shared part, in the base class:
+Each decoder is a small, pure, stateful object for ONE stream: :meth:`InvokeDecoder.feed` takes the JSON object of
+one ``chunk`` (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModelWithResponseStream.html)
+and returns the events it contains. The chunk shapes follow each family's model-parameters page
+(https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html). The shared part, in the base class:
 
 - The stop reason a family reports is remembered and emitted as one :class:`Stop` (normalized to Converse names)
-  on the final chunk, so every family ends the same way: text..., Stop, Usage, Metrics.
+  on the final chunk, so every family ends the same way: text..., ToolUseStop for every block still open, Stop,
+  Usage, Metrics. A tool call the format never closes (an Anthropic ``tool_use`` block cut by ``max_tokens`` gets no
+  ``content_block_stop``) is closed there, before the stream's end marker.
 - The final chunk carries ``amazon-bedrock-invocationMetrics``: it yields :class:`Usage` (Bedrock's billed counts,
   completed with the family's own cache counts when Bedrock omits them) and :class:`Metrics`, and marks the
   stream :attr:`~InvokeDecoder.complete`. A stream that ends before it is truncated.
-- ``amazon-bedrock-guardrailAction: INTERVENED`` turns the stop reason into ``guardrail_intervened``.
+- ``amazon-bedrock-guardrailAction: INTERVENED`` turns the stop reason into ``guardrail_intervened``. When the
+  guardrail blocks the input, Bedrock sends one chunk with the intervention text and the family's own counts, then
+  ends the stream cleanly without invocation metrics (Titan: ``outputText``, ``inputTextTokenCount: 6.0``,
+  ``totalOutputTextTokenCount: 3.0``; see
+  https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-titan-text.html and
+  https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-use.html). :meth:`InvokeDecoder.end_of_stream`
+  finishes such a stream normally, with the usage taken from that chunk.
 
-Empty text, reasoning and tool-input pieces are dropped everywhere.
+Counts may arrive as integral floats (``6.0``); they read as integers. Empty text, reasoning and tool-input pieces
+are dropped everywhere.
 """
 
 from __future__ import annotations
@@ -49,7 +58,6 @@ __all__ = [
     "MistralDecoder",
     "NovaDecoder",
     "TitanDecoder",
-    "decoder_for",
 ]
 
 INVOCATION_METRICS = "amazon-bedrock-invocationMetrics"
@@ -75,20 +83,34 @@ class InvokeDecoder(ABC):
         self.usage = UsageHint()
         self.stop_reason: str | None = None
         self.complete = False
+        self._intervened = False
 
     def feed(self, event: Mapping[str, Any]) -> list[BedrockEvent]:
         """All normalized events in one decoded chunk, in order."""
         out = self.decode(event)
         if event.get(GUARDRAIL_ACTION) == "INTERVENED":
             self.stop_reason = "guardrail_intervened"
+            self._intervened = True
         metrics = event.get(INVOCATION_METRICS)
         if isinstance(metrics, Mapping):
-            out.extend(self.finish())
-            if self.stop_reason is not None:
-                out.append(Stop(normalize_stop_reason(self.stop_reason)))
-            out.append(self._usage(metrics))
+            out.extend(self._final(metrics))
             out.append(Metrics(get_int(metrics, "invocationLatency"), get_int(metrics, "firstByteLatency")))
-            self.complete = True
+        return out
+
+    def end_of_stream(self) -> list[BedrockEvent]:
+        """Events owed when the stream ended cleanly: none after the invocation metrics; after a guardrail
+        intervention without them, the stream's normal end (open blocks closed, Stop, Usage from the family's own
+        counts) and :attr:`complete`. Any other stream stays incomplete (truncated)."""
+        if self.complete or not self._intervened:
+            return []
+        return self._final({})
+
+    def _final(self, metrics: Mapping[str, Any]) -> list[BedrockEvent]:
+        out = self.finish()
+        if self.stop_reason is not None:
+            out.append(Stop(normalize_stop_reason(self.stop_reason)))
+        out.append(self._usage(metrics))
+        self.complete = True
         return out
 
     @abstractmethod
@@ -96,7 +118,7 @@ class InvokeDecoder(ABC):
         """The family-specific events of one chunk (text, reasoning, tool use); record stop reason and usage."""
 
     def finish(self) -> list[BedrockEvent]:
-        """Events owed at the end of the stream (e.g. ToolUseStop for calls the format never closes)."""
+        """Events owed at the end of the message: a ToolUseStop for every block still open."""
         return []
 
     def _usage(self, metrics: Mapping[str, Any]) -> Usage:
@@ -146,6 +168,12 @@ class AnthropicDecoder(InvokeDecoder):
             self.stop_reason = get_str(get_map(event, "delta"), "stop_reason") or self.stop_reason
             self._record_usage(get_map(event, "usage"))
         return []
+
+    def finish(self) -> list[BedrockEvent]:
+        """Close the tool blocks that never got ``content_block_stop`` (a ``tool_use`` cut by ``max_tokens``)."""
+        out: list[BedrockEvent] = [ToolUseStop(index) for index in sorted(self._tool_blocks)]
+        self._tool_blocks.clear()
+        return out
 
     def _completion(self, event: Mapping[str, Any]) -> list[BedrockEvent]:
         self.stop_reason = get_str(event, "stop_reason") or self.stop_reason
@@ -241,6 +269,9 @@ class NovaDecoder(InvokeDecoder):
         passthrough = {k: v for k, v in event.items() if k not in ("messageStop", "metadata")}
         return self._mapper.map(passthrough)
 
+    def finish(self) -> list[BedrockEvent]:
+        return self._mapper.close_open_blocks()
+
 
 class _ToolCalls:
     """Tool calls streamed as ``(call index, id?, name?, argument piece)``; block index = call index + 1."""
@@ -265,7 +296,7 @@ class _ToolCalls:
 
 
 class ChoicesDecoder(InvokeDecoder):
-    """OpenAI-style ``choices`` chunks (AI21 Jamba, DeepSeek, gpt-oss/Qwen, Mistral chat).
+    """OpenAI-style ``choices`` chunks.
 
     Reads choice 0 only. Text comes from ``delta.content`` (chat.completion.chunk, Jamba), ``message.content``
     (Mistral chat) or ``text`` (DeepSeek); reasoning from ``delta.reasoning_content``/``delta.reasoning``; the
@@ -342,7 +373,11 @@ class MistralDecoder(ChoicesDecoder):
 class CohereDecoder(InvokeDecoder):
     """Cohere Command v14 (top-level ``text`` / ``generations``) and Command R/R+ (``event_type``) chunks.
 
-    The final ``is_finished`` chunk repeats the whole answer in ``response``; it is never re-emitted.
+    The final ``is_finished`` chunk repeats the whole answer in ``response``; it is never re-emitted. A Command
+    (v14) request may ask for ``num_generations`` (1-5) answers; their chunks carry ``index`` 0..n-1 and only
+    generation 0 is streamed (like choice 0 of :class:`ChoicesDecoder`): one answer per response. Sources:
+    https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-cohere-command.html and
+    https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-cohere-command-r-plus.html
     """
 
     family = ModelFamily.COHERE
@@ -353,14 +388,16 @@ class CohereDecoder(InvokeDecoder):
         self._streamed_tools = False
 
     def decode(self, event: Mapping[str, Any]) -> list[BedrockEvent]:
-        self.stop_reason = get_str(event, "finish_reason") or self.stop_reason
         kind = get_str(event, "event_type")
+        if kind is None and get_int(event, "index") not in (None, 0):
+            return []  # generation 1..n-1 of a Command (v14) request with num_generations > 1
+        self.stop_reason = get_str(event, "finish_reason") or self.stop_reason
         if kind is not None:
             return self._command_r(kind, event)
         if event.get("is_finished") is True:
             return []
         out: list[BedrockEvent] = list(_text(get_str(event, "text")))
-        for generation in maps(event, "generations")[:1]:
+        for generation in [g for g in maps(event, "generations") if get_int(g, "index") in (None, 0)][:1]:
             out.extend(_text(get_str(generation, "text")))
             self.stop_reason = get_str(generation, "finish_reason") or self.stop_reason
         return out
@@ -390,20 +427,3 @@ class CohereDecoder(InvokeDecoder):
 
     def finish(self) -> list[BedrockEvent]:
         return self._tools.close_all()
-
-
-def decoder_for(family: ModelFamily) -> InvokeDecoder:
-    """A fresh decoder for one stream of ``family``."""
-    if family is ModelFamily.ANTHROPIC:
-        return AnthropicDecoder()
-    if family is ModelFamily.META:
-        return LlamaDecoder()
-    if family is ModelFamily.MISTRAL:
-        return MistralDecoder()
-    if family is ModelFamily.COHERE:
-        return CohereDecoder()
-    if family is ModelFamily.TITAN:
-        return TitanDecoder()
-    if family is ModelFamily.NOVA:
-        return NovaDecoder()
-    return ChoicesDecoder(family)

@@ -1,9 +1,9 @@
 """botocore failures -> the application's typed errors.
 
-Follows docs/bedrock-formats.md: "Errors before the stream" (pre-stream HTTP errors and their codes), "Errors
-inside the stream" and "How botocore reads a stream" (in-stream exception frames surface as ``EventStreamError``
-with a lowerCamel code; ConverseStream reports a model timeout with an empty code; framing failures are not
-ClientErrors) and "Client settings and retries" (what is worth retrying).
+Follows the errors of https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStream.html and
+https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModelWithResponseStream.html (pre-stream HTTP
+errors and their codes; in-stream exception frames surface in botocore as ``EventStreamError`` with a lowerCamel code;
+ConverseStream reports a model timeout with an empty code; framing failures are not ClientErrors).
 
 - Before the stream (the call itself raised): :func:`upstream_error` -> :class:`UpstreamError` with an HTTP
   status, a Retry-After hint where waiting helps, and a message that says what to do.

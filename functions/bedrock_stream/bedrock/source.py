@@ -1,13 +1,14 @@
 """The boto3-backed :class:`~bedrock_stream.chat.BedrockSource`: ConverseStream and InvokeModelWithResponseStream.
 
-Follows docs/bedrock-formats.md, "How botocore reads a stream": boto3 returns once the
+How botocore consumes a stream (botocore/eventstream.py, boto/botocore): boto3 returns once the
 response headers are in (an HTTP error status raises right there), and reads the body only while it is iterated.
 So :meth:`BotoBedrockSource.converse` and :meth:`BotoBedrockSource.invoke` raise :class:`UpstreamError` (or a
 RequestError) synchronously, and the :class:`BedrockEventStream` they return is lazy.
 
 Completeness: botocore silently ignores a truncated final frame, so the stream itself checks that the
 terminal event arrived (``metadata`` for ConverseStream; the chunk with ``amazon-bedrock-invocationMetrics`` for
-invoke) and raises ``MidStreamError(code="truncated")`` otherwise. Closing the stream early is not an error.
+invoke, or a guardrail intervention followed by a clean end of body) and raises ``MidStreamError(code="truncated")``
+otherwise. Closing the stream early is not an error.
 
 Opaque model ARNs (application inference profiles, provisioned throughput, ...) reveal no family: unless a
 ``family_hints`` entry names it, :meth:`invoke` reads the first event before returning and sniffs the format;
@@ -25,9 +26,10 @@ from typing import Any
 from bedrock_stream.bedrock.client import BedrockRuntimeClient
 from bedrock_stream.bedrock.converse_events import ConverseEventMapper
 from bedrock_stream.bedrock.converse_request import GuardrailConfig, StreamProcessingMode, build_converse_params
-from bedrock_stream.bedrock.decoders import InvokeDecoder, decoder_for
+from bedrock_stream.bedrock.decoders import InvokeDecoder
 from bedrock_stream.bedrock.error_mapping import mid_stream_error, truncated_error, upstream_error
-from bedrock_stream.bedrock.families import ModelFamily, UnsupportedModelError, resolve_family, sniff_family
+from bedrock_stream.bedrock.families import ModelFamily, UnsupportedModelError
+from bedrock_stream.bedrock.registry import decoder_for, resolve_family, sniff_family
 from bedrock_stream.chat import ChatRequest
 from bedrock_stream.errors import AppError, MidStreamError
 from bedrock_stream.events import BedrockEvent
@@ -43,6 +45,8 @@ class BedrockEventStream:
     """One open Bedrock stream. Iterate once for normalized events; :meth:`close` releases the connection.
 
     Iteration raises :class:`MidStreamError` when the stream breaks or ends without its terminal event.
+    ``at_end`` gives the events owed when the body ended cleanly (it may complete the stream, e.g. after a
+    guardrail intervention on invoke, which has no invocation metrics).
     """
 
     def __init__(
@@ -55,9 +59,11 @@ class BedrockEventStream:
         operation: str,
         terminal: str,
         pending: Iterable[BedrockEvent] = (),
+        at_end: Callable[[], list[BedrockEvent]] = list,
     ) -> None:
         self._raw = raw
         self._translate = translate
+        self._at_end = at_end
         self._is_complete = is_complete
         self._model_id = model_id
         self._operation = operation
@@ -80,6 +86,8 @@ class BedrockEventStream:
             self._pending.clear()
             for raw_event in self._raw_events():
                 yield from self._translate(raw_event)
+            if not self._closed:
+                yield from self._at_end()
             if not self._closed and not self._is_complete():
                 raise truncated_error(model_id=self._model_id, operation=self._operation, expected=self._terminal)
         finally:
@@ -207,6 +215,7 @@ class BotoBedrockSource:
             operation=INVOKE,
             terminal="amazon-bedrock-invocationMetrics",
             pending=pending,
+            at_end=lambda: decoders[0].end_of_stream() if decoders else [],
         )
         stream.request_id = _request_id(response)
         return stream

@@ -1,6 +1,7 @@
 """Native stop/finish reasons of every model family, normalized to ConverseStream's ``stopReason`` names.
 
-Sources: docs/bedrock-formats.md, "Model families" (per-family reasons) and "Stop reasons" (Converse names).
+Sources: the per-family model-parameters pages (https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html)
+and Converse's ``stopReason`` (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStream.html).
 A reason without a mapping passes through unchanged, so nothing the model said is lost.
 """
 

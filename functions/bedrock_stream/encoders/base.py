@@ -48,18 +48,17 @@ def dumps(value: Any) -> str:
 
 
 def usage_dict(usage: Usage | None) -> dict[str, int]:
-    """The usage object of the native formats."""
+    """The usage object of the native formats: all four counts (zero when absent) and the total, which is
+    Bedrock's ``totalTokens`` when reported, else their sum
+    (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_TokenUsage.html)."""
     usage = usage or Usage()
-    result = {
+    return {
         "input_tokens": usage.input_tokens,
         "output_tokens": usage.output_tokens,
+        "cache_read_input_tokens": usage.cache_read_input_tokens,
+        "cache_write_input_tokens": usage.cache_write_input_tokens,
         "total_tokens": usage.total_tokens,
     }
-    if usage.cache_read_input_tokens:
-        result["cache_read_input_tokens"] = usage.cache_read_input_tokens
-    if usage.cache_write_input_tokens:
-        result["cache_write_input_tokens"] = usage.cache_write_input_tokens
-    return result
 
 
 @dataclass(slots=True)

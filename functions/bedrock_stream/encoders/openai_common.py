@@ -4,6 +4,7 @@ the chat completion chunk object)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from bedrock_stream.events import Usage
 
@@ -34,11 +35,20 @@ def finish_reason(stop_reason: str | None) -> str:
     return _FINISH_REASONS.get(stop_reason or "end_turn", "stop")
 
 
-def openai_usage(usage: Usage | None) -> dict[str, int]:
-    """Bedrock usage -> OpenAI ``usage``."""
+def openai_usage(usage: Usage | None) -> dict[str, Any]:
+    """Bedrock usage -> OpenAI ``usage`` (OpenAI API reference, "The chat completion object").
+
+    OpenAI's ``prompt_tokens`` counts every input token, cached or not, so it is Bedrock's input + cache read +
+    cache write; ``prompt_tokens_details.cached_tokens`` is the cache read and ``cache_write_tokens`` the cache
+    write (Bedrock ``TokenUsage``: https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_TokenUsage.html).
+    """
     usage = usage or Usage()
     return {
-        "prompt_tokens": usage.input_tokens,
+        "prompt_tokens": usage.prompt_tokens,
         "completion_tokens": usage.output_tokens,
-        "total_tokens": usage.total_tokens,
+        "total_tokens": usage.prompt_tokens + usage.output_tokens,
+        "prompt_tokens_details": {
+            "cached_tokens": usage.cache_read_input_tokens,
+            "cache_write_tokens": usage.cache_write_input_tokens,
+        },
     }

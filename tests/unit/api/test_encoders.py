@@ -61,7 +61,8 @@ def test_sse_encoder_bytes() -> None:
         'event: tool_use_delta\ndata: {"type":"tool_use_delta","index":2,"input":"\\"Paris\\"}"}\n\n'
         'event: tool_use_stop\ndata: {"type":"tool_use_stop","index":2}\n\n'
         'event: done\ndata: {"type":"done","stop_reason":"tool_use",'
-        '"usage":{"input_tokens":3,"output_tokens":4,"total_tokens":7}}\n\n'
+        '"usage":{"input_tokens":3,"output_tokens":4,"cache_read_input_tokens":0,"cache_write_input_tokens":0,'
+        '"total_tokens":7}}\n\n'
     )
 
 
@@ -80,9 +81,9 @@ def test_ndjson_encoder_bytes() -> None:
     lines = data.decode().split("\n")
     assert lines[-1] == ""
     assert lines[1] == '{"type":"text","text":"Hé"}'
-    assert (
-        lines[-2]
-        == '{"type":"done","stop_reason":"tool_use","usage":{"input_tokens":3,"output_tokens":4,"total_tokens":7}}'
+    assert lines[-2] == (
+        '{"type":"done","stop_reason":"tool_use","usage":{"input_tokens":3,"output_tokens":4,'
+        '"cache_read_input_tokens":0,"cache_write_input_tokens":0,"total_tokens":7}}'
     )
     assert len(lines) == 9
 
@@ -106,7 +107,13 @@ def test_json_document() -> None:
         "reasoning": "think",
         "tool_calls": [{"id": "t1", "name": "get_weather", "input": '{"city":"Paris"}'}],
         "stop_reason": "tool_use",
-        "usage": {"input_tokens": 3, "output_tokens": 4, "total_tokens": 7},
+        "usage": {
+            "input_tokens": 3,
+            "output_tokens": 4,
+            "cache_read_input_tokens": 0,
+            "cache_write_input_tokens": 0,
+            "total_tokens": 7,
+        },
     }
 
 

@@ -48,7 +48,12 @@ def test_streaming_chunk_sequence_with_usage() -> None:
     assert contents == ["Hello", ", ", "world"]
     assert seq[4]["choices"][0] == {"index": 0, "delta": {}, "logprobs": None, "finish_reason": "stop"}
     assert seq[5]["choices"] == []
-    assert seq[5]["usage"] == {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10}
+    assert seq[5]["usage"] == {
+        "prompt_tokens": 7,
+        "completion_tokens": 3,
+        "total_tokens": 10,
+        "prompt_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
+    }
     assert all(c["usage"] is None for c in seq[:5])
 
 
@@ -114,7 +119,12 @@ def test_non_streaming_completion() -> None:
                 "finish_reason": "length",
             }
         ],
-        "usage": {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7},
+        "usage": {
+            "prompt_tokens": 5,
+            "completion_tokens": 2,
+            "total_tokens": 7,
+            "prompt_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
+        },
     }
     assert h.source.calls[0][1].system == ("S",)
 

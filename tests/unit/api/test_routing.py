@@ -116,7 +116,13 @@ def test_stream_false_returns_one_json_document() -> None:
         "model": MODEL,
         "text": "Hello, world",
         "stop_reason": "end_turn",
-        "usage": {"input_tokens": 7, "output_tokens": 3, "total_tokens": 10},
+        "usage": {
+            "input_tokens": 7,
+            "output_tokens": 3,
+            "cache_read_input_tokens": 0,
+            "cache_write_input_tokens": 0,
+            "total_tokens": 10,
+        },
     }
 
 
@@ -153,7 +159,8 @@ def test_direct_invoke_payload_is_the_native_body_and_answers_ndjson() -> None:
     assert result.status == 200
     assert result.headers["content-type"] == "application/x-ndjson"
     assert result.body.decode().splitlines()[-1] == (
-        '{"type":"done","stop_reason":"end_turn","usage":{"input_tokens":7,"output_tokens":3,"total_tokens":10}}'
+        '{"type":"done","stop_reason":"end_turn","usage":{"input_tokens":7,"output_tokens":3,'
+        '"cache_read_input_tokens":0,"cache_write_input_tokens":0,"total_tokens":10}}'
     )
 
 

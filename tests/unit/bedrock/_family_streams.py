@@ -1,4 +1,4 @@
-"""Native invoke chunk sequences per model family (shapes from docs/bedrock-formats.md, "Model families"),
+"""Native invoke chunk sequences per model family (shapes from the Bedrock model-parameters pages),
 built for any split of a text into pieces. Pure data, shared by unit, functional and property tests."""
 
 from __future__ import annotations

@@ -93,7 +93,7 @@ def stream_error(code: str, message: str, operation: str) -> bex.EventStreamErro
         ("internalServerException", "InvokeModelWithResponseStream", "internalServerException", True),
         ("serviceUnavailableException", "InvokeModelWithResponseStream", "serviceUnavailableException", True),
         ("modelTimeoutException", "InvokeModelWithResponseStream", "modelTimeoutException", True),
-        ("", "ConverseStream", "modelTimeoutException", True),  # docs/bedrock-formats.md, "How botocore reads a stream"
+        ("", "ConverseStream", "modelTimeoutException", True),  # botocore reports it with an empty code
         ("", "InvokeModelWithResponseStream", "unknownStreamException", False),
         ("InternalFailure", "ConverseStream", "InternalFailure", False),
     ],
