@@ -2,11 +2,11 @@
 
 Sources: AWS Lambda developer guide, configuration-response-streaming.html and urls-auth.html (Function URLs, the
 October 2025 dual permission); monitoring-cloudwatchlogs-log-level.html (JSON logs); Powertools for AWS Lambda
-(Python) install.md (layer SSM parameters); see shared/docs/iam-and-cdk.md §9-§11 and §15.
+(Python) install.md (layer SSM parameters); CloudWatch alarm actions: AWS CDK aws-cloudwatch-actions SnsAction.
 
 The managed Python runtime cannot stream, so ``AWS_LAMBDA_EXEC_WRAPPER`` points at ``functions/bootstrap``, which
-starts the project's own runtime loop (DESIGN.md). The asset is the ``functions/`` folder as is: no Docker, no
-bundling; boto3 comes from the managed runtime, Powertools and fastjsonschema from the Powertools layer.
+starts the project's own runtime loop (functions/streaming_runtime). The asset is the ``functions/`` folder as is:
+no Docker, no bundling; boto3 comes from the managed runtime, Powertools and fastjsonschema from the Powertools layer.
 """
 
 from __future__ import annotations
