@@ -280,6 +280,13 @@ def test_public_url_comes_with_reserved_concurrency(custom: Synth) -> None:
     Annotations.from_stack(custom.stack).has_no_warning("*", Match.string_like_regexp("without reservedConcurrency"))
 
 
+def test_public_url_without_a_cap_only_with_the_explicit_opt_out(tmp_path_factory: pytest.TempPathFactory) -> None:
+    context = {**CDK_CONTEXT, "authType": "NONE", "allowPublicUrl": True, "allowUnreservedConcurrency": True}
+    synth = Synth(context, tmp_path_factory.mktemp("cdkout-unreserved"), nag=True)
+    assert "ReservedConcurrentExecutions" not in synth.only("AWS::Lambda::Function")["Properties"]
+    Annotations.from_stack(synth.stack).has_warning("*", Match.string_like_regexp("without reservedConcurrency"))
+
+
 def test_alarms_notify_the_configured_topic_and_a_new_e_mail_topic(default: Synth, custom: Synth) -> None:
     (topic_id,) = custom.template.find_resources("AWS::SNS::Topic")
     custom.template.has_resource_properties(
