@@ -57,12 +57,14 @@ MODEL_LIFECYCLE: Final[Mapping[str, LifecycleEntry]] = {
     "anthropic.claude-3-7-sonnet-20250219-v1:0": LifecycleEntry(
         state="end-of-life",
         end_of_life=dt.date(2026, 4, 28),
-        source="Amazon Bedrock: https://docs.aws.amazon.com/bedrock/latest/userguide/model-lifecycle-legacy.html",
+        source="Amazon Bedrock EOL as reported secondhand; confirm at "
+        "https://docs.aws.amazon.com/bedrock/latest/userguide/model-lifecycle-legacy.html",
     ),
     "anthropic.claude-3-5-sonnet-20240620-v1:0": LifecycleEntry(
         state="end-of-life",
         end_of_life=dt.date(2026, 3, 1),
-        source="Amazon Bedrock: https://docs.aws.amazon.com/bedrock/latest/userguide/model-lifecycle-legacy.html",
+        source="Amazon Bedrock EOL as quoted from AWS's release notes; confirm at "
+        "https://docs.aws.amazon.com/bedrock/latest/userguide/model-lifecycle-legacy.html",
     ),
 }
 """Foundation model id (no geography prefix) -> its lifecycle entry."""
