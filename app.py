@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
-
-from aws_cdk import App, Environment
+from aws_cdk import App
 
 from infra.checks import apply_checks
 from infra.config import ConfigError, StackConfig
@@ -15,8 +13,9 @@ try:
     config = StackConfig.from_context(app.node.try_get_context)
 except ConfigError as exc:
     raise SystemExit(str(exc)) from None
-# Account/Region come from the CLI's credentials when present; without them (CI) the stack stays environment-agnostic.
-env = Environment(account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=os.environ.get("CDK_DEFAULT_REGION"))
-stack = BedrockStreamStack(app, config.stack_name, config=config, env=env)
+# No env: the stack is environment-agnostic, so every ARN uses the AWS::Region / AWS::AccountId pseudo parameters and
+# CloudFormation fills in the Region it is deployed to. (The CDK CLI sets CDK_DEFAULT_REGION to us-east-1 when no
+# Region is configured; passing that on would bake us-east-1 into an offline synth.)
+stack = BedrockStreamStack(app, config.stack_name, config=config)
 apply_checks(app, stack, config)
 app.synth()

@@ -2,7 +2,8 @@
 
 Follows the Amazon Bedrock user guide: inference-prereq.html (actions), geographic-cross-region-inference.html
 #geographic-cris-iam-setup (geo profiles), global-cross-region-inference.html#global-cris-iam-setup (the three-part
-global policy) and the Service Authorization Reference for ARN formats; see docs/iam.md.
+global policy) and the Service Authorization Reference for ARN formats
+(https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonbedrock.html).
 
 The function only calls ConverseStream and InvokeModelWithResponseStream, and both are authorised by the single
 action ``bedrock:InvokeModelWithResponseStream`` (there is no ``bedrock:ConverseStream`` action). No statement has a
@@ -42,7 +43,7 @@ PROVISIONED_ACTIONS: Final = (INVOKE_STREAM, "bedrock:GetProvisionedModelThrough
 PROFILE_ARN_KEY: Final = "bedrock:InferenceProfileArn"
 REQUESTED_REGION_KEY: Final = "aws:RequestedRegion"
 # Bedrock evaluates the Region-less foundation-model ARN of a global profile with this aws:RequestedRegion
-# (docs/iam.md, "Statements per kind of model").
+# (global-cross-region-inference.html#global-cris-iam-setup).
 UNSPECIFIED_REGION: Final = "unspecified"
 
 _MODEL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(:[A-Za-z0-9._-]+)*$")

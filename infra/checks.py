@@ -1,7 +1,8 @@
 """cdk-nag AwsSolutions checks (cdk-nag 3.x policy-validation plugin API) and the reasoned acknowledgements.
 
 cdk-nag 3.x replaced the v2 Aspect API: plugins go through ``Validations.of(app).add_plugins`` and findings are
-acknowledged one granular id at a time with ``Acknowledgment(id=..., reason=...)`` (cdk-nag README, https://github.com/cdklabs/cdk-nag).
+acknowledged one granular id at a time with ``Acknowledgment(id=..., reason=...)`` (cdk-nag README,
+https://github.com/cdklabs/cdk-nag).
 An unacknowledged error makes ``app.synth()`` raise, so synth is the gate.
 """
 

@@ -66,6 +66,8 @@ _GUARDRAIL_VERSION = re.compile(r"^(DRAFT|[1-9]\d{0,7})$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 _GEO = re.compile(r"^[a-z][a-z-]*$")
 _BEDROCK_ARN = re.compile(r"^arn:aws[a-z-]*:bedrock:")
+_SNS_TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class ConfigError(ValueError):
@@ -101,6 +103,9 @@ class StackConfig:
     python_runtime: str = "python3.14"
     log_retention_days: int = 30
     reserved_concurrency: int | None = None
+    allow_unreserved_concurrency: bool = False
+    alarm_topic_arn: str | None = None
+    alarm_email: str | None = None
     powertools_version: str = "3.37.0"
     powertools_layer_arn: str | None = None
     guardrail: GuardrailConfig | None = None
@@ -131,7 +136,10 @@ CONTEXT_KEYS: Final[Mapping[str, str]] = {
     "architecture": "arm64 (default) or x86_64",
     "pythonRuntime": "python3.14 (default) or python3.13",
     "logRetentionDays": "CloudWatch Logs retention",
-    "reservedConcurrency": "optional cap on parallel executions (unset by default)",
+    "reservedConcurrency": "optional cap on parallel executions (unset by default; required with authType NONE)",
+    "allowUnreservedConcurrency": "true lets authType NONE go without reservedConcurrency (no spend cap)",
+    "alarmTopicArn": "existing SNS topic the alarms notify (optional)",
+    "alarmEmail": "e-mail address the alarms notify through a topic the stack creates (optional)",
     "powertoolsVersion": "Powertools for AWS Lambda (Python) v3 layer version (semver)",
     "powertoolsLayerArn": "explicit layer ARN, for Regions without the public SSM parameter",
     "guardrail": 'optional {"id": ..., "version": ...}',
@@ -168,6 +176,13 @@ class _Reader:
                 "authType: NONE makes the URL callable by anyone on the internet (and billed to you); "
                 "set allowPublicUrl=true as well if that is really intended"
             )
+        reserved = self._optional_int("reservedConcurrency", 1, 10_000)
+        allow_unreserved = self._bool("allowUnreservedConcurrency", False)
+        if auth_type == "NONE" and reserved is None and not allow_unreserved:
+            self._fail(
+                "reservedConcurrency: authType NONE lets anyone start streams billed to you; set reservedConcurrency "
+                "to cap how many run at once, or allowUnreservedConcurrency=true to go without a cap"
+            )
         timeout_s = self._int("timeoutSeconds", defaults.timeout_s, 1, 900)
         cap = self._int("maxTokensCap", defaults.max_tokens_cap, 1, 1_000_000)
         default_max = self._int("defaultMaxTokens", min(defaults.default_max_tokens, cap), 1, 1_000_000)
@@ -193,7 +208,10 @@ class _Reader:
             architecture=self._choice("architecture", defaults.architecture, ARCHITECTURES),
             python_runtime=self._choice("pythonRuntime", defaults.python_runtime, PYTHON_RUNTIMES),
             log_retention_days=retention,
-            reserved_concurrency=self._optional_int("reservedConcurrency", 1, 10_000),
+            reserved_concurrency=reserved,
+            allow_unreserved_concurrency=allow_unreserved,
+            alarm_topic_arn=self._optional_match("alarmTopicArn", _SNS_TOPIC_ARN, "an SNS topic ARN"),
+            alarm_email=self._optional_match("alarmEmail", _EMAIL, "an e-mail address"),
             powertools_version=self._match(
                 "powertoolsVersion", defaults.powertools_version, _SEMVER, "a semver such as 3.37.0"
             ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any, Final
 
@@ -10,6 +11,7 @@ from constructs import Construct
 
 from infra.bedrock_access import GeoProfile, classify_model
 from infra.config import StackConfig
+from infra.model_lifecycle import lifecycle_warnings
 from infra.streaming_function import StreamingFunction
 
 __all__ = [
@@ -32,7 +34,10 @@ OUTPUT_AUTH_TYPE: Final = "AuthType"
 
 
 class BedrockStreamStack(Stack):
-    """Composes :class:`StreamingFunction` from the typed config and exports the URL, function name and Region."""
+    """Composes :class:`StreamingFunction` from the typed config and exports the URL, function name and Region.
+
+    ``today`` dates the model-lifecycle warnings (default: the synth machine's date).
+    """
 
     def __init__(
         self,
@@ -41,6 +46,7 @@ class BedrockStreamStack(Stack):
         *,
         config: StackConfig,
         code_dir: Path = FUNCTIONS_DIR,
+        today: dt.date | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, description="bedrock-stream: streaming Amazon Bedrock endpoint", **kwargs)
@@ -57,6 +63,18 @@ class BedrockStreamStack(Stack):
                 "bedrock-stream:public-url",
                 "authType NONE: the Function URL is public; anyone who finds it can call Bedrock at your expense",
             )
+        if config.auth_type == "NONE" and config.reserved_concurrency is None:
+            Annotations.of(self).add_warning_v2(
+                "bedrock-stream:unreserved-public-url",
+                "authType NONE without reservedConcurrency (allowUnreservedConcurrency): nothing caps parallel streams",
+            )
+        for message in lifecycle_warnings(
+            config.models,
+            geo_regions=config.geo_regions,
+            model_sources=config.model_sources,
+            today=today or dt.date.today(),
+        ):
+            Annotations.of(self).add_warning_v2("bedrock-stream:model-lifecycle", message)
         self._require_source_regions(config)
 
     def _require_source_regions(self, config: StackConfig) -> None:

@@ -2,12 +2,11 @@
 
 Sources: AWS Lambda developer guide, configuration-response-streaming.html and urls-auth.html (Function URLs, the
 October 2025 dual permission); monitoring-cloudwatchlogs-log-level.html (JSON logs); Powertools for AWS Lambda
-(Python), https://docs.powertools.aws.dev/lambda/python/latest/ (layer SSM parameters); see docs/iam.md.
+(Python) install.md (layer SSM parameters); CloudWatch alarm actions: AWS CDK aws-cloudwatch-actions SnsAction.
 
-The managed Python runtime cannot stream, so ``AWS_LAMBDA_EXEC_WRAPPER`` points at ``functions/bootstrap``, which starts
-the project's own runtime loop (docs/architecture.md, "Why our own runtime loop"). The asset is the ``functions/``
-folder as is: no Docker, no bundling; boto3 comes from the managed runtime, Powertools and fastjsonschema from the
-Powertools layer.
+The managed Python runtime cannot stream, so ``AWS_LAMBDA_EXEC_WRAPPER`` points at ``functions/bootstrap``, which
+starts the project's own runtime loop (functions/streaming_runtime). The asset is the ``functions/`` folder as is:
+no Docker, no bundling; boto3 comes from the managed runtime, Powertools and fastjsonschema from the Powertools layer.
 """
 
 from __future__ import annotations
@@ -17,9 +16,12 @@ from typing import Final
 
 from aws_cdk import Duration, IgnoreMode, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
@@ -143,7 +145,23 @@ class StreamingFunction(Construct):
             invoke_mode=lambda_.InvokeMode.RESPONSE_STREAM,
             cors=_cors(config),
         )
+        self.alarm_topics = self._alarm_topics(config)
         self.alarms = self._alarms(config)
+        for alarm in self.alarms:
+            for topic in self.alarm_topics:
+                alarm.add_alarm_action(cloudwatch_actions.SnsAction(topic))
+                alarm.add_ok_action(cloudwatch_actions.SnsAction(topic))
+
+    def _alarm_topics(self, config: StackConfig) -> list[sns.ITopic]:
+        """Where alarm state changes go: an existing topic, and/or a new topic with an e-mail subscription."""
+        topics: list[sns.ITopic] = []
+        if config.alarm_topic_arn is not None:
+            topics.append(sns.Topic.from_topic_arn(self, "AlarmTopicImported", config.alarm_topic_arn))
+        if config.alarm_email is not None:
+            topic = sns.Topic(self, "AlarmTopic", display_name="bedrock-stream alarms", enforce_ssl=True)
+            topic.add_subscription(subscriptions.EmailSubscription(config.alarm_email))
+            topics.append(topic)
+        return topics
 
     def _powertools_layer(self, config: StackConfig) -> lambda_.ILayerVersion:
         """Pinned layer: an explicit ARN if configured, else the semver SSM parameter resolved at deploy time."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ import pytest
 from aws_cdk import aws_logs as logs
 
 from infra.config import CONTEXT_KEYS, LOG_RETENTION_DAYS, ConfigError, GuardrailConfig, StackConfig
+from infra.model_lifecycle import lifecycle_warnings
 from infra.regions import GEO_DESTINATION_REGIONS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,8 +35,11 @@ def test_cdk_json_defaults() -> None:
     assert config.reserved_concurrency is None
     assert config.guardrail is None
     prefixes = {model.split(".")[0] for model in config.models}
-    assert {"us", "global", "amazon"} <= prefixes  # a geo profile, a global profile, an in-Region model
+    assert {"global", "amazon"} <= prefixes  # a global profile and an in-Region model: deployable in any Region
     assert config.default_model in config.models
+    assert not lifecycle_warnings(
+        config.models, geo_regions=config.geo_regions, model_sources=config.model_sources, today=dt.date(2026, 12, 2)
+    )
 
 
 def test_every_cdk_json_app_key_is_documented() -> None:
@@ -76,14 +81,40 @@ def test_command_line_strings_are_parsed() -> None:
 
 
 def test_public_url_is_refused_without_the_opt_in() -> None:
-    (problem,) = problems(models=["amazon.nova-micro-v1:0"], authType="NONE")
+    (problem,) = problems(models=["amazon.nova-micro-v1:0"], authType="NONE", reservedConcurrency=5)
     assert "authType: NONE" in problem
     assert "allowPublicUrl=true" in problem
 
 
 def test_public_url_is_allowed_with_the_opt_in() -> None:
-    config = load(models=["amazon.nova-micro-v1:0"], authType="NONE", allowPublicUrl=True)
-    assert (config.auth_type, config.allow_public_url) == ("NONE", True)
+    config = load(models=["amazon.nova-micro-v1:0"], authType="NONE", allowPublicUrl=True, reservedConcurrency=5)
+    assert (config.auth_type, config.allow_public_url, config.reserved_concurrency) == ("NONE", True, 5)
+
+
+def test_public_url_needs_reserved_concurrency_or_the_explicit_opt_out() -> None:
+    (problem,) = problems(models=["amazon.nova-micro-v1:0"], authType="NONE", allowPublicUrl=True)
+    assert problem.startswith("reservedConcurrency: authType NONE")
+    assert "allowUnreservedConcurrency=true" in problem
+    config = load(
+        models=["amazon.nova-micro-v1:0"], authType="NONE", allowPublicUrl="true", allowUnreservedConcurrency="true"
+    )
+    assert (config.reserved_concurrency, config.allow_unreserved_concurrency) == (None, True)
+    assert load(models=["amazon.nova-micro-v1:0"]).reserved_concurrency is None  # AWS_IAM needs no cap
+
+
+def test_alarm_notification_targets() -> None:
+    topic = "arn:aws:sns:eu-west-1:111122223333:ops-alerts"
+    config = load(models=["amazon.nova-micro-v1:0"], alarmTopicArn=topic, alarmEmail="ops@example.com")
+    assert (config.alarm_topic_arn, config.alarm_email) == (topic, "ops@example.com")
+    assert (
+        load(models=["amazon.nova-micro-v1:0"]).alarm_topic_arn,
+        load(models=["amazon.nova-micro-v1:0"]).alarm_email,
+    ) == (None, None)
+    found = problems(models=["amazon.nova-micro-v1:0"], alarmTopicArn="ops-alerts", alarmEmail="not-an-address")
+    assert found == (
+        "alarmTopicArn: 'ops-alerts' is not an SNS topic ARN",
+        "alarmEmail: 'not-an-address' is not an e-mail address",
+    )
 
 
 def test_all_problems_are_reported_together_naming_the_keys() -> None:

@@ -1,20 +1,24 @@
 """The synthesized stack: Function URL, function, environment, layer, logs, IAM, cdk-nag gate and the staged asset.
 
 One synth per configuration (module-scoped fixtures): the default cdk.json context with cdk-nag applied exactly as
-app.py does, and a customised one (public URL, CORS, guardrail, application profile, reserved concurrency).
+app.py does, a customised one (public URL with reserved concurrency, CORS, guardrail, application profile, an apac.
+profile, alarm notifications), and app.py itself run the way the CDK CLI runs it offline.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import stat
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aws_cdk import App, Environment
+from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Annotations, Match, Template
 
 from bedrock_stream import settings as function_settings
@@ -23,6 +27,7 @@ from infra import streaming_function as sf
 from infra.bedrock_access import Target, bedrock_statements
 from infra.checks import apply_checks
 from infra.config import StackConfig
+from infra.regions import GEO_DESTINATION_REGIONS
 from infra.stack import FUNCTIONS_DIR, OUTPUT_FUNCTION_URL, BedrockStreamStack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,13 +35,16 @@ CDK_CONTEXT: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text(encoding=
 ENV = Environment(account="111122223333", region="us-east-1")
 TARGET = Target(partition="aws", region="us-east-1", account="111122223333")
 APP_PROFILE_ARN = "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/a1b2c3d4e5f6"
+APAC_PROFILE = "apac.anthropic.claude-sonnet-4-5-20250929-v1:0"
+ALARM_TOPIC_ARN = "arn:aws:sns:us-east-1:111122223333:ops-alerts"
+SYNTH_DAY = dt.date(2026, 12, 2)
 
 
 class Synth:
     def __init__(self, context: dict[str, Any], outdir: Path, *, nag: bool) -> None:
         self.app = App(context={**context, "aws:cdk:bundling-stacks": []}, outdir=str(outdir))
         self.config = StackConfig.from_context(self.app.node.try_get_context)
-        self.stack = BedrockStreamStack(self.app, self.config.stack_name, config=self.config, env=ENV)
+        self.stack = BedrockStreamStack(self.app, self.config.stack_name, config=self.config, env=ENV, today=SYNTH_DAY)
         if nag:
             apply_checks(self.app, self.stack, self.config)
         self.assembly = self.app.synth()  # raises ValidationFailed on any unacknowledged cdk-nag finding
@@ -65,7 +73,7 @@ def custom(tmp_path_factory: pytest.TempPathFactory) -> Synth:
     context = {
         **CDK_CONTEXT,
         "stackName": "BedrockStreamCustom",
-        "models": ["amazon.nova-micro-v1:0", APP_PROFILE_ARN],
+        "models": ["amazon.nova-micro-v1:0", APP_PROFILE_ARN, APAC_PROFILE],
         "modelSources": {APP_PROFILE_ARN: "global.anthropic.claude-haiku-4-5-20251001-v1:0"},
         "authType": "NONE",
         "allowPublicUrl": True,
@@ -77,6 +85,8 @@ def custom(tmp_path_factory: pytest.TempPathFactory) -> Synth:
         "logRetentionDays": 7,
         "memoryMb": 1024,
         "timeoutSeconds": 120,
+        "alarmEmail": "ops@example.com",
+        "alarmTopicArn": ALARM_TOPIC_ARN,
     }
     return Synth(context, tmp_path_factory.mktemp("cdkout-custom"), nag=True)
 
@@ -224,6 +234,8 @@ def test_custom_policy_has_app_profile_global_source_and_guardrail(custom: Synth
         "Model1SourceGlobalProfile",
         "Model1SourceGlobalInRegion",
         "Model1SourceGlobalAnyRegion",
+        "Model2Profile",
+        "Model2ViaProfile",
         "Guardrail",
     ]
 
@@ -238,11 +250,63 @@ def test_no_bedrock_statement_has_a_wildcard_resource(default: Synth, custom: Sy
 
 
 def test_geo_profile_adds_a_deploy_time_region_rule(default: Synth, custom: Synth) -> None:
-    rule = default.template.to_json()["Rules"]["RegionInUsGeography"]["Assertions"][0]
-    assert rule["Assert"] == {
-        "Fn::Contains": [["us-east-1", "us-east-2", "us-west-1", "us-west-2"], {"Ref": "AWS::Region"}]
+    rules = custom.template.to_json()["Rules"]
+    assert [key for key in rules if key.startswith("RegionIn")] == ["RegionInApacGeography"]
+    rule = rules["RegionInApacGeography"]["Assertions"][0]
+    assert rule["Assert"] == {"Fn::Contains": [list(GEO_DESTINATION_REGIONS["apac"]), {"Ref": "AWS::Region"}]}
+    assert not any(key.startswith("RegionIn") for key in default.template.to_json().get("Rules", {}))
+
+
+def test_apac_profile_may_reach_the_model_in_every_apac_destination_region(custom: Synth) -> None:
+    """AWS CDK's CrossRegionInferenceProfileRegion.APAC lists these four among the apac. destinations."""
+    (via,) = [s for s in custom.policy_statements() if s.get("Sid") == "Model2ViaProfile"]
+    granted = {arn.split(":")[3] for arn in via["Resource"]}
+    assert {"ap-southeast-5", "ap-southeast-7", "ap-east-2", "me-central-1"} <= granted
+    assert granted == set(GEO_DESTINATION_REGIONS["apac"])
+    assert via["Condition"] == {
+        "StringEquals": {
+            "bedrock:InferenceProfileArn": f"arn:aws:bedrock:us-east-1:111122223333:inference-profile/{APAC_PROFILE}"
+        }
     }
-    assert not any(key.startswith("RegionIn") for key in custom.template.to_json().get("Rules", {}))
+
+
+# -- Cost guards, alarms, model lifecycle ------------------------------------------------------------------------
+
+
+def test_public_url_comes_with_reserved_concurrency(custom: Synth) -> None:
+    props = custom.only("AWS::Lambda::Function")["Properties"]
+    assert custom.only("AWS::Lambda::Url")["Properties"]["AuthType"] == "NONE"
+    assert props["ReservedConcurrentExecutions"] == 5
+    Annotations.from_stack(custom.stack).has_no_warning("*", Match.string_like_regexp("without reservedConcurrency"))
+
+
+def test_public_url_without_a_cap_only_with_the_explicit_opt_out(tmp_path_factory: pytest.TempPathFactory) -> None:
+    context = {**CDK_CONTEXT, "authType": "NONE", "allowPublicUrl": True, "allowUnreservedConcurrency": True}
+    synth = Synth(context, tmp_path_factory.mktemp("cdkout-unreserved"), nag=True)
+    assert "ReservedConcurrentExecutions" not in synth.only("AWS::Lambda::Function")["Properties"]
+    Annotations.from_stack(synth.stack).has_warning("*", Match.string_like_regexp("without reservedConcurrency"))
+
+
+def test_alarms_notify_the_configured_topic_and_a_new_e_mail_topic(default: Synth, custom: Synth) -> None:
+    (topic_id,) = custom.template.find_resources("AWS::SNS::Topic")
+    custom.template.has_resource_properties(
+        "AWS::SNS::Subscription", {"Protocol": "email", "Endpoint": "ops@example.com", "TopicArn": {"Ref": topic_id}}
+    )
+    alarms = custom.template.find_resources("AWS::CloudWatch::Alarm").values()
+    assert len(alarms) == 3
+    for alarm in alarms:
+        for key in ("AlarmActions", "OKActions"):
+            assert alarm["Properties"][key] == [ALARM_TOPIC_ARN, {"Ref": topic_id}]
+    for alarm in default.template.find_resources("AWS::CloudWatch::Alarm").values():
+        assert "AlarmActions" not in alarm["Properties"]
+    default.template.resource_count_is("AWS::SNS::Topic", 0)
+
+
+def test_a_configured_model_past_its_end_of_life_is_a_synth_warning(default: Synth, custom: Synth) -> None:
+    Annotations.from_stack(custom.stack).has_warning(
+        "*", Match.string_like_regexp(f"{APAC_PROFILE} .* is past its end of life \\(2026-11-30\\)")
+    )
+    Annotations.from_stack(default.stack).has_no_warning("*", Match.string_like_regexp("end of life|Legacy"))
 
 
 # -- cdk-nag and the asset ---------------------------------------------------------------------------------------
@@ -251,6 +315,69 @@ def test_geo_profile_adds_a_deploy_time_region_rule(default: Synth, custom: Synt
 def test_cdk_nag_ran_and_found_nothing_unacknowledged(default: Synth) -> None:
     report = json.loads((default.outdir / "validation-report.json").read_text(encoding="utf-8"))
     assert report["pluginReports"] == []  # app.synth() above would have raised on any unacknowledged finding
+
+
+def test_cdk_nag_reports_a_non_compliant_resource(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The gate is real: a bucket without access logs or TLS-only policy fails the synth with its rule ids."""
+    outdir = tmp_path_factory.mktemp("cdkout-nag")
+    app = App(context={**CDK_CONTEXT, "aws:cdk:bundling-stacks": []}, outdir=str(outdir))
+    config = StackConfig.from_context(app.node.try_get_context)
+    stack = BedrockStreamStack(app, "NagProbe", config=config, env=ENV, today=SYNTH_DAY)
+    s3.Bucket(stack, "NonCompliantBucket")
+    apply_checks(app, stack, config)
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+    report = json.loads((outdir / "validation-report.json").read_text(encoding="utf-8"))
+    violations = {
+        violation["ruleName"]: [c["constructPath"] for c in violation["violatingConstructs"]]
+        for plugin in report["pluginReports"]
+        for violation in plugin["violations"]
+    }
+    assert violations["AwsSolutions-S1"] == ["NagProbe/NonCompliantBucket/Resource"]
+    assert "AwsSolutions-S10" in violations
+    assert all(path.startswith("NagProbe/NonCompliantBucket") for paths in violations.values() for path in paths)
+
+
+# -- app.py as the CDK CLI runs it ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def from_app(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """``python app.py`` with what the CDK CLI gives it offline: CDK_DEFAULT_REGION=us-east-1, no account."""
+    outdir = tmp_path_factory.mktemp("cdkout-app")
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("CDK_", "AWS_"))}
+    env |= {
+        "CDK_DEFAULT_REGION": "us-east-1",
+        "CDK_OUTDIR": str(outdir),
+        "CDK_CONTEXT_JSON": json.dumps({**CDK_CONTEXT, "aws:cdk:bundling-stacks": []}),
+    }
+    done = subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]  # non-zero also when cdk-nag finds anything
+    manifest = json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))
+    template = json.loads((outdir / f"{CDK_CONTEXT['stackName']}.template.json").read_text(encoding="utf-8"))
+    return {"manifest": manifest, "template": template}
+
+
+def test_app_synth_follows_the_deployment_region_instead_of_the_cli_default(from_app: dict[str, Any]) -> None:
+    artifact = from_app["manifest"]["artifacts"][CDK_CONTEXT["stackName"]]
+    assert artifact["environment"] == "aws://unknown-account/unknown-region"
+    template = from_app["template"]
+    assert "us-east-1" not in json.dumps(template)
+    policy = Template.from_json(template).find_resources("AWS::IAM::Policy")
+    (document,) = [p["Properties"]["PolicyDocument"] for p in policy.values()]
+    direct = next(s for s in document["Statement"] if s.get("Sid") == "Model0Direct")
+    assert direct["Resource"] == {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                ":bedrock:",
+                {"Ref": "AWS::Region"},
+                "::foundation-model/amazon.nova-micro-v1:0",
+            ],
+        ]
+    }
 
 
 def _staged_asset(synth: Synth) -> Path:
