@@ -12,11 +12,12 @@ from typing import Any
 
 from bedrock_stream.chat import ChatMessage, ChatRequest
 from bedrock_stream.errors import InvalidRequestError
+from bedrock_stream.plan import Converse, SurfaceRequest
 from bedrock_stream.schemas import validate_openai_chat_request
 from bedrock_stream.settings import Settings
 from bedrock_stream.validation import check_max_tokens, check_model, merge_turns, validate_body
 
-__all__ = ["OpenAIChatRequest", "parse_openai_request"]
+__all__ = ["OpenAIChatRequest", "openai_plan", "parse_openai_request"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,12 @@ class OpenAIChatRequest:
     chat: ChatRequest
     stream: bool
     include_usage: bool
+
+
+def openai_plan(call: SurfaceRequest) -> Converse:
+    """The surface parser of ``POST /v1/chat/completions``."""
+    openai = parse_openai_request(call.json(), call.settings)
+    return Converse(chat=openai.chat, stream=openai.stream, include_usage=openai.include_usage)
 
 
 def parse_openai_request(data: Any, settings: Settings) -> OpenAIChatRequest:
