@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bedrock_stream.chat import ChatRequest
-from bedrock_stream.http_event import HttpRequest, decode_json_body
+from bedrock_stream.http_event import HttpRequest
+from bedrock_stream.json_body import check_json_value, decode_json_body
 from bedrock_stream.settings import Settings
 
 __all__ = ["Converse", "Document", "Invoke", "Plan", "SurfaceRequest"]
@@ -28,8 +29,9 @@ class SurfaceRequest:
     """Path parameters by name, already percent-decoded (``{"modelId": ...}`` for ``/model/{modelId}/invoke``)."""
 
     def json(self) -> Any:
-        """The decoded JSON body (400 for empty or malformed bodies); for direct invokes, the event itself."""
+        """The decoded JSON body (400 for empty, malformed or too deep bodies); for direct invokes, the event."""
         if not self.request.is_http:
+            check_json_value(self.request.direct_payload, what="the event")
             return self.request.direct_payload
         return decode_json_body(self.request.body)
 
