@@ -165,6 +165,37 @@ BAD_INPUTS: list[tuple[str, str, str, dict[str, str], Any, int, str]] = [
     ("openai-tool-parameters-900-deep", "POST", OAI, {}, OAI_DEEP_TOOL, 400, "invalid_request"),
     ("openai-tool-arguments-900-deep", "POST", OAI, {}, OAI_DEEP_ARGUMENTS, 400, "invalid_request"),
     ("body-nested-2000-deep", "POST", "/", {}, b"[" * 2000 + b"]" * 2000, 400, "invalid_request"),
+    ("prompt-unpaired-surrogate", "POST", "/", {}, b'{"prompt": "hi \\ud800"}', 400, "invalid_request"),
+    (
+        "message-unpaired-low-surrogate",
+        "POST",
+        "/",
+        {},
+        b'{"messages": [{"role": "user", "content": [{"text": "\\udc00 x"}]}]}',
+        400,
+        "invalid_request",
+    ),
+    ("system-unpaired-surrogate", "POST", "/", {}, b'{"prompt": "a", "system": ["\\udbff"]}', 400, "invalid_request"),
+    ("member-name-unpaired-surrogate", "POST", "/", {}, b'{"prompt": "a", "\\ud800": 1}', 400, "invalid_request"),
+    (
+        "openai-content-unpaired-surrogate",
+        "POST",
+        OAI,
+        {},
+        b'{"messages": [{"role": "user", "content": "smile \\ud83d"}]}',
+        400,
+        "invalid_request",
+    ),
+    (
+        "openai-tool-parameters-overflowing-number",
+        "POST",
+        OAI,
+        {},
+        b'{"messages": [{"role": "user", "content": "a"}], "tools": [{"type": "function", '
+        b'"function": {"name": "f", "parameters": {"type": "object", "maximum": 1e999}}}]}',
+        400,
+        "invalid_request",
+    ),
     ("invoke-body-900-deep", "POST", MODEL_PATH, {}, ('{"x": ' + DEEP + "}").encode(), 400, "invalid_request"),
 ]
 
