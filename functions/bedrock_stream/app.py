@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from bedrock_stream.chat import BedrockSource, ChatRequest, EventStream
 from bedrock_stream.deadline import Deadline, guarded_events
 from bedrock_stream.encoders import Encoder, Exchange
-from bedrock_stream.errors import AppError
+from bedrock_stream.errors import AppError, MidStreamError
 from bedrock_stream.events import BedrockEvent, ReasoningDelta, Stop, TextDelta, ToolUseDelta, ToolUseStart, Usage
 from bedrock_stream.http_event import HttpRequest, parse_event
 from bedrock_stream.negotiation import Format, choose_format
@@ -191,6 +191,8 @@ class App:
             yield event
 
     def _fail(self, exc: AppError, record: RequestRecord, *, is_http: bool) -> StreamingResponse:
+        if isinstance(exc, MidStreamError) and exc.before_first_byte is not None:
+            exc = exc.before_first_byte  # nothing was sent yet: answer as if Bedrock had refused before the stream
         self._record_error(exc, record)
         self._observer.finish(record)
         if not is_http:

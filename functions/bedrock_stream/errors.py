@@ -172,14 +172,23 @@ class UpstreamError(AppError):
 
 
 class MidStreamError(AppError):
-    """The Bedrock stream failed after it started. ``code`` is the in-stream exception name."""
+    """The Bedrock stream failed after it started. ``code`` is the in-stream exception name.
+
+    ``before_first_byte`` is what to answer instead when no byte of the response was sent yet (the stream broke
+    before the first text of a plain-text answer, or while a JSON answer was being assembled): for an in-stream
+    exception Bedrock also sends before a stream (throttling, validation, ...), the same error as that case, so the
+    caller gets the same status and ``Retry-After``.
+    """
 
     status_code = 502
     error_type = "stream_error"
 
-    def __init__(self, message: str, *, code: str, retryable: bool = False) -> None:
+    def __init__(
+        self, message: str, *, code: str, retryable: bool = False, before_first_byte: AppError | None = None
+    ) -> None:
         super().__init__(message, retryable=retryable)
         self.code = code
+        self.before_first_byte = before_first_byte
 
     def to_dict(self) -> dict[str, Any]:
         body = super().to_dict()

@@ -9,7 +9,8 @@ timeout with an empty code; framing failures are not ClientErrors) and §7.3 (wh
 - While iterating: :func:`mid_stream_error` -> :class:`MidStreamError` with a stable ``code``:
   the in-stream exception name (``throttlingException``, ``modelStreamErrorException``, ...) or one of
   ``connection_lost``, ``read_timeout``, ``checksum_mismatch``, ``malformed_frame``, ``malformed_chunk``,
-  ``truncated``.
+  ``truncated``. An in-stream exception that Bedrock also raises before a stream carries that pre-stream
+  error as ``before_first_byte``, for the app to answer with when nothing was sent yet.
 
 urllib3 is botocore's transport, but this package may not import it (layering rule), so transport errors raised by
 urllib3 while a stream is read are recognised by class name along their MRO.
@@ -222,12 +223,14 @@ def mid_stream_error(exc: BaseException, *, model_id: str, operation: str) -> Mi
                 f"Bedrock aborted {where} with an unmodelled in-stream exception (a model timeout)",
                 code="modelTimeoutException",
                 retryable=True,
+                before_first_byte=_as_pre_stream("modelTimeoutException", said, model_id, operation),
             )
         detail = f": {said}" if said else ""
         return MidStreamError(
             f"Bedrock aborted {where} with {code or 'an unnamed error'}{detail}",
             code=code or "unknownStreamException",
             retryable=_IN_STREAM_RETRYABLE.get(code, False),
+            before_first_byte=_as_pre_stream(code, said, model_id, operation),
         )
     if isinstance(exc, bev.ChecksumMismatch):
         return MidStreamError(f"A frame of {where} failed its CRC check", code="checksum_mismatch", retryable=True)
@@ -241,6 +244,26 @@ def mid_stream_error(exc: BaseException, *, model_id: str, operation: str) -> Mi
     if names & {"ProtocolError", "IncompleteRead", "ConnectionClosedError", "HTTPClientError", "OSError"}:
         return MidStreamError(f"The connection broke during {where}: {exc}", code="connection_lost", retryable=True)
     return MidStreamError(f"Reading {where} failed: {type(exc).__name__}: {exc}", code="stream_failed")
+
+
+def _as_pre_stream(code: str, said: str, model_id: str, operation: str) -> UpstreamError | None:
+    """The pre-stream error of the same exception (``throttlingException`` -> ``ThrottlingException`` 429, ...).
+
+    In-stream exception members are the lowerCamel names of the operation's error shapes.
+    """
+    name = code[:1].upper() + code[1:]
+    kind = _PRE_STREAM.get(name)
+    if kind is None:
+        return None
+    retry_after = DEFAULT_RETRY_AFTER_S.get(name)
+    return UpstreamError(
+        _message(name, said.strip(), model_id=model_id, operation=operation, retry_after=retry_after),
+        code=name,
+        status_code=kind.status,
+        error_type=kind.error_type,
+        retry_after=retry_after,
+        retryable=kind.retryable,
+    )
 
 
 def truncated_error(*, model_id: str, operation: str, expected: str) -> MidStreamError:
