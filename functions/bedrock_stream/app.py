@@ -206,6 +206,7 @@ class App:
         record.error_type = exc.error_type
         record.error_code = getattr(exc, "code", None)
         record.error_message = exc.message
+        record.error_detail = exc.detail
 
 
 def _read_until_text(events: Iterator[BedrockEvent]) -> tuple[list[BedrockEvent], bool]:

@@ -18,7 +18,8 @@
         └── DeadlineError             the function is about to hit its timeout
 
 Errors raised before the first body byte become a real HTTP status with a JSON body; after it, an in-band
-error event in the response format, then the runtime's error trailers.
+error event in the response format, then the runtime's error trailers. Messages are for callers: what a
+lower layer said in full (endpoint URLs, file paths) goes to ``detail``, which only the logs show.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ class AppError(Exception):
         error_type: str | None = None,
         retry_after: int | None = None,
         retryable: bool = False,
+        detail: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -64,6 +66,8 @@ class AppError(Exception):
             self.error_type = error_type
         self.retry_after = retry_after
         self.retryable = retryable
+        self.detail = detail
+        """For the logs only, never sent to the caller: the underlying failure in full (endpoints, paths...)."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON error body: ``{"error": {"type", "message", ...}}``."""
@@ -155,6 +159,7 @@ class UpstreamError(AppError):
         error_type: str,
         retry_after: int | None = None,
         retryable: bool = False,
+        detail: str | None = None,
     ) -> None:
         super().__init__(
             message,
@@ -162,6 +167,7 @@ class UpstreamError(AppError):
             error_type=error_type,
             retry_after=retry_after,
             retryable=retryable,
+            detail=detail,
         )
         self.code = code
 
@@ -184,9 +190,15 @@ class MidStreamError(AppError):
     error_type = "stream_error"
 
     def __init__(
-        self, message: str, *, code: str, retryable: bool = False, before_first_byte: AppError | None = None
+        self,
+        message: str,
+        *,
+        code: str,
+        retryable: bool = False,
+        before_first_byte: AppError | None = None,
+        detail: str | None = None,
     ) -> None:
-        super().__init__(message, retryable=retryable)
+        super().__init__(message, retryable=retryable, detail=detail)
         self.code = code
         self.before_first_byte = before_first_byte
 

@@ -12,6 +12,9 @@ timeout with an empty code; framing failures are not ClientErrors) and §7.3 (wh
   ``truncated``. An in-stream exception that Bedrock also raises before a stream carries that pre-stream
   error as ``before_first_byte``, for the app to answer with when nothing was sent yet.
 
+Client-facing messages never quote a transport or SDK exception's text (it names the endpoint URL, sometimes a
+file path); that text goes to the error's ``detail``, which only the logs show.
+
 urllib3 is botocore's transport, but this package may not import it (layering rule), so transport errors raised by
 urllib3 while a stream is read are recognised by class name along their MRO.
 """
@@ -114,17 +117,19 @@ def upstream_error(exc: Exception, *, model_id: str, operation: str) -> AppError
         )
     if isinstance(exc, bex.ConnectionError | bex.HTTPClientError):
         return UpstreamError(
-            f"Could not reach Bedrock ({operation}, model {model_id!r}): {exc}",
+            f"Could not reach Bedrock ({operation}, model {model_id!r}): {type(exc).__name__}",
             code=type(exc).__name__,
             status_code=502,
             error_type="upstream_unreachable",
             retryable=True,
+            detail=str(exc),
         )
     return UpstreamError(
-        f"Calling Bedrock failed ({operation}, model {model_id!r}): {type(exc).__name__}: {exc}",
+        f"Calling Bedrock failed ({operation}, model {model_id!r}): {type(exc).__name__}",
         code=type(exc).__name__,
         status_code=502,
         error_type="upstream_error",
+        detail=str(exc),
     )
 
 
@@ -235,15 +240,22 @@ def mid_stream_error(exc: BaseException, *, model_id: str, operation: str) -> Mi
     if isinstance(exc, bev.ChecksumMismatch):
         return MidStreamError(f"A frame of {where} failed its CRC check", code="checksum_mismatch", retryable=True)
     if isinstance(exc, bev.ParserError):
-        return MidStreamError(f"A frame of {where} is malformed: {exc}", code="malformed_frame", retryable=True)
+        return MidStreamError(
+            f"A frame of {where} is malformed", code="malformed_frame", retryable=True, detail=str(exc)
+        )
     names = {cls.__name__ for cls in type(exc).__mro__}
     if names & {"ReadTimeoutError", "TimeoutError", "timeout"}:
         return MidStreamError(
             f"Bedrock sent nothing on {where} for longer than the read timeout", code="read_timeout", retryable=True
         )
     if names & {"ProtocolError", "IncompleteRead", "ConnectionClosedError", "HTTPClientError", "OSError"}:
-        return MidStreamError(f"The connection broke during {where}: {exc}", code="connection_lost", retryable=True)
-    return MidStreamError(f"Reading {where} failed: {type(exc).__name__}: {exc}", code="stream_failed")
+        return MidStreamError(
+            f"The connection broke during {where} ({type(exc).__name__})",
+            code="connection_lost",
+            retryable=True,
+            detail=str(exc),
+        )
+    return MidStreamError(f"Reading {where} failed: {type(exc).__name__}", code="stream_failed", detail=str(exc))
 
 
 def _as_pre_stream(code: str, said: str, model_id: str, operation: str) -> UpstreamError | None:
