@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from bedrock_stream.chat import BedrockSource, ChatRequest, EventStream
 from bedrock_stream.deadline import Deadline, guarded_events
 from bedrock_stream.encoders import Encoder, Exchange
+from bedrock_stream.encoders.base import utf8
 from bedrock_stream.errors import AppError, MidStreamError
 from bedrock_stream.events import BedrockEvent, ReasoningDelta, Stop, TextDelta, ToolUseDelta, ToolUseStart, Usage
 from bedrock_stream.http_event import HttpRequest, parse_event
@@ -154,23 +155,23 @@ class App:
         try:
             head = encoder.start()
             if head:
-                yield head.encode("utf-8")
+                yield utf8(head)
             for event in events:
                 chunk = encoder.encode(event)
                 if chunk:
-                    yield chunk.encode("utf-8")
+                    yield utf8(chunk)
             tail = encoder.finish()
             if tail:
-                yield tail.encode("utf-8")
+                yield utf8(tail)
         except AppError as exc:
             self._record_error(exc, record)
-            yield encoder.error(exc).encode("utf-8")
+            yield utf8(encoder.error(exc))
             raise
         except Exception as exc:
             self._observer.logger.exception("unhandled error while streaming")
             error = InternalError(f"internal error: {type(exc).__name__}")
             self._record_error(error, record)
-            yield encoder.error(error).encode("utf-8")
+            yield utf8(encoder.error(error))
             raise error from exc
         finally:
             stream.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from bedrock_stream.encoders.base import dumps
+from bedrock_stream.encoders.base import dumps, utf8
 from bedrock_stream.encoders.ndjson import NdjsonEncoder
 from bedrock_stream.errors import AppError, MethodNotAllowedError
 from streaming_runtime import StreamingResponse
@@ -34,7 +34,7 @@ def json_response(
     """A complete JSON document as a one-chunk body."""
     text = document if isinstance(document, str) else dumps(document)
     headers = base_headers(content_type, request_id)
-    return StreamingResponse(status_code=status, headers=headers, body=(text.encode("utf-8"),))
+    return StreamingResponse(status_code=status, headers=headers, body=(utf8(text),))
 
 
 def error_response(exc: AppError, *, request_id: str) -> StreamingResponse:
@@ -44,10 +44,10 @@ def error_response(exc: AppError, *, request_id: str) -> StreamingResponse:
         headers["retry-after"] = str(exc.retry_after)
     if isinstance(exc, MethodNotAllowedError):
         headers["allow"] = ", ".join(exc.allowed)
-    return StreamingResponse(status_code=exc.status_code, headers=headers, body=(dumps(exc.to_dict()).encode("utf-8"),))
+    return StreamingResponse(status_code=exc.status_code, headers=headers, body=(utf8(dumps(exc.to_dict())),))
 
 
 def direct_error_body(exc: AppError) -> Iterator[bytes]:
     """Direct invokes have no status line: an NDJSON error line, then raise so the invoke reports the error."""
-    yield NdjsonEncoder().error(exc).encode("utf-8")
+    yield utf8(NdjsonEncoder().error(exc))
     raise exc

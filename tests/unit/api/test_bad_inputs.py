@@ -95,3 +95,23 @@ def test_a_surrogate_pair_escape_is_text_and_reaches_bedrock() -> None:
     h = harness()
     assert run(h, url_event(body=b'{"prompt": "smile \\ud83d\\ude00"}')).status == 200
     assert h.source.calls[0][1].messages[0].content == ({"text": "smile \U0001f600"},)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "error_type"),
+    [
+        ("GET", "/model/\ud800/invoke", 405, "method_not_allowed"),
+        ("G\udc00T", "/models", 405, "method_not_allowed"),
+        ("POST", "/\ud800", 404, "not_found"),
+    ],
+)
+def test_an_event_with_unpaired_surrogates_in_method_or_path_gets_a_json_error(
+    method: str, path: str, status: int, error_type: str
+) -> None:
+    # A Function URL percent-encodes such paths; a direct invoke may still send an HTTP-shaped event holding them.
+    # The error message echoes them: the body must still encode (it raised UnicodeEncodeError out of the handler).
+    h = harness()
+    result = run(h, url_event(method, path, body="{}"))
+    assert (result.status, result.json()["error"]["type"]) == (status, error_type)
+    assert result.error is None
+    assert run(h, json_event({"prompt": "Hi"})).body == b"Hello, world"
