@@ -55,7 +55,6 @@ class AppError(Exception):
         status_code: int | None = None,
         error_type: str | None = None,
         retry_after: int | None = None,
-        retryable: bool = False,
         detail: str | None = None,
     ) -> None:
         super().__init__(message)
@@ -65,7 +64,6 @@ class AppError(Exception):
         if error_type is not None:
             self.error_type = error_type
         self.retry_after = retry_after
-        self.retryable = retryable
         self.detail = detail
         """For the logs only, never sent to the caller: the underlying failure in full (endpoints, paths...)."""
 
@@ -158,16 +156,10 @@ class UpstreamError(AppError):
         status_code: int,
         error_type: str,
         retry_after: int | None = None,
-        retryable: bool = False,
         detail: str | None = None,
     ) -> None:
         super().__init__(
-            message,
-            status_code=status_code,
-            error_type=error_type,
-            retry_after=retry_after,
-            retryable=retryable,
-            detail=detail,
+            message, status_code=status_code, error_type=error_type, retry_after=retry_after, detail=detail
         )
         self.code = code
 
@@ -194,11 +186,10 @@ class MidStreamError(AppError):
         message: str,
         *,
         code: str,
-        retryable: bool = False,
         before_first_byte: AppError | None = None,
         detail: str | None = None,
     ) -> None:
-        super().__init__(message, retryable=retryable, detail=detail)
+        super().__init__(message, detail=detail)
         self.code = code
         self.before_first_byte = before_first_byte
 

@@ -2,7 +2,7 @@
 
 Follows shared/docs/bedrock-streaming-formats.md §7.2 (pre-stream HTTP errors and their codes), §7.1 and §4
 (in-stream exception frames surface as ``EventStreamError`` with a lowerCamel code; ConverseStream reports a model
-timeout with an empty code; framing failures are not ClientErrors) and §7.3 (what is worth retrying).
+timeout with an empty code; framing failures are not ClientErrors) and §7.3 (when waiting helps: Retry-After).
 
 - Before the stream (the call itself raised): :func:`upstream_error` -> :class:`UpstreamError` with an HTTP
   status, a Retry-After hint where waiting helps, and a message that says what to do.
@@ -49,21 +49,20 @@ TRUNCATED = "truncated"
 class _Kind:
     status: int
     error_type: str
-    retryable: bool = False
 
 
 _PRE_STREAM: dict[str, _Kind] = {
     "AccessDeniedException": _Kind(403, "access_denied"),
     "ResourceNotFoundException": _Kind(404, "model_not_found"),
     "ValidationException": _Kind(400, "invalid_request"),
-    "ThrottlingException": _Kind(429, "throttled", retryable=True),
+    "ThrottlingException": _Kind(429, "throttled"),
     "ServiceQuotaExceededException": _Kind(429, "quota_exceeded"),
-    "ModelNotReadyException": _Kind(503, "model_not_ready", retryable=True),
-    "ModelTimeoutException": _Kind(504, "model_timeout", retryable=True),
+    "ModelNotReadyException": _Kind(503, "model_not_ready"),
+    "ModelTimeoutException": _Kind(504, "model_timeout"),
     "ModelErrorException": _Kind(502, "model_error"),
-    "ModelStreamErrorException": _Kind(502, "model_error", retryable=True),
-    "InternalServerException": _Kind(502, "upstream_error", retryable=True),
-    "ServiceUnavailableException": _Kind(503, "service_unavailable", retryable=True),
+    "ModelStreamErrorException": _Kind(502, "model_error"),
+    "InternalServerException": _Kind(502, "upstream_error"),
+    "ServiceUnavailableException": _Kind(503, "service_unavailable"),
 }
 _UNKNOWN = _Kind(502, "upstream_error")
 _CODE_BY_STATUS: dict[int, str] = {
@@ -98,7 +97,6 @@ def upstream_error(exc: Exception, *, model_id: str, operation: str) -> AppError
             code="ReadTimeout",
             status_code=504,
             error_type="upstream_timeout",
-            retryable=True,
         )
     if isinstance(exc, bex.ConnectTimeoutError):
         return UpstreamError(
@@ -106,7 +104,6 @@ def upstream_error(exc: Exception, *, model_id: str, operation: str) -> AppError
             code="ConnectTimeout",
             status_code=504,
             error_type="upstream_timeout",
-            retryable=True,
         )
     if isinstance(exc, bex.NoCredentialsError | bex.PartialCredentialsError):
         return UpstreamError(
@@ -121,7 +118,6 @@ def upstream_error(exc: Exception, *, model_id: str, operation: str) -> AppError
             code=type(exc).__name__,
             status_code=502,
             error_type="upstream_unreachable",
-            retryable=True,
             detail=str(exc),
         )
     return UpstreamError(
@@ -153,7 +149,6 @@ def _from_client_error(response: Mapping[str, Any], *, model_id: str, operation:
         status_code=kind.status,
         error_type=kind.error_type,
         retry_after=retry_after,
-        retryable=kind.retryable,
     )
 
 
@@ -202,16 +197,6 @@ def _message(code: str, said: str, *, model_id: str, operation: str, retry_after
     return f"Bedrock failed the {operation} request for model {model} with {code or 'an unknown error'} ({quoted})."
 
 
-_IN_STREAM_RETRYABLE: dict[str, bool] = {
-    "modelStreamErrorException": True,
-    "throttlingException": True,
-    "internalServerException": True,
-    "serviceUnavailableException": True,
-    "modelTimeoutException": True,
-    "validationException": False,
-}
-
-
 def mid_stream_error(exc: BaseException, *, model_id: str, operation: str) -> MidStreamError:
     """Map an exception raised while iterating a Bedrock event stream to a typed :class:`MidStreamError`."""
     from botocore import eventstream as bev
@@ -227,32 +212,25 @@ def mid_stream_error(exc: BaseException, *, model_id: str, operation: str) -> Mi
             return MidStreamError(
                 f"Bedrock aborted {where} with an unmodelled in-stream exception (a model timeout)",
                 code="modelTimeoutException",
-                retryable=True,
                 before_first_byte=_as_pre_stream("modelTimeoutException", said, model_id, operation),
             )
         detail = f": {said}" if said else ""
         return MidStreamError(
             f"Bedrock aborted {where} with {code or 'an unnamed error'}{detail}",
             code=code or "unknownStreamException",
-            retryable=_IN_STREAM_RETRYABLE.get(code, False),
             before_first_byte=_as_pre_stream(code, said, model_id, operation),
         )
     if isinstance(exc, bev.ChecksumMismatch):
-        return MidStreamError(f"A frame of {where} failed its CRC check", code="checksum_mismatch", retryable=True)
+        return MidStreamError(f"A frame of {where} failed its CRC check", code="checksum_mismatch")
     if isinstance(exc, bev.ParserError):
-        return MidStreamError(
-            f"A frame of {where} is malformed", code="malformed_frame", retryable=True, detail=str(exc)
-        )
+        return MidStreamError(f"A frame of {where} is malformed", code="malformed_frame", detail=str(exc))
     names = {cls.__name__ for cls in type(exc).__mro__}
     if names & {"ReadTimeoutError", "TimeoutError", "timeout"}:
-        return MidStreamError(
-            f"Bedrock sent nothing on {where} for longer than the read timeout", code="read_timeout", retryable=True
-        )
+        return MidStreamError(f"Bedrock sent nothing on {where} for longer than the read timeout", code="read_timeout")
     if names & {"ProtocolError", "IncompleteRead", "ConnectionClosedError", "HTTPClientError", "OSError"}:
         return MidStreamError(
             f"The connection broke during {where} ({type(exc).__name__})",
             code="connection_lost",
-            retryable=True,
             detail=str(exc),
         )
     return MidStreamError(f"Reading {where} failed: {type(exc).__name__}", code="stream_failed", detail=str(exc))
@@ -274,7 +252,6 @@ def _as_pre_stream(code: str, said: str, model_id: str, operation: str) -> Upstr
         status_code=kind.status,
         error_type=kind.error_type,
         retry_after=retry_after,
-        retryable=kind.retryable,
     )
 
 
@@ -284,5 +261,4 @@ def truncated_error(*, model_id: str, operation: str, expected: str) -> MidStrea
         f"The {operation} stream of model {model_id!r} ended before its final {expected} event; "
         "the answer is incomplete",
         code=TRUNCATED,
-        retryable=True,
     )
