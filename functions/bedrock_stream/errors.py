@@ -9,8 +9,7 @@
     │   ├── NotFoundError             404 not_found
     │   ├── MethodNotAllowedError     405 method_not_allowed
     │   ├── NotAcceptableError        406 not_acceptable
-    │   ├── PayloadTooLargeError      413 payload_too_large
-    │   └── UnsupportedMediaTypeError 415 unsupported_media_type
+    │   └── PayloadTooLargeError      413 payload_too_large
     ├── UpstreamError             Bedrock refused or failed before the first event (status mapped from
     │                             Bedrock's code: 403, 404, 400, 429 + Retry-After, 502, 503, 504)
     └── MidStreamError            the stream broke after it started (in-stream exception frame,
@@ -37,7 +36,6 @@ __all__ = [
     "NotFoundError",
     "PayloadTooLargeError",
     "RequestError",
-    "UnsupportedMediaTypeError",
     "UpstreamError",
 ]
 
@@ -133,13 +131,6 @@ class PayloadTooLargeError(RequestError):
 
     status_code = 413
     error_type = "payload_too_large"
-
-
-class UnsupportedMediaTypeError(RequestError):
-    """The request body is not JSON."""
-
-    status_code = 415
-    error_type = "unsupported_media_type"
 
 
 class UpstreamError(AppError):
