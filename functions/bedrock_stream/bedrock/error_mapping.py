@@ -239,7 +239,8 @@ def mid_stream_error(exc: BaseException, *, model_id: str, operation: str) -> Mi
 def _as_pre_stream(code: str, said: str, model_id: str, operation: str) -> UpstreamError | None:
     """The pre-stream error of the same exception (``throttlingException`` -> ``ThrottlingException`` 429, ...).
 
-    In-stream exception members are the lowerCamel names of the operation's error shapes.
+    The in-stream exception members of ``ConverseStreamOutput`` and ``ResponseStream`` are the lowerCamel names of
+    the operation's error shapes (boto/botocore ``botocore/data/bedrock-runtime/2023-09-30/service-2.json``).
     """
     name = code[:1].upper() + code[1:]
     kind = _PRE_STREAM.get(name)
