@@ -73,24 +73,33 @@ class App:
         """The Lambda handler: never raises for bad input; returns before the stream is consumed."""
         record = RequestRecord(request_id=context.aws_request_id)
         is_http = True
+        surface: Surface | None = None
         try:
             request = parse_event(event, max_body_bytes=self.settings.max_body_bytes)
             is_http = request.is_http
-            return self._dispatch(request, context, record)
+            if is_http:
+                surface, params = match_surface(request.method, request.path, self._surfaces)
+            else:
+                surface, params = DIRECT_INVOKE, {}
+            record.route = surface.name
+            return self._dispatch(surface, params, request, context, record)
         except AppError as exc:
-            return self._fail(exc, record, is_http=is_http)
+            return self._fail(exc, record, is_http=is_http, surface=surface)
         except Exception as exc:
             self._observer.logger.exception("unhandled error before streaming")
-            return self._fail(InternalError(f"internal error: {type(exc).__name__}"), record, is_http=is_http)
+            error = InternalError(f"internal error: {type(exc).__name__}")
+            return self._fail(error, record, is_http=is_http, surface=surface)
 
     # -- routing -------------------------------------------------------------------------------------------
 
-    def _dispatch(self, request: HttpRequest, context: LambdaContext, record: RequestRecord) -> StreamingResponse:
-        if request.is_http:
-            surface, params = match_surface(request.method, request.path, self._surfaces)
-        else:
-            surface, params = DIRECT_INVOKE, {}
-        record.route = surface.name
+    def _dispatch(
+        self,
+        surface: Surface,
+        params: dict[str, str],
+        request: HttpRequest,
+        context: LambdaContext,
+        record: RequestRecord,
+    ) -> StreamingResponse:
         fmt = surface.default
         if surface.negotiated:
             fmt = choose_format(request.query, request.headers, offers=surface.formats, default=surface.default)
@@ -191,7 +200,9 @@ class App:
                 record.stop_reason = event.reason
             yield event
 
-    def _fail(self, exc: AppError, record: RequestRecord, *, is_http: bool) -> StreamingResponse:
+    def _fail(
+        self, exc: AppError, record: RequestRecord, *, is_http: bool, surface: Surface | None
+    ) -> StreamingResponse:
         if isinstance(exc, MidStreamError) and exc.before_first_byte is not None:
             exc = exc.before_first_byte  # nothing was sent yet: answer as if Bedrock had refused before the stream
         self._record_error(exc, record)
@@ -199,7 +210,8 @@ class App:
         if not is_http:
             headers = base_headers("application/x-ndjson", record.request_id)
             return StreamingResponse(status_code=exc.status_code, headers=headers, body=direct_error_body(exc))
-        return error_response(exc, request_id=record.request_id)
+        body = surface.error_body(exc) if surface is not None and surface.error_body is not None else None
+        return error_response(exc, request_id=record.request_id, body=body)
 
     @staticmethod
     def _record_error(exc: AppError, record: RequestRecord) -> None:

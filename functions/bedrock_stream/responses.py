@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from bedrock_stream.encoders.base import dumps, utf8
@@ -37,14 +37,15 @@ def json_response(
     return StreamingResponse(status_code=status, headers=headers, body=(utf8(text),))
 
 
-def error_response(exc: AppError, *, request_id: str) -> StreamingResponse:
-    """The JSON error response for an error found before the first body byte."""
+def error_response(exc: AppError, *, request_id: str, body: Mapping[str, Any] | None = None) -> StreamingResponse:
+    """The JSON error response for an error found before the first body byte (``body``: instead of the default)."""
     headers = base_headers(JSON, request_id)
     if exc.retry_after is not None:
         headers["retry-after"] = str(exc.retry_after)
     if isinstance(exc, MethodNotAllowedError):
         headers["allow"] = ", ".join(exc.allowed)
-    return StreamingResponse(status_code=exc.status_code, headers=headers, body=(utf8(dumps(exc.to_dict())),))
+    document = exc.to_dict() if body is None else dict(body)
+    return StreamingResponse(status_code=exc.status_code, headers=headers, body=(utf8(dumps(document)),))
 
 
 def direct_error_body(exc: AppError) -> Iterator[bytes]:

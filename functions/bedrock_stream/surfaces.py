@@ -29,8 +29,9 @@ Adding a surface, e.g. ``POST /v1/messages``:
 
 Path patterns are literal except ``{name}`` segments, which match one or more characters (slashes included, as
 model ids and ARNs may hold encoded ones) and reach the parser percent-decoded in ``call.params``. A trailing
-slash is ignored. Errors raised before the first byte always use the app's JSON error body
-(:mod:`bedrock_stream.responses`); after it, the encoder's ``error``.
+slash is ignored. Errors raised before the first byte get the app's status, headers and JSON error body
+(:mod:`bedrock_stream.responses`), or the row's ``error_body`` once the row matched; after it, the encoder's
+``error``.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import unquote
 
 from bedrock_stream.encoders.base import Encoder
@@ -47,7 +49,7 @@ from bedrock_stream.encoders.openai_chunks import OpenAIChunkEncoder
 from bedrock_stream.encoders.openai_completion import OpenAICompletionEncoder
 from bedrock_stream.encoders.sse import SseEncoder
 from bedrock_stream.encoders.text import TextEncoder
-from bedrock_stream.errors import MethodNotAllowedError, NotFoundError
+from bedrock_stream.errors import AppError, MethodNotAllowedError, NotFoundError
 from bedrock_stream.invoke_request import invoke_plan
 from bedrock_stream.model_list import models_document
 from bedrock_stream.native_request import native_plan
@@ -77,6 +79,9 @@ class Surface:
     """Whether ``?format=`` and ``Accept`` choose among ``formats``."""
     name: str = ""
     """The route name in logs; ``"<method> <path>"`` unless given."""
+    error_body: Callable[[AppError], Mapping[str, Any]] | None = None
+    """The JSON body of this surface's errors before the first byte (status and headers stay the app's); by
+    default ``AppError.to_dict()``. Errors found before a row matched (404, 405, 413) always use the default."""
     _regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
