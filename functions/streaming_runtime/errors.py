@@ -152,4 +152,13 @@ def error_report(exc: BaseException) -> ErrorReport:
     header_type = function_error_type(exc)
     body_type = header_type if isinstance(exc, RuntimeFault) else type(exc).__name__
     stack = tuple(line.rstrip("\n") for line in traceback.format_tb(exc.__traceback__))
-    return ErrorReport(error_type=header_type, message=str(exc), body_type=body_type, stack_trace=stack)
+    return ErrorReport(error_type=header_type, message=_message(exc), body_type=body_type, stack_trace=stack)
+
+
+def _message(exc: BaseException) -> str:
+    """``str(exc)``, or a stand-in naming the failure when the exception's own ``__str__`` raises (the report must
+    still be posted: an error while describing an error would otherwise leave the invocation unanswered)."""
+    try:
+        return str(exc)
+    except Exception as inner:
+        return f"<{type(exc).__name__}: str() raised {type(inner).__name__}>"

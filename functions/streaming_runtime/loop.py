@@ -56,11 +56,17 @@ class Plan:
 
 
 def decode_event(payload: bytes) -> Any:
-    """The event as JSON. Raises ``InvalidEventError`` for a payload that is not JSON."""
+    """The event as JSON. Raises ``InvalidEventError`` for any payload ``json.loads`` cannot turn into a value.
+
+    Not only ``ValueError`` (malformed JSON, ``UnicodeDecodeError``): an array nested deeper than the interpreter's
+    recursion limit raises ``RecursionError`` and a huge one ``MemoryError``; each is an unmarshal error of this
+    invocation, reported to ``/error`` at once like the managed runtime's ``Runtime.UnmarshalError``
+    (aws/aws-lambda-python-runtime-interface-client, awslambdaric/lambda_runtime_marshaller.py).
+    """
     try:
         return json.loads(payload)
-    except ValueError as exc:
-        raise InvalidEventError(f"Unable to parse the event payload as JSON: {exc}") from exc
+    except Exception as exc:  # ValueError, RecursionError, MemoryError: all mean "this payload cannot be decoded"
+        raise InvalidEventError(f"Unable to parse the event payload as JSON: {type(exc).__name__}: {exc}") from exc
 
 
 def plan_response(response: object, event: object) -> Plan:
@@ -158,7 +164,11 @@ def invoke(
     try:
         invocation = parse_invocation(headers, next_event.payload)
         event = decode_event(invocation.payload)
-    except InvalidEventError as exc:
+    except FatalRuntimeApiError:
+        raise
+    except Exception as exc:  # InvalidEventError, or a decoding failure nobody foresaw: /error now, never a hang
+        if not isinstance(exc, InvalidEventError):
+            exc = InvalidEventError(f"Unable to decode the invocation: {type(exc).__name__}: {exc}")
         _report_error(client, request_id, headers.get(INVOCATION_ID.lower()) or None, exc)
         return
     _set_trace_id(environ, invocation.trace_id)

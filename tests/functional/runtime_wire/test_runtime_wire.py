@@ -228,6 +228,23 @@ def test_invalid_event_json_is_reported_and_the_loop_continues(start_runtime) ->
     assert ok.chunks == [b"fine"]
 
 
+def test_an_event_nested_past_the_recursion_limit_is_an_unmarshal_error_posted_at_once(start_runtime) -> None:
+    """json.loads raises RecursionError (not ValueError) for it: still one /error, then the next event is served."""
+    deep = b"[" * 100_000 + b"]" * 100_000
+    with RuntimeApiStandIn() as api:
+        api.queue(NextSpec("req-deep", deep), NextSpec("req-after", {"items": ["fine"]}))
+        start_runtime(api.address, "rw_handlers.stream_items")
+        (err,) = api.wait_complete("/error")
+        (ok,) = api.wait_complete("/response")
+
+    assert err.target == f"{BASE}/invocation/req-deep/error"
+    assert err.header("lambda-runtime-function-error-type") == "Runtime.UnmarshalError"
+    doc = json.loads(err.body)
+    assert doc["errorType"] == "Runtime.UnmarshalError"
+    assert "RecursionError" in str(doc["errorMessage"])
+    assert ok.chunks == [b"fine"]
+
+
 def test_first_chunk_reaches_the_runtime_api_before_the_handler_produces_the_second(start_runtime, tmp_path) -> None:
     gate = tmp_path / "gate"
 

@@ -77,6 +77,22 @@ def test_decode_event() -> None:
         decode_event(b"{nope")
 
 
+@pytest.mark.parametrize(
+    ("payload", "cause"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, RecursionError),  # deeper than any recursion limit
+        (b'{"a": "\xff"}', UnicodeDecodeError),
+    ],
+)
+def test_decode_event_turns_every_decoding_failure_into_an_unmarshal_error(
+    payload: bytes, cause: type[BaseException]
+) -> None:
+    with pytest.raises(InvalidEventError, match=cause.__name__) as info:
+        decode_event(payload)
+    assert info.value.error_type == "Runtime.UnmarshalError"
+    assert isinstance(info.value.__cause__, cause)
+
+
 def test_as_bytes() -> None:
     assert as_bytes(b"a") == b"a"
     assert as_bytes(bytearray(b"b")) == b"b"
