@@ -4,6 +4,7 @@
 
     RuntimeFault                    a problem in the function's setup or output, with a Lambda error type
     ├── MalformedHandlerError           Runtime.MalformedHandlerName  (``_HANDLER`` is not ``module.func``)
+    ├── BuiltInModuleConflictError      Runtime.BuiltInModuleConflict (the handler module is a built-in one)
     ├── ImportModuleError               Runtime.ImportModuleError     (the handler module failed to import)
     ├── UserCodeSyntaxError             Runtime.UserCodeSyntaxError   (the handler module has a syntax error)
     ├── HandlerNotFoundError            Runtime.HandlerNotFound       (no such callable in the module)
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "BuiltInModuleConflictError",
     "ConnectionLostError",
     "ErrorReport",
     "FatalRuntimeApiError",
@@ -52,6 +54,13 @@ class MalformedHandlerError(RuntimeFault):
     """``_HANDLER`` is missing or not of the form ``module.function``."""
 
     error_type = "Runtime.MalformedHandlerName"
+
+
+class BuiltInModuleConflictError(RuntimeFault):
+    """The handler's module (its first dotted part) is compiled into the interpreter (``sys.builtin_module_names``):
+    importing it would silently return the built-in module, never the function's own file."""
+
+    error_type = "Runtime.BuiltInModuleConflict"
 
 
 class ImportModuleError(RuntimeFault):

@@ -21,6 +21,7 @@ from streaming_runtime.api import NextEvent, RuntimeApiClient, check_reply
 from streaming_runtime.context import (
     INVOCATION_ID,
     REQUEST_ID,
+    TRACE_ID,
     FunctionInfo,
     Invocation,
     LambdaContext,
@@ -38,6 +39,7 @@ from streaming_runtime.integration import content_type, is_http_event
 from streaming_runtime.logs import LOGGER_NAME
 from streaming_runtime.response import StreamingResponse
 from streaming_runtime.wire import chunk, encode_error_body, header_value, prelude
+from streaming_runtime.xray import error_cause
 
 __all__ = ["TRACE_ENV", "Plan", "decode_event", "invoke", "plan_response", "run"]
 
@@ -122,10 +124,13 @@ def _set_trace_id(environ: MutableMapping[str, str], trace_id: str | None) -> No
         environ.pop(TRACE_ENV, None)
 
 
-def _report_error(client: RuntimeApiClient, request_id: str, invocation_id: str | None, exc: Exception) -> None:
+def _report_error(
+    client: RuntimeApiClient, request_id: str, invocation_id: str | None, exc: Exception, *, traced: bool = False
+) -> None:
+    """Log and ``POST /error``; a traced invocation (it has a trace id) also gets the X-Ray error cause header."""
     report = error_report(exc)
     log.error("invocation failed: %s: %s", report.error_type, report.message, extra={"requestId": request_id})
-    client.post_error(request_id, report, invocation_id)
+    client.post_error(request_id, report, invocation_id, error_cause(exc, report) if traced else None)
 
 
 def _stream(client: RuntimeApiClient, invocation: Invocation, plan: Plan) -> None:
@@ -169,7 +174,8 @@ def invoke(
     except Exception as exc:  # InvalidEventError, or a decoding failure nobody foresaw: /error now, never a hang
         if not isinstance(exc, InvalidEventError):
             exc = InvalidEventError(f"Unable to decode the invocation: {type(exc).__name__}: {exc}")
-        _report_error(client, request_id, headers.get(INVOCATION_ID.lower()) or None, exc)
+        traced = bool(headers.get(TRACE_ID.lower()))
+        _report_error(client, request_id, headers.get(INVOCATION_ID.lower()) or None, exc, traced=traced)
         return
     _set_trace_id(environ, invocation.trace_id)
     context = LambdaContext(invocation, function)
@@ -180,7 +186,7 @@ def invoke(
     except Exception as exc:
         if isinstance(response, StreamingResponse):
             _close(response.body)
-        _report_error(client, request_id, invocation.invocation_id, exc)
+        _report_error(client, request_id, invocation.invocation_id, exc, traced=invocation.trace_id is not None)
         return
     try:
         _stream(client, invocation, plan)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from streaming_runtime.wire import chunk
+from tests.functional.runtime_wire.conftest import HANDLERS, ROOT
 from tests.functional.runtime_wire.standin import NEXT_PATH, Captured, NextSpec, RuntimeApiStandIn
 
 pytestmark = pytest.mark.timeout(60)
@@ -205,6 +206,44 @@ def test_handler_raising_before_return_posts_error_and_loop_continues(start_runt
     assert not [r for r in api.requests if r.target.endswith("/response")]
 
 
+TRACE = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+
+
+def test_a_traced_invocation_error_carries_the_xray_error_cause(start_runtime) -> None:
+    """The cause JSON has the shape of awslambdaric/bootstrap.py ``make_xray_fault``; untraced errors send none."""
+    with RuntimeApiStandIn() as api:
+        api.queue(NextSpec("req-traced", http_event(), trace_id=TRACE), NextSpec("req-untraced", http_event()))
+        start_runtime(api.address, "rw_handlers.raise_before")
+        traced, untraced = api.wait_complete("/error", count=2)
+
+    assert untraced.header("lambda-runtime-function-xray-error-cause") is None
+    raw = traced.header("lambda-runtime-function-xray-error-cause")
+    assert raw is not None
+    cause = json.loads(raw)
+    assert set(cause) == {"working_directory", "exceptions", "paths"}
+    assert Path(cause["working_directory"]) == ROOT / "functions"  # LAMBDA_TASK_ROOT, where bootstrap starts us
+    (exc,) = cause["exceptions"]
+    assert (exc["message"], exc["type"]) == ("failed before the stream started", "RuntimeError")
+    handler_file = str(HANDLERS / "rw_handlers.py")
+    assert exc["stack"][0]["label"] == "raise_before"  # starts in the function's code, not in the runtime loop
+    assert exc["stack"][0]["path"] == handler_file
+    assert isinstance(exc["stack"][0]["line"], int)
+    assert cause["paths"] == [handler_file]
+
+
+def test_a_traced_runtime_fault_is_a_lambda_validation_error_without_stack(start_runtime) -> None:
+    with RuntimeApiStandIn() as api:
+        api.queue(NextSpec("req-dict-traced", http_event(), trace_id=TRACE))
+        start_runtime(api.address, "rw_handlers.wrong_return")
+        (req,) = api.wait_complete("/error")
+
+    cause = json.loads(req.header("lambda-runtime-function-xray-error-cause") or "null")
+    (exc,) = cause["exceptions"]
+    assert exc["type"] == "LambdaValidationError"
+    assert "StreamingResponse" in exc["message"]
+    assert (exc["stack"], cause["paths"]) == ([], [])
+
+
 def test_non_streaming_response_return_is_a_clear_error(start_runtime) -> None:
     with RuntimeApiStandIn() as api:
         api.queue(NextSpec("req-dict", http_event()))
@@ -332,6 +371,7 @@ def test_runtime_api_500_makes_the_process_exit(start_runtime) -> None:
         ("rw_handlers.missing", "Runtime.HandlerNotFound", "missing"),
         ("rw_handlers.not_callable", "Runtime.HandlerNotFound", "not callable"),
         ("nodots", "Runtime.MalformedHandlerName", "nodots"),
+        ("time.handle", "Runtime.BuiltInModuleConflict", "Cannot use built-in module time as a handler module"),
     ],
 )
 def test_bad_handler_posts_init_error_and_exits_non_zero(start_runtime, handler, error_type, needle) -> None:
