@@ -125,8 +125,11 @@ class RuntimeApiClient:
         """``POST /runtime/init/error``; True if accepted (202). The caller exits afterwards."""
         return check_reply(self._post_error(f"{_BASE}/init/error", report, report.payload(), {}), "/init/error")
 
-    def open_response(self, request_id: str, content_type: str, invocation_id: str | None) -> ResponseStream:
-        """Open a streamed ``POST /runtime/invocation/{id}/response`` on a new connection."""
+    def open_response(
+        self, request_id: str, content_type: str, invocation_id: str | None, deadline: float | None = None
+    ) -> ResponseStream:
+        """Open a streamed ``POST /runtime/invocation/{id}/response`` on a new connection; its writes keep
+        ``deadline`` (the invocation's, on the ``time.monotonic()`` clock; see ``streaming_runtime.stream``)."""
         headers = [
             ("User-Agent", USER_AGENT),
             ("Content-Type", content_type),
@@ -136,4 +139,5 @@ class RuntimeApiClient:
         ]
         if invocation_id:
             headers.append((INVOCATION_ID, invocation_id))
-        return ResponseStream.open(self.host, self.port, f"{_BASE}/invocation/{request_id}/response", headers)
+        path = f"{_BASE}/invocation/{request_id}/response"
+        return ResponseStream.open(self.host, self.port, path, headers, deadline)

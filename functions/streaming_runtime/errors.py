@@ -10,6 +10,7 @@
     ├── HandlerNotFoundError            Runtime.HandlerNotFound       (no such callable in the module)
     ├── InvalidResponseError            Runtime.InvalidResponse       (the handler did not return a StreamingResponse)
     ├── InvalidBodyItemError            Runtime.InvalidBodyItem       (a body item is not bytes-like; also a TypeError)
+    ├── ResponseWriteTimeoutError       Runtime.ResponseWriteTimeout  (a write stayed blocked until the deadline)
     └── InvalidEventError               Runtime.UnmarshalError        (the event or an invocation header is malformed)
     RuntimeApiError                 the Runtime API answered something unexpected (status and body kept)
     ├── FatalRuntimeApiError            the Runtime API is gone or reported a container error: exit the process
@@ -36,6 +37,7 @@ __all__ = [
     "InvalidEventError",
     "InvalidResponseError",
     "MalformedHandlerError",
+    "ResponseWriteTimeoutError",
     "RuntimeApiError",
     "RuntimeFault",
     "UserCodeSyntaxError",
@@ -91,6 +93,13 @@ class InvalidBodyItemError(RuntimeFault, TypeError):
     """A body item is not bytes-like (for example a ``str``)."""
 
     error_type = "Runtime.InvalidBodyItem"
+
+
+class ResponseWriteTimeoutError(RuntimeFault):
+    """The response was read so slowly that a write to the Runtime API was still blocked shortly before the
+    invocation's deadline; the body is ended early (error trailers, or a closed connection)."""
+
+    error_type = "Runtime.ResponseWriteTimeout"
 
 
 class InvalidEventError(RuntimeFault):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 from typing import Any
@@ -133,11 +134,20 @@ def _report_error(
     client.post_error(request_id, report, invocation_id, error_cause(exc, report) if traced else None)
 
 
+def _monotonic_deadline(deadline_ms: int) -> float | None:
+    """``Lambda-Runtime-Deadline-Ms`` (epoch milliseconds) on the ``time.monotonic()`` clock; ``None`` without one."""
+    if deadline_ms <= 0:
+        return None
+    return time.monotonic() + (deadline_ms / 1000 - time.time())
+
+
 def _stream(client: RuntimeApiClient, invocation: Invocation, plan: Plan) -> None:
     """Open the streamed ``/response`` and write the prelude, then each body item, then a terminator."""
     request_id = invocation.request_id
     extra = {"requestId": request_id}
-    stream = client.open_response(request_id, plan.content_type, invocation.invocation_id)
+    stream = client.open_response(
+        request_id, plan.content_type, invocation.invocation_id, _monotonic_deadline(invocation.deadline_ms)
+    )
     try:
         if plan.first_chunk is not None:
             stream.send_framed(plan.first_chunk)

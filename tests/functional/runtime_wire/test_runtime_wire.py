@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import json
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -327,6 +329,54 @@ def test_connection_lost_mid_stream_abandons_the_invocation_closes_the_body_and_
     assert after.chunks == [b"one", b"two", b"three"]
     assert marker.read_text() == "closed"
     assert "abandoned" in proc.log
+
+
+def test_a_write_blocked_by_a_reader_that_stopped_reading_ends_before_the_deadline(start_runtime, tmp_path) -> None:
+    """The Runtime API stops reading the /response connection after the first chunk (a very slow caller pushing back).
+    The runtime's write blocks once the socket buffers are full; it must give up before the invocation deadline
+    (Lambda-Runtime-Deadline-Ms, runtimes-api.html), close the body and serve the next event, instead of staying
+    blocked until Lambda kills the process."""
+    release = threading.Event()
+    marker = tmp_path / "closed"
+
+    def stall(req: Captured, piece: bytes) -> bool:
+        if req.target.endswith("/response"):
+            release.wait(30)  # the test releases it once the runtime has moved on to the next event
+        return False
+
+    with RuntimeApiStandIn(on_chunk=stall) as api:
+        deadline_ms = int(time.time() * 1000) + 2500
+        api.queue(
+            NextSpec("req-flood", {"closed_marker": str(marker)}, deadline_ms=deadline_ms),
+            NextSpec("req-next", {"closed_marker": str(tmp_path / "next-closed"), "count": 1}),
+        )
+        proc = start_runtime(api.address, "rw_handlers.flood")
+        try:
+            api.wait_polling(2)  # the runtime gave up the stuck write and asked for the next event
+        finally:
+            release.set()
+        responses = api.wait_for(lambda reqs: len([r for r in reqs if r.target.endswith("/response")]) == 2)
+        (ok,) = api.wait_complete("/req-next/response")
+
+    (flooded,) = [r for r in responses if "req-flood" in r.target]
+    assert not flooded.complete or trailers_of(flooded)["lambda-runtime-function-error-type"] == (
+        "Runtime.ResponseWriteTimeout"
+    )
+    assert marker.read_text() == "closed"
+    assert ok.chunks == [b"x" * 65536]
+    assert "Runtime.ResponseWriteTimeout" in proc.log
+
+
+def test_an_item_produced_past_the_write_deadline_ends_the_body_with_the_error_trailers(start_runtime) -> None:
+    with RuntimeApiStandIn() as api:
+        deadline_ms = int(time.time() * 1000) + 3000
+        api.queue(NextSpec("req-late", {"ms_left": 500}, deadline_ms=deadline_ms))
+        start_runtime(api.address, "rw_handlers.late_item")
+        (req,) = api.wait_complete("/response")
+
+    assert req.chunks == [b"early"]
+    assert trailers_of(req)["lambda-runtime-function-error-type"] == "Runtime.ResponseWriteTimeout"
+    assert "read too slowly" in str(decode_error_body(req)["errorMessage"])
 
 
 def test_body_close_is_called(start_runtime, tmp_path) -> None:
