@@ -11,7 +11,9 @@ nothing else would end that write before Lambda kills the process at its timeout
 only until :data:`WRITE_MARGIN_S` before the deadline, counting the bytes that did go out; past that it raises
 :class:`~streaming_runtime.errors.ResponseWriteTimeoutError` (the loop then ends the body with the error trailers).
 The end of the body (the rest of a cut chunk, then the terminator) gets until :data:`END_MARGIN_S` before the deadline;
-if even that cannot be written, the connection is closed: a truncated response, still before the timeout.
+if even that cannot be written, the connection is closed: a truncated response, still before the timeout. Both
+margins shrink to a share of the time left when the stream opens (:data:`MARGIN_SHARE`), so a function with a
+timeout of a second or two still gets to write.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from typing import Final
 from streaming_runtime.errors import ConnectionLostError, InvalidBodyItemError, ResponseWriteTimeoutError
 from streaming_runtime.wire import TERMINATOR, chunk, failed_terminator
 
-__all__ = ["END_MARGIN_S", "REPLY_TIMEOUT_S", "WRITE_MARGIN_S", "Reply", "ResponseStream", "as_bytes"]
+__all__ = ["END_MARGIN_S", "MARGIN_SHARE", "REPLY_TIMEOUT_S", "WRITE_MARGIN_S", "Reply", "ResponseStream", "as_bytes"]
 
 #: How long to wait for the Runtime API's answer once the body is complete (it answers at once on Lambda).
 REPLY_TIMEOUT_S: Final = 30.0
@@ -34,6 +36,8 @@ REPLY_TIMEOUT_S: Final = 30.0
 WRITE_MARGIN_S: Final = 1.0
 #: The end of the body (error trailers) must be written by this long before the deadline, else the connection closes.
 END_MARGIN_S: Final = 0.25
+#: At most this share of the time left when the stream opens goes to each margin.
+MARGIN_SHARE: Final = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,13 +70,18 @@ class ResponseStream:
     ``deadline`` is the invocation's deadline on the ``time.monotonic()`` clock (``None``: writes may block forever).
     """
 
-    __slots__ = ("_conn", "_end_by", "_sock", "_unsent", "_write_by")
+    __slots__ = ("_conn", "_deadline", "_end_by", "_sock", "_unsent", "_write_by")
 
     def __init__(self, conn: http.client.HTTPConnection, sock: socket.socket, deadline: float | None = None) -> None:
         self._conn = conn
         self._sock = sock
-        self._write_by = None if deadline is None else deadline - WRITE_MARGIN_S
-        self._end_by = None if deadline is None else deadline - END_MARGIN_S
+        self._deadline = deadline if deadline is not None else 0.0
+        self._write_by: float | None = None
+        self._end_by: float | None = None
+        if deadline is not None:
+            left = max(deadline - time.monotonic(), 0.0)
+            self._write_by = deadline - min(WRITE_MARGIN_S, MARGIN_SHARE * left)
+            self._end_by = deadline - min(END_MARGIN_S, MARGIN_SHARE * left / 4)
         self._unsent = b""  # the tail of a chunk cut by the write deadline; sent before the terminator
 
     @classmethod
@@ -127,8 +136,8 @@ class ResponseStream:
         if sent < len(data):
             self._unsent = data[sent:] if sent else b""  # a chunk cut short must be completed before the terminator
             raise ResponseWriteTimeoutError(
-                f"the response is read too slowly: a write was still blocked {int(WRITE_MARGIN_S * 1000)} ms "
-                "before the function timeout, so the stream was ended early"
+                "the response is read too slowly: a write to the Runtime API was still blocked just before the "
+                "function timeout, so the stream was ended early"
             )
 
     def write(self, data: bytes) -> None:
@@ -158,7 +167,7 @@ class ResponseStream:
                     raise ConnectionLostError(
                         "the end of the response could not be written before the function timeout; closing it"
                     )
-                reply_timeout = min(REPLY_TIMEOUT_S, max(self._end_by + END_MARGIN_S - time.monotonic(), 0.001))
+                reply_timeout = min(REPLY_TIMEOUT_S, max(self._deadline - time.monotonic(), 0.001))
             self._sock.settimeout(reply_timeout)
             response = self._conn.getresponse()
             return Reply(response.status, response.read())
