@@ -22,6 +22,7 @@ from streaming_runtime.api import NextEvent, RuntimeApiClient, check_reply
 from streaming_runtime.context import (
     INVOCATION_ID,
     REQUEST_ID,
+    TENANT_ID,
     TRACE_ID,
     FunctionInfo,
     Invocation,
@@ -37,7 +38,7 @@ from streaming_runtime.errors import (
 )
 from streaming_runtime.handler import Handler
 from streaming_runtime.integration import content_type, is_http_event
-from streaming_runtime.logs import LOGGER_NAME
+from streaming_runtime.logs import LOGGER_NAME, set_invocation
 from streaming_runtime.response import StreamingResponse
 from streaming_runtime.wire import chunk, encode_error_body, header_value, prelude
 from streaming_runtime.xray import error_cause
@@ -130,7 +131,7 @@ def _report_error(
 ) -> None:
     """Log and ``POST /error``; a traced invocation (it has a trace id) also gets the X-Ray error cause header."""
     report = error_report(exc)
-    log.error("invocation failed: %s: %s", report.error_type, report.message, extra={"requestId": request_id})
+    log.error("invocation failed: %s: %s", report.error_type, report.message)
     client.post_error(request_id, report, invocation_id, error_cause(exc, report) if traced else None)
 
 
@@ -144,7 +145,6 @@ def _monotonic_deadline(deadline_ms: int) -> float | None:
 def _stream(client: RuntimeApiClient, invocation: Invocation, plan: Plan) -> None:
     """Open the streamed ``/response`` and write the prelude, then each body item, then a terminator."""
     request_id = invocation.request_id
-    extra = {"requestId": request_id}
     stream = client.open_response(
         request_id, plan.content_type, invocation.invocation_id, _monotonic_deadline(invocation.deadline_ms)
     )
@@ -159,7 +159,7 @@ def _stream(client: RuntimeApiClient, invocation: Invocation, plan: Plan) -> Non
         raise
     except Exception as exc:
         report = error_report(exc)
-        log.error("response stream failed: %s: %s", report.error_type, report.message, extra=extra)
+        log.error("response stream failed: %s: %s", report.error_type, report.message)
         reply = stream.fail(report.error_type, encode_error_body(report.payload()))
     else:
         reply = stream.finish()
@@ -176,6 +176,7 @@ def invoke(
     """Run one invocation to completion. Only ``FatalRuntimeApiError`` escapes."""
     headers = next_event.headers
     request_id = headers.get(REQUEST_ID.lower()) or ""
+    set_invocation(request_id or None, headers.get(TENANT_ID.lower()) or None)
     try:
         invocation = parse_invocation(headers, next_event.payload)
         event = decode_event(invocation.payload)
@@ -201,7 +202,7 @@ def invoke(
     try:
         _stream(client, invocation, plan)
     except ConnectionLostError as exc:
-        log.error("invocation abandoned: %s", exc, extra={"requestId": request_id})
+        log.error("invocation abandoned: %s", exc)
     finally:
         _close(plan.body, getattr(response, "body", None))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import sys
 import threading
 import time
@@ -369,8 +370,10 @@ def test_a_write_blocked_by_a_reader_that_stopped_reading_ends_before_the_deadli
 
 def test_an_item_produced_past_the_write_deadline_ends_the_body_with_the_error_trailers(start_runtime) -> None:
     with RuntimeApiStandIn() as api:
-        deadline_ms = int(time.time() * 1000) + 3000
-        api.queue(NextSpec("req-late", {"ms_left": 500}, deadline_ms=deadline_ms))
+        # ~5 s left when the stream opens: the write margin is 0.5 s and the end margin 0.125 s (stream.MARGIN_SHARE);
+        # the second item comes 0.3 s before the deadline, between the two
+        deadline_ms = int(time.time() * 1000) + 6000
+        api.queue(NextSpec("req-late", {"ms_left": 300}, deadline_ms=deadline_ms))
         start_runtime(api.address, "rw_handlers.late_item")
         (req,) = api.wait_complete("/response")
 
@@ -483,3 +486,52 @@ def test_task_root_without_the_runtime_and_given_relative_still_works(start_runt
         "/opt/python",
     ]
     assert str(Path(__file__).resolve().parents[3] / "functions") in path  # the runtime came from next to the wrapper
+
+
+def _read_frames(fd: int) -> list[tuple[int, dict[str, object]]]:
+    data = b""
+    while chunk := os.read(fd, 65536):
+        data += chunk
+    frames = []
+    while data:
+        kind, length = int.from_bytes(data[:4], "big"), int.from_bytes(data[4:8], "big")
+        frames.append((kind, json.loads(data[16 : 16 + length])))
+        data = data[16 + length :]
+    return frames
+
+
+def test_records_go_to_the_telemetry_fd_as_one_json_frame_each_with_the_request_id(start_runtime) -> None:
+    """awslambdaric/bootstrap.py ``FramedTelemetryLogSink``: with _LAMBDA_TELEMETRY_LOG_FD, every record of the root
+    logger (libraries' too) is one frame, so a traceback is one CloudWatch event; print() stays on stdout."""
+    read_end, write_end = os.pipe()
+    try:
+        with RuntimeApiStandIn() as api:
+            api.queue(NextSpec("req-logs", {}))
+            proc = start_runtime(
+                api.address, "rw_handlers.log_things", pass_fds=(write_end,), _LAMBDA_TELEMETRY_LOG_FD=str(write_end)
+            )
+            os.close(write_end)
+            write_end = -1
+            (req,) = api.wait_complete("/response")
+            api.wait_polling(2)
+            proc.stop()
+        frames = _read_frames(read_end)
+    finally:
+        os.close(read_end)
+        if write_end != -1:
+            os.close(write_end)
+
+    assert req.chunks == [b"logged"]
+    by_message = {doc["message"]: (kind, doc) for kind, doc in frames}
+    info_kind, info = by_message["library says hi"]
+    assert (info_kind, info["level"], info["logger"], info["requestId"]) == (
+        0xA55A000E,
+        "INFO",
+        "some.library",
+        "req-logs",
+    )
+    error_kind, error = by_message["library failed"]
+    assert (error_kind, error["errorType"], error["requestId"]) == (0xA55A0016, "KeyError", "req-logs")
+    assert any("log_things" in line for line in error["stackTrace"])  # type: ignore[union-attr]
+    assert "library says hi" not in proc.log  # records went to the descriptor, not to stdout
+    assert "printed line" in proc.log  # print() is plain stdout, as on the managed runtime

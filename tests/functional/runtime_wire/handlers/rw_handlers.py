@@ -159,3 +159,17 @@ def _late(context: Any, wait_until_ms_left: int) -> Iterator[bytes]:
 def late_item(event: dict[str, Any], context: Any) -> StreamingResponse:
     """One chunk, then a second one only once ``event["ms_left"]`` ms remain before the deadline."""
     return StreamingResponse(headers={"content-type": "text/plain"}, body=_late(context, int(event["ms_left"])))
+
+
+def log_things(event: dict[str, Any], context: Any) -> StreamingResponse:
+    """A library's INFO record, a library's exception record (a multi-line traceback) and a print() line."""
+    import logging
+
+    library = logging.getLogger("some.library")
+    library.info("library says hi")
+    try:
+        raise KeyError("missing")
+    except KeyError:
+        library.exception("library failed")
+    print("printed line")
+    return StreamingResponse(body=[b"logged"])
