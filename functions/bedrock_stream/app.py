@@ -116,8 +116,9 @@ class App:
         if self._observer.log_content:
             record.prompt = _last_user_text(chat)
         encoder = create_encoder(fmt, model=chat.model, openai=openai, include_usage=include_usage)
-        stream = self._source.converse(chat)
-        return self._respond(stream, encoder, fmt, context, record)
+        deadline = self._deadline(context)
+        stream = self._source.converse(chat, budget=deadline)
+        return self._respond(stream, encoder, fmt, deadline, record)
 
     def _invoke(
         self, model_id: str, body: bytes, fmt: Format, context: LambdaContext, record: RequestRecord
@@ -126,15 +127,19 @@ class App:
         if not isinstance(decode_json_body(body), dict):
             raise InvalidRequestError("the model-native body must be a JSON object", field="$")
         encoder = create_encoder(fmt, model=model_id)
-        stream = self._source.invoke(model_id, body)
-        return self._respond(stream, encoder, fmt, context, record)
+        deadline = self._deadline(context)
+        stream = self._source.invoke(model_id, body, budget=deadline)
+        return self._respond(stream, encoder, fmt, deadline, record)
 
     # -- responses -----------------------------------------------------------------------------------------
 
+    def _deadline(self, context: LambdaContext) -> Deadline:
+        """The invocation's deadline margin: it bounds the wait for Bedrock's headers, then the stream."""
+        return Deadline(context.get_remaining_time_in_millis, self.settings.deadline_margin_ms)
+
     def _respond(
-        self, stream: EventStream, encoder: Encoder, fmt: Format, context: LambdaContext, record: RequestRecord
+        self, stream: EventStream, encoder: Encoder, fmt: Format, deadline: Deadline, record: RequestRecord
     ) -> StreamingResponse:
-        deadline = Deadline(context.get_remaining_time_in_millis, self.settings.deadline_margin_ms)
         events = self._noted(guarded_events(stream, deadline), record)
         if fmt is Format.JSON:
             try:
