@@ -18,8 +18,10 @@ timeout of a second or two still gets to write.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import socket
+import struct
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -164,6 +166,7 @@ class ResponseStream:
                 reply_timeout = REPLY_TIMEOUT_S
             else:
                 if self._send_by(data, self._end_by) < len(data):
+                    self._reset()
                     raise ConnectionLostError(
                         "the end of the response could not be written before the function timeout; closing it"
                     )
@@ -175,6 +178,12 @@ class ResponseStream:
             raise ConnectionLostError(f"no reply to the streamed response: {exc}") from exc
         finally:
             self._conn.close()
+
+    def _reset(self) -> None:
+        """Close with a TCP reset (``SO_LINGER`` 0): the unsent rest is dropped and the peer learns at once that
+        the response is cut, instead of after bytes it is not reading."""
+        with contextlib.suppress(OSError):
+            self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
     def abort(self) -> None:
         """Drop the connection without a terminator (the Runtime API sees a truncated response)."""
