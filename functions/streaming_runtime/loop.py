@@ -5,7 +5,8 @@ Implements the handler contract of shared/DESIGN.md ("The handler contract") ove
 shared/docs/lambda-streaming-protocol.md §1, §3.3 and §4): an exception before the handler returns goes to ``/error``;
 after that the prelude (HTTP events only) is sent as one chunk at once, each body item is written as its own chunk as
 soon as it is produced (no buffer, no queue, no thread), and an exception while iterating ends the body with the error
-trailers. The loop survives every handler error; only a fatal Runtime API error ends it.
+trailers. Writes keep the invocation's deadline (``streaming_runtime.stream``). Any failure to decode an event is
+reported to ``/error`` at once. The loop survives every handler error; only a fatal Runtime API error ends it.
 """
 
 from __future__ import annotations
