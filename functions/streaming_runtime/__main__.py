@@ -4,8 +4,7 @@ Reads ``AWS_LAMBDA_RUNTIME_API``, ``_HANDLER``, ``LAMBDA_TASK_ROOT``, ``AWS_LAMB
 ``MEMORY_SIZE``, ``AWS_LAMBDA_LOG_GROUP_NAME``/``LOG_STREAM_NAME``, ``AWS_LAMBDA_LOG_FORMAT``/``LOG_LEVEL`` and
 ``_LAMBDA_TELEMETRY_LOG_FD`` (see ``streaming_runtime.logs``); sets
 ``_X_AMZN_TRACE_ID`` per invocation. Init failures are posted to ``/runtime/init/error`` and the process exits with
-status 1 (AWS Lambda developer guide, runtimes-api.html, "Initialization error"; see
-shared/docs/lambda-streaming-protocol.md §2.3 and §7.1).
+status 1 (AWS Lambda developer guide, runtimes-api.html, "Initialization error").
 """
 
 from __future__ import annotations

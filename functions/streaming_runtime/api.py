@@ -1,9 +1,8 @@
 """Runtime API client: ``/next``, ``/error``, ``/init/error`` and opening streamed ``/response`` requests.
 
 Follows the AWS Lambda developer guide, runtimes-api.html (API version 2018-06-01) and
-runtimes-custom.html#runtimes-custom-response-streaming; the reply statuses (202, 400, 403, 410, 413, 500) follow
-shared/docs/lambda-streaming-protocol.md §2.2, §2.3 and §2.5. ``/next`` has no client timeout: the process may be
-frozen while it waits.
+runtimes-custom.html#runtimes-custom-response-streaming (reply statuses 202, 400, 403, 410, 413, 500). ``/next`` has
+no client timeout: the process may be frozen while it waits.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The invocation read from ``GET /runtime/invocation/next`` and the context object handed to the handler.
 
 Header names follow the AWS Lambda developer guide, runtimes-api.html ("Next invocation") and the July 2026
-``Lambda-Runtime-Invocation-Id`` nonce; see shared/docs/lambda-streaming-protocol.md §2.1, §2.4, §2.5. Context attribute
+``Lambda-Runtime-Invocation-Id`` nonce. Context attribute
 names match the managed Python runtime's ``LambdaContext`` so decorators written for it (Powertools) work unchanged.
 """
 

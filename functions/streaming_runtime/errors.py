@@ -17,7 +17,7 @@
     └── ConnectionLostError             the connection of a streamed response broke: abandon that invocation
 
 Error types follow ``Category.Reason`` (AWS Lambda developer guide, runtimes-api.html, "Invocation error"; RAPID keeps
-``(Runtime|Function)\\.[A-Z][a-zA-Z]+``): see shared/docs/lambda-streaming-protocol.md §2.3.
+``(Runtime|Function)\\.[A-Z][a-zA-Z]+``).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 An event is an HTTP event iff it is a dict whose ``requestContext`` is a dict containing ``http`` (Function URL,
 payload format 2.0; AWS Lambda developer guide, urls-invocation.html#urls-request-payload) or it has ``httpMethod``
 (API Gateway REST proxy, payload 1.0; apigateway response-transfer-mode-lambda.html). Other events (direct
-``InvokeWithResponseStream``) are streamed raw. See shared/docs/lambda-streaming-protocol.md §4 and §5.1.
+``InvokeWithResponseStream``) are streamed raw.
 """
 
 from __future__ import annotations

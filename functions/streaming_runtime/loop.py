@@ -1,12 +1,12 @@
 """The invocation loop: ``/next`` -> handler -> ``/error`` or a streamed ``/response``, forever.
 
-Implements the handler contract of shared/DESIGN.md ("The handler contract") over the Runtime API in streaming mode
-(AWS Lambda developer guide, runtimes-custom.html#runtimes-custom-response-streaming; see
-shared/docs/lambda-streaming-protocol.md §1, §3.3 and §4): an exception before the handler returns goes to ``/error``;
-after that the prelude (HTTP events only) is sent as one chunk at once, each body item is written as its own chunk as
-soon as it is produced (no buffer, no queue, no thread), and an exception while iterating ends the body with the error
-trailers. Writes keep the invocation's deadline (``streaming_runtime.stream``). Any failure to decode an event is
-reported to ``/error`` at once. The loop survives every handler error; only a fatal Runtime API error ends it.
+Implements the handler contract (README.md, "The handler contract") over the Runtime API in streaming mode
+(AWS Lambda developer guide, runtimes-custom.html#runtimes-custom-response-streaming): an exception before the
+handler returns goes to ``/error``; after that the prelude (HTTP events only) is sent as one chunk at once, each body
+item is written as its own chunk as soon as it is produced (no buffer, no queue, no thread), and an exception while
+iterating ends the body with the error trailers. Writes keep the invocation's deadline (``streaming_runtime.stream``).
+Any failure to decode an event is reported to ``/error`` at once. The loop survives every handler error; only a fatal
+Runtime API error ends it.
 """
 
 from __future__ import annotations

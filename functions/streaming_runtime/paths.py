@@ -1,8 +1,7 @@
 """``sys.path`` as the managed Python runtime orders it: task root, layer site-packages, ``/opt/python``, defaults.
 
 The stock ``bootstrap.py`` of the managed runtime puts these first; an exec wrapper that replaces it must restore them
-(AWS Lambda developer guide, python-package.html#python-package-searchpath and packaging-layers.html; see
-shared/docs/lambda-streaming-protocol.md §7.1).
+(AWS Lambda developer guide, python-package.html#python-package-searchpath and packaging-layers.html).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The value a streaming handler returns: status, headers, cookies and a lazily produced body.
 
-The runtime owns all writing (see DESIGN.md, "The handler contract"): the handler only describes the
+The runtime owns all writing (README.md, "The handler contract"): the handler only describes the
 response. A body is single-use; the runtime iterates it exactly once and sends one HTTP chunk per item.
 """
 

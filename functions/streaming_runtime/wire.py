@@ -2,7 +2,7 @@
 
 Follows the AWS Lambda developer guide, runtimes-custom.html#runtimes-custom-response-streaming, and RFC 9112 §7.1
 (chunked transfer coding); the prelude follows apigateway response-transfer-mode-lambda.html and the Node.js RIC's
-``HttpResponseStream``. See shared/docs/lambda-streaming-protocol.md §3.1-§3.5 and §4. No sockets here.
+``HttpResponseStream``. No sockets here.
 """
 
 from __future__ import annotations
