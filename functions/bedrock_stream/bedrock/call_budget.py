@@ -13,7 +13,11 @@ So, while :func:`within_budget` is active for a call, two botocore event handler
   which botocore's ``URLLib3Session`` honours per request (botocore/httpsession.py ``_get_request_timeout``).
 - ``needs-retry`` (registered first): when the budget cannot hold the worst standard-mode backoff for this attempt
   (``min(2 ** (attempt - 1), 20)`` s, botocore/retries/standard.py ``ExponentialBackoff``) plus another attempt, it
-  answers ``False``, which stops the retry (botocore/endpoint.py ``_needs_retry``); the last attempt's error stands.
+  raises this attempt's error (the caught exception, or the modelled error of the HTTP response, as
+  ``BaseClient._make_api_call`` would), so no retry starts; a 429 stays a 429.
+
+The per-request ``read_timeout`` needs a botocore whose ``URLLib3Session`` reads it (the pinned one does); with an
+older one an attempt waits up to the configured read timeout, and the retry budget still holds.
 
 After the response headers, :func:`restore_read_timeout` puts the configured read timeout back on the stream's
 socket: from then on the deadline watchdog (``bedrock_stream.deadline``) bounds the stream.
@@ -58,7 +62,8 @@ def exhausted_error() -> DeadlineError:
 
 
 class _Handlers:
-    def __init__(self, connect_timeout: float, read_timeout: float) -> None:
+    def __init__(self, client: Any, connect_timeout: float, read_timeout: float) -> None:
+        self.client = client
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
 
@@ -73,19 +78,30 @@ class _Handlers:
         if isinstance(context, dict):
             context["read_timeout"] = min(read_timeout, self.read_timeout)
 
-    def needs_retry(self, attempts: int, **_: Any) -> bool | None:
+    def needs_retry(
+        self, attempts: int, response: Any = None, caught_exception: Any = None, operation: Any = None, **_: Any
+    ) -> None:
         budget = _current.get()
         if budget is None:
-            return None  # the standard retry handler decides
+            return  # the standard retry handler decides
         worst_backoff = min(2.0 ** (attempts - 1), _MAX_BACKOFF_S)
-        if budget.seconds_left() - worst_backoff < self.connect_timeout + MIN_READ_S:
-            return False  # no time for another attempt: the error of this one stands
-        return None
+        if budget.seconds_left() - worst_backoff >= self.connect_timeout + MIN_READ_S:
+            return
+        # No time for another attempt: end the call with this attempt's outcome. Raising stops the event here, so
+        # the standard handler neither retries nor takes retry quota (returning a value would not work on every
+        # botocore: older ones take any non-None answer as a delay to retry after).
+        if caught_exception is not None:
+            raise caught_exception
+        if response is not None:
+            http_response, parsed = response
+            if getattr(http_response, "status_code", 200) >= 300 and isinstance(parsed, dict):
+                code = parsed.get("Error", {}).get("Code")
+                raise self.client.exceptions.from_code(code)(parsed, getattr(operation, "name", ""))
 
 
 def install(client: Any, *, connect_timeout: float, read_timeout: float) -> None:
     """Register the budget handlers on a ``bedrock-runtime`` client (once, at creation)."""
-    handlers = _Handlers(connect_timeout, read_timeout)
+    handlers = _Handlers(client, connect_timeout, read_timeout)
     events = client.meta.events
     events.register("before-send.bedrock-runtime", handlers.before_send, unique_id="bedrock-stream-call-budget-send")
     events.register_first(
