@@ -107,15 +107,16 @@ class App:
         if isinstance(plan, Document):
             self._observer.finish(record)
             return json_response(dict(plan.body), request_id=record.request_id)
+        deadline = self._deadline(context)
         if isinstance(plan, Converse):
             if not plan.stream:
                 fmt = Format.JSON
             if self._observer.log_content:
                 record.prompt = _last_user_text(plan.chat)
             encoder = self._encoder(surface, fmt, plan.chat.model, record, include_usage=plan.include_usage)
-            return self._respond(self._source.converse(plan.chat), encoder, context, record)
+            return self._respond(self._source.converse(plan.chat, budget=deadline), encoder, deadline, record)
         encoder = self._encoder(surface, fmt, plan.model, record)
-        return self._respond(self._source.invoke(plan.model, plan.body), encoder, context, record)
+        return self._respond(self._source.invoke(plan.model, plan.body, budget=deadline), encoder, deadline, record)
 
     def _encoder(
         self, surface: Surface, fmt: Format, model: str, record: RequestRecord, *, include_usage: bool = False
@@ -128,10 +129,13 @@ class App:
 
     # -- responses -----------------------------------------------------------------------------------------
 
+    def _deadline(self, context: LambdaContext) -> Deadline:
+        """The invocation's deadline margin: it bounds the wait for Bedrock's headers, then the stream."""
+        return Deadline(context.get_remaining_time_in_millis, self.settings.deadline_margin_ms)
+
     def _respond(
-        self, stream: EventStream, encoder: Encoder, context: LambdaContext, record: RequestRecord
+        self, stream: EventStream, encoder: Encoder, deadline: Deadline, record: RequestRecord
     ) -> StreamingResponse:
-        deadline = Deadline(context.get_remaining_time_in_millis, self.settings.deadline_margin_ms)
         events = self._noted(guarded_events(stream, deadline), record)
         if encoder.buffers:
             try:

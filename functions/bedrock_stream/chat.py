@@ -16,7 +16,7 @@ from typing import Any, Literal, Protocol
 
 from bedrock_stream.events import BedrockEvent
 
-__all__ = ["BedrockSource", "ChatMessage", "ChatRequest", "EventStream"]
+__all__ = ["BedrockSource", "CallBudget", "ChatMessage", "ChatRequest", "EventStream"]
 
 Role = Literal["user", "assistant"]
 
@@ -53,13 +53,25 @@ class EventStream(Protocol):
     def close(self) -> None: ...
 
 
-class BedrockSource(Protocol):
-    """Opens Bedrock streams. Implemented over boto3 in ``bedrock_stream.bedrock``."""
+class CallBudget(Protocol):
+    """Seconds left before the invocation must stop waiting for Bedrock (its deadline minus the margin)."""
 
-    def converse(self, request: ChatRequest) -> EventStream:
+    def seconds_left(self) -> float: ...
+
+
+class BedrockSource(Protocol):
+    """Opens Bedrock streams. Implemented over boto3 in ``bedrock_stream.bedrock``.
+
+    ``budget`` bounds the wait for Bedrock's response headers, retries included; a call it cannot hold raises
+    a 504 ``DeadlineError`` before the function's timeout.
+    """
+
+    def converse(self, request: ChatRequest, *, budget: CallBudget | None = None) -> EventStream:
         """Start a ConverseStream call; raise UpstreamError if Bedrock refuses it."""
         ...
 
-    def invoke(self, model_id: str, body: bytes, *, content_type: str = "application/json") -> EventStream:
+    def invoke(
+        self, model_id: str, body: bytes, *, content_type: str = "application/json", budget: CallBudget | None = None
+    ) -> EventStream:
         """Start InvokeModelWithResponseStream with a model-native body; decode per model family."""
         ...

@@ -92,6 +92,10 @@ class Deadline:
         """True once the watchdog closed the stream."""
         return self._fired.is_set()
 
+    def seconds_left(self) -> float:
+        """Seconds until the margin (negative once past it): the budget of the pre-stream Bedrock call."""
+        return (self._remaining_ms() - self._margin_ms) / 1000
+
     def expired(self) -> bool:
         """True when less than the margin remains (or the watchdog fired)."""
         return self.fired or self._remaining_ms() <= self._margin_ms

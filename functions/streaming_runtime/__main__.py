@@ -1,7 +1,8 @@
 """Entry point: ``python -m streaming_runtime`` (started by ``functions/bootstrap``, the exec wrapper).
 
 Reads ``AWS_LAMBDA_RUNTIME_API``, ``_HANDLER``, ``LAMBDA_TASK_ROOT``, ``AWS_LAMBDA_FUNCTION_NAME``/``VERSION``/
-``MEMORY_SIZE``, ``AWS_LAMBDA_LOG_GROUP_NAME``/``LOG_STREAM_NAME`` and ``AWS_LAMBDA_LOG_LEVEL``; sets
+``MEMORY_SIZE``, ``AWS_LAMBDA_LOG_GROUP_NAME``/``LOG_STREAM_NAME``, ``AWS_LAMBDA_LOG_FORMAT``/``LOG_LEVEL`` and
+``_LAMBDA_TELEMETRY_LOG_FD`` (see ``streaming_runtime.logs``); sets
 ``_X_AMZN_TRACE_ID`` per invocation. Init failures are posted to ``/runtime/init/error`` and the process exits with
 status 1 (AWS Lambda developer guide, runtimes-api.html, "Initialization error"; see
 docs/lambda-streaming.md, "Starting on the managed Python runtime").

@@ -20,6 +20,7 @@ from streaming_runtime.errors import ErrorReport, FatalRuntimeApiError
 from streaming_runtime.logs import LOGGER_NAME
 from streaming_runtime.stream import Reply, ResponseStream
 from streaming_runtime.wire import ERROR_TYPE_TRAILER, TRAILER_ANNOUNCEMENT, header_value
+from streaming_runtime.xray import XRAY_ERROR_CAUSE
 
 __all__ = ["USER_AGENT", "NextEvent", "RuntimeApiClient", "check_reply"]
 
@@ -109,9 +110,14 @@ class RuntimeApiClient:
         status, _, data = self._request("POST", path, body, headers)
         return Reply(status, data)
 
-    def post_error(self, request_id: str, report: ErrorReport, invocation_id: str | None) -> bool:
-        """``POST /runtime/invocation/{id}/error``; True if accepted (202)."""
+    def post_error(
+        self, request_id: str, report: ErrorReport, invocation_id: str | None, xray_cause: str | None = None
+    ) -> bool:
+        """``POST /runtime/invocation/{id}/error``; True if accepted (202). ``xray_cause`` (the JSON of
+        ``streaming_runtime.xray.error_cause``) goes in the ``Lambda-Runtime-Function-XRay-Error-Cause`` header."""
         extra = {INVOCATION_ID: invocation_id} if invocation_id else {}
+        if xray_cause:
+            extra[XRAY_ERROR_CAUSE] = xray_cause
         path = f"{_BASE}/invocation/{request_id}/error"
         return check_reply(self._post_error(path, report, report.payload(request_id), extra), f"/error {request_id}")
 
@@ -119,8 +125,11 @@ class RuntimeApiClient:
         """``POST /runtime/init/error``; True if accepted (202). The caller exits afterwards."""
         return check_reply(self._post_error(f"{_BASE}/init/error", report, report.payload(), {}), "/init/error")
 
-    def open_response(self, request_id: str, content_type: str, invocation_id: str | None) -> ResponseStream:
-        """Open a streamed ``POST /runtime/invocation/{id}/response`` on a new connection."""
+    def open_response(
+        self, request_id: str, content_type: str, invocation_id: str | None, deadline: float | None = None
+    ) -> ResponseStream:
+        """Open a streamed ``POST /runtime/invocation/{id}/response`` on a new connection; its writes keep
+        ``deadline`` (the invocation's, on the ``time.monotonic()`` clock; see ``streaming_runtime.stream``)."""
         headers = [
             ("User-Agent", USER_AGENT),
             ("Content-Type", content_type),
@@ -130,4 +139,5 @@ class RuntimeApiClient:
         ]
         if invocation_id:
             headers.append((INVOCATION_ID, invocation_id))
-        return ResponseStream.open(self.host, self.port, f"{_BASE}/invocation/{request_id}/response", headers)
+        path = f"{_BASE}/invocation/{request_id}/response"
+        return ResponseStream.open(self.host, self.port, path, headers, deadline)

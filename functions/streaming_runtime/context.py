@@ -154,8 +154,8 @@ def lower_headers(items: Iterable[tuple[str, str]]) -> dict[str, str]:
 def _json_object(name: str, raw: str) -> dict[str, Any]:
     try:
         value = json.loads(raw)
-    except ValueError as exc:
-        raise InvalidEventError(f"header {name} is not valid JSON: {exc}") from exc
+    except Exception as exc:  # ValueError, and RecursionError/MemoryError for absurd nesting or size
+        raise InvalidEventError(f"header {name} is not valid JSON: {type(exc).__name__}: {exc}") from exc
     if not isinstance(value, dict):
         raise InvalidEventError(f"header {name} must hold a JSON object, got {type(value).__name__}")
     return value

@@ -4,11 +4,13 @@
 
     RuntimeFault                    a problem in the function's setup or output, with a Lambda error type
     ├── MalformedHandlerError           Runtime.MalformedHandlerName  (``_HANDLER`` is not ``module.func``)
+    ├── BuiltInModuleConflictError      Runtime.BuiltInModuleConflict (the handler module is a built-in one)
     ├── ImportModuleError               Runtime.ImportModuleError     (the handler module failed to import)
     ├── UserCodeSyntaxError             Runtime.UserCodeSyntaxError   (the handler module has a syntax error)
     ├── HandlerNotFoundError            Runtime.HandlerNotFound       (no such callable in the module)
     ├── InvalidResponseError            Runtime.InvalidResponse       (the handler did not return a StreamingResponse)
     ├── InvalidBodyItemError            Runtime.InvalidBodyItem       (a body item is not bytes-like; also a TypeError)
+    ├── ResponseWriteTimeoutError       Runtime.ResponseWriteTimeout  (a write stayed blocked until the deadline)
     └── InvalidEventError               Runtime.UnmarshalError        (the event or an invocation header is malformed)
     RuntimeApiError                 the Runtime API answered something unexpected (status and body kept)
     ├── FatalRuntimeApiError            the Runtime API is gone or reported a container error: exit the process
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "BuiltInModuleConflictError",
     "ConnectionLostError",
     "ErrorReport",
     "FatalRuntimeApiError",
@@ -34,6 +37,7 @@ __all__ = [
     "InvalidEventError",
     "InvalidResponseError",
     "MalformedHandlerError",
+    "ResponseWriteTimeoutError",
     "RuntimeApiError",
     "RuntimeFault",
     "UserCodeSyntaxError",
@@ -52,6 +56,13 @@ class MalformedHandlerError(RuntimeFault):
     """``_HANDLER`` is missing or not of the form ``module.function``."""
 
     error_type = "Runtime.MalformedHandlerName"
+
+
+class BuiltInModuleConflictError(RuntimeFault):
+    """The handler's module (its first dotted part) is compiled into the interpreter (``sys.builtin_module_names``):
+    importing it would silently return the built-in module, never the function's own file."""
+
+    error_type = "Runtime.BuiltInModuleConflict"
 
 
 class ImportModuleError(RuntimeFault):
@@ -82,6 +93,13 @@ class InvalidBodyItemError(RuntimeFault, TypeError):
     """A body item is not bytes-like (for example a ``str``)."""
 
     error_type = "Runtime.InvalidBodyItem"
+
+
+class ResponseWriteTimeoutError(RuntimeFault):
+    """The response was read so slowly that a write to the Runtime API was still blocked shortly before the
+    invocation's deadline; the body is ended early (error trailers, or a closed connection)."""
+
+    error_type = "Runtime.ResponseWriteTimeout"
 
 
 class InvalidEventError(RuntimeFault):
@@ -152,4 +170,13 @@ def error_report(exc: BaseException) -> ErrorReport:
     header_type = function_error_type(exc)
     body_type = header_type if isinstance(exc, RuntimeFault) else type(exc).__name__
     stack = tuple(line.rstrip("\n") for line in traceback.format_tb(exc.__traceback__))
-    return ErrorReport(error_type=header_type, message=str(exc), body_type=body_type, stack_trace=stack)
+    return ErrorReport(error_type=header_type, message=_message(exc), body_type=body_type, stack_trace=stack)
+
+
+def _message(exc: BaseException) -> str:
+    """``str(exc)``, or a stand-in naming the failure when the exception's own ``__str__`` raises (the report must
+    still be posted: an error while describing an error would otherwise leave the invocation unanswered)."""
+    try:
+        return str(exc)
+    except Exception as inner:
+        return f"<{type(exc).__name__}: str() raised {type(inner).__name__}>"

@@ -1,17 +1,20 @@
 """Resolve the handler named by ``_HANDLER`` (``module.function``, module importable from ``LAMBDA_TASK_ROOT``).
 
-Error types follow the managed Python runtime (``Runtime.MalformedHandlerName``, ``Runtime.ImportModuleError``,
-``Runtime.UserCodeSyntaxError``, ``Runtime.HandlerNotFound``); AWS Lambda developer guide, python-handler.html and
-runtimes-api.html ("Initialization error"). See docs/lambda-streaming.md, "Starting on the managed Python runtime".
+Error types follow the managed Python runtime (``Runtime.MalformedHandlerName``, ``Runtime.BuiltInModuleConflict``,
+``Runtime.ImportModuleError``, ``Runtime.UserCodeSyntaxError``, ``Runtime.HandlerNotFound``): AWS Lambda developer
+guide, python-handler.html and runtimes-api.html ("Initialization error"), and ``_get_handler`` in
+aws/aws-lambda-python-runtime-interface-client, awslambdaric/bootstrap.py (the built-in module check).
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Callable
 from typing import Any
 
 from streaming_runtime.errors import (
+    BuiltInModuleConflictError,
     HandlerNotFoundError,
     ImportModuleError,
     MalformedHandlerError,
@@ -36,6 +39,11 @@ def resolve_handler(spec: str | None) -> Handler:
     if not spec:
         raise MalformedHandlerError("_HANDLER is not set: expected 'module.function'")
     module_name, function_name = _split(spec)
+    if module_name.split(".", 1)[0] in sys.builtin_module_names:
+        raise BuiltInModuleConflictError(
+            f"Cannot use built-in module {module_name} as a handler module: rename the handler's module "
+            f"(_HANDLER={spec!r})"
+        )
     try:
         module = importlib.import_module(module_name)
     except SyntaxError as exc:

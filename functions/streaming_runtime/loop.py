@@ -1,11 +1,12 @@
 """The invocation loop: ``/next`` -> handler -> ``/error`` or a streamed ``/response``, forever.
 
 Implements the handler contract (docs/architecture.md, "The handler contract") over the Runtime API in streaming mode
-(AWS Lambda developer guide, runtimes-custom.html#runtimes-custom-response-streaming; see docs/lambda-streaming.md,
-"Errors before and after the first byte"): an exception before the handler returns goes to ``/error``; after that the
-prelude (HTTP events only) is sent as one chunk at once, each body item is written as its own chunk as soon as it is
-produced (no buffer, no queue, no thread), and an exception while iterating ends the body with the error trailers. The
-loop survives every handler error; only a fatal Runtime API error ends it.
+(AWS Lambda developer guide, runtimes-custom.html#runtimes-custom-response-streaming): an exception before the
+handler returns goes to ``/error``; after that the prelude (HTTP events only) is sent as one chunk at once, each body
+item is written as its own chunk as soon as it is produced (no buffer, no queue, no thread), and an exception while
+iterating ends the body with the error trailers. Writes keep the invocation's deadline (``streaming_runtime.stream``).
+Any failure to decode an event is reported to ``/error`` at once. The loop survives every handler error; only a fatal
+Runtime API error ends it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +23,8 @@ from streaming_runtime.api import NextEvent, RuntimeApiClient, check_reply
 from streaming_runtime.context import (
     INVOCATION_ID,
     REQUEST_ID,
+    TENANT_ID,
+    TRACE_ID,
     FunctionInfo,
     Invocation,
     LambdaContext,
@@ -35,9 +39,10 @@ from streaming_runtime.errors import (
 )
 from streaming_runtime.handler import Handler
 from streaming_runtime.integration import content_type, is_http_event
-from streaming_runtime.logs import LOGGER_NAME
+from streaming_runtime.logs import LOGGER_NAME, set_invocation
 from streaming_runtime.response import StreamingResponse
 from streaming_runtime.wire import chunk, encode_error_body, header_value, prelude
+from streaming_runtime.xray import error_cause
 
 __all__ = ["TRACE_ENV", "Plan", "decode_event", "invoke", "plan_response", "run"]
 
@@ -56,11 +61,17 @@ class Plan:
 
 
 def decode_event(payload: bytes) -> Any:
-    """The event as JSON. Raises ``InvalidEventError`` for a payload that is not JSON."""
+    """The event as JSON. Raises ``InvalidEventError`` for any payload ``json.loads`` cannot turn into a value.
+
+    Not only ``ValueError`` (malformed JSON, ``UnicodeDecodeError``): an array nested deeper than the interpreter's
+    recursion limit raises ``RecursionError`` and a huge one ``MemoryError``; each is an unmarshal error of this
+    invocation, reported to ``/error`` at once like the managed runtime's ``Runtime.UnmarshalError``
+    (aws/aws-lambda-python-runtime-interface-client, awslambdaric/lambda_runtime_marshaller.py).
+    """
     try:
         return json.loads(payload)
-    except ValueError as exc:
-        raise InvalidEventError(f"Unable to parse the event payload as JSON: {exc}") from exc
+    except Exception as exc:  # ValueError, RecursionError, MemoryError: all mean "this payload cannot be decoded"
+        raise InvalidEventError(f"Unable to parse the event payload as JSON: {type(exc).__name__}: {exc}") from exc
 
 
 def plan_response(response: object, event: object) -> Plan:
@@ -116,17 +127,28 @@ def _set_trace_id(environ: MutableMapping[str, str], trace_id: str | None) -> No
         environ.pop(TRACE_ENV, None)
 
 
-def _report_error(client: RuntimeApiClient, request_id: str, invocation_id: str | None, exc: Exception) -> None:
+def _report_error(
+    client: RuntimeApiClient, request_id: str, invocation_id: str | None, exc: Exception, *, traced: bool = False
+) -> None:
+    """Log and ``POST /error``; a traced invocation (it has a trace id) also gets the X-Ray error cause header."""
     report = error_report(exc)
-    log.error("invocation failed: %s: %s", report.error_type, report.message, extra={"requestId": request_id})
-    client.post_error(request_id, report, invocation_id)
+    log.error("invocation failed: %s: %s", report.error_type, report.message)
+    client.post_error(request_id, report, invocation_id, error_cause(exc, report) if traced else None)
+
+
+def _monotonic_deadline(deadline_ms: int) -> float | None:
+    """``Lambda-Runtime-Deadline-Ms`` (epoch milliseconds) on the ``time.monotonic()`` clock; ``None`` without one."""
+    if deadline_ms <= 0:
+        return None
+    return time.monotonic() + (deadline_ms / 1000 - time.time())
 
 
 def _stream(client: RuntimeApiClient, invocation: Invocation, plan: Plan) -> None:
     """Open the streamed ``/response`` and write the prelude, then each body item, then a terminator."""
     request_id = invocation.request_id
-    extra = {"requestId": request_id}
-    stream = client.open_response(request_id, plan.content_type, invocation.invocation_id)
+    stream = client.open_response(
+        request_id, plan.content_type, invocation.invocation_id, _monotonic_deadline(invocation.deadline_ms)
+    )
     try:
         if plan.first_chunk is not None:
             stream.send_framed(plan.first_chunk)
@@ -138,7 +160,7 @@ def _stream(client: RuntimeApiClient, invocation: Invocation, plan: Plan) -> Non
         raise
     except Exception as exc:
         report = error_report(exc)
-        log.error("response stream failed: %s: %s", report.error_type, report.message, extra=extra)
+        log.error("response stream failed: %s: %s", report.error_type, report.message)
         reply = stream.fail(report.error_type, encode_error_body(report.payload()))
     else:
         reply = stream.finish()
@@ -155,11 +177,17 @@ def invoke(
     """Run one invocation to completion. Only ``FatalRuntimeApiError`` escapes."""
     headers = next_event.headers
     request_id = headers.get(REQUEST_ID.lower()) or ""
+    set_invocation(request_id or None, headers.get(TENANT_ID.lower()) or None)
     try:
         invocation = parse_invocation(headers, next_event.payload)
         event = decode_event(invocation.payload)
-    except InvalidEventError as exc:
-        _report_error(client, request_id, headers.get(INVOCATION_ID.lower()) or None, exc)
+    except FatalRuntimeApiError:
+        raise
+    except Exception as exc:  # InvalidEventError, or a decoding failure nobody foresaw: /error now, never a hang
+        if not isinstance(exc, InvalidEventError):
+            exc = InvalidEventError(f"Unable to decode the invocation: {type(exc).__name__}: {exc}")
+        traced = bool(headers.get(TRACE_ID.lower()))
+        _report_error(client, request_id, headers.get(INVOCATION_ID.lower()) or None, exc, traced=traced)
         return
     _set_trace_id(environ, invocation.trace_id)
     context = LambdaContext(invocation, function)
@@ -170,12 +198,12 @@ def invoke(
     except Exception as exc:
         if isinstance(response, StreamingResponse):
             _close(response.body)
-        _report_error(client, request_id, invocation.invocation_id, exc)
+        _report_error(client, request_id, invocation.invocation_id, exc, traced=invocation.trace_id is not None)
         return
     try:
         _stream(client, invocation, plan)
     except ConnectionLostError as exc:
-        log.error("invocation abandoned: %s", exc, extra={"requestId": request_id})
+        log.error("invocation abandoned: %s", exc)
     finally:
         _close(plan.body, getattr(response, "body", None))
 

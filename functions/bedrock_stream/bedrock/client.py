@@ -1,16 +1,18 @@
 """The boto3 ``bedrock-runtime`` client: one per process, created by the composition root and injected.
 
-Settings (botocore ``Config``: https://docs.aws.amazon.com/botocore/latest/reference/config.html; retry modes:
-https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html):
+Settings (botocore ``Config``: ``connect_timeout``, ``read_timeout``, ``retries`` ``total_max_attempts``; see
+https://botocore.amazonaws.com/v1/documentation/api/latest/reference/config.html) are upper bounds; each call is
+also fitted into the invocation's remaining time by :mod:`bedrock_stream.bedrock.call_budget`, installed here:
 
-- ``retries``: standard mode, 3 attempts in total. Only the request before the stream is retried; nothing inside
-  a stream is (botocore never does).
-- ``connect_timeout`` 5 s: a TCP+TLS handshake to a regional endpoint takes milliseconds; failing fast leaves
-  room for the standard-mode retry.
-- ``read_timeout`` 120 s: the longest gap allowed between two socket reads, i.e. before the response headers
-  (Bedrock sends them after the model has started) and between two events. It must exceed the longest silent
-  phase: time to first token for very long prompts and extended-thinking models that stream nothing while they
-  plan. The function's own deadline (Lambda timeout) still bounds the whole call.
+- ``retries``: standard mode, at most 3 attempts in total, fewer when the remaining time cannot hold another one.
+  Only the request before the stream is retried; nothing inside a stream is (botocore never does).
+- ``connect_timeout`` 2 s: a TCP+TLS handshake to a regional endpoint takes milliseconds; failing fast leaves
+  room for a retry, and every attempt reserves it out of the remaining time.
+- ``read_timeout`` 120 s at most: the longest gap allowed between two socket reads, i.e. before the response
+  headers (Bedrock sends them after the model has started) and between two events. It must exceed the longest
+  silent phase: time to first token for very long prompts and extended-thinking models that stream nothing while
+  they plan. Before the headers, each attempt's read timeout is cut to the remaining time (minus the connect
+  timeout), so a Bedrock that stalls there ends in a 504 before the deadline margin, not in a Lambda timeout.
 - ``tcp_keepalive``: keeps idle pooled connections (warm Lambda, minutes between invocations) from being dropped
   silently by NAT or load balancers.
 
@@ -24,9 +26,11 @@ import os
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from bedrock_stream.bedrock.call_budget import install
+
 __all__ = ["CONNECT_TIMEOUT_S", "MAX_ATTEMPTS", "READ_TIMEOUT_S", "BedrockRuntimeClient", "create_client"]
 
-CONNECT_TIMEOUT_S = 5.0
+CONNECT_TIMEOUT_S = 2.0
 READ_TIMEOUT_S = 120.0
 MAX_ATTEMPTS = 3
 USER_AGENT_EXTRA = "bedrock-stream"
@@ -67,4 +71,5 @@ def create_client(
     # Lambda sets both AWS_REGION and AWS_DEFAULT_REGION; botocore itself reads only the latter.
     region = region_name or os.environ.get("AWS_REGION") or None
     client: BedrockRuntimeClient = factory.client("bedrock-runtime", region_name=region, config=config)
+    install(client, connect_timeout=connect_timeout, read_timeout=read_timeout)
     return client

@@ -23,6 +23,7 @@ import socket
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
+from bedrock_stream.bedrock.call_budget import restore_read_timeout, within_budget
 from bedrock_stream.bedrock.client import BedrockRuntimeClient
 from bedrock_stream.bedrock.converse_events import ConverseEventMapper
 from bedrock_stream.bedrock.converse_request import GuardrailConfig, StreamProcessingMode, build_converse_params
@@ -30,7 +31,7 @@ from bedrock_stream.bedrock.decoders import InvokeDecoder
 from bedrock_stream.bedrock.error_mapping import mid_stream_error, truncated_error, upstream_error
 from bedrock_stream.bedrock.families import ModelFamily, UnsupportedModelError
 from bedrock_stream.bedrock.registry import decoder_for, resolve_family, sniff_family
-from bedrock_stream.chat import ChatRequest
+from bedrock_stream.chat import CallBudget, ChatRequest
 from bedrock_stream.errors import AppError, MidStreamError
 from bedrock_stream.events import BedrockEvent
 from bedrock_stream.settings import Settings
@@ -148,10 +149,18 @@ class BotoBedrockSource:
         guardrail = GuardrailConfig.from_settings(settings, stream_processing_mode=guardrail_stream_mode)
         return cls(client, guardrail=guardrail, family_hints=family_hints)
 
-    def converse(self, request: ChatRequest) -> BedrockEventStream:
-        """Start ConverseStream; raises UpstreamError (or InvalidRequestError) before returning if refused."""
+    def converse(self, request: ChatRequest, *, budget: CallBudget | None = None) -> BedrockEventStream:
+        """Start ConverseStream; raises UpstreamError (or InvalidRequestError) before returning if refused.
+
+        ``budget`` bounds the wait for the response headers, retries included (see ``call_budget``); a call it
+        cannot hold raises a 504 ``DeadlineError``.
+        """
         params = build_converse_params(request, guardrail=self._guardrail)
-        response = self._call(self._client.converse_stream, params, model_id=request.model, operation=CONVERSE)
+        response = self._call(
+            self._client.converse_stream, params, model_id=request.model, operation=CONVERSE, budget=budget
+        )
+        if budget is not None:
+            self._restore_read_timeout(response["stream"])
         mapper = ConverseEventMapper()
         stream = BedrockEventStream(
             response["stream"],
@@ -164,11 +173,18 @@ class BotoBedrockSource:
         stream.request_id = _request_id(response)
         return stream
 
-    def invoke(self, model_id: str, body: bytes, *, content_type: str = "application/json") -> BedrockEventStream:
+    def invoke(
+        self,
+        model_id: str,
+        body: bytes,
+        *,
+        content_type: str = "application/json",
+        budget: CallBudget | None = None,
+    ) -> BedrockEventStream:
         """Start InvokeModelWithResponseStream with a native body; decode the chunks per model family.
 
         Raises UnsupportedModelError (before calling Bedrock) for a model without a decoder, UpstreamError if
-        Bedrock refuses the call.
+        Bedrock refuses the call; ``budget`` as for :meth:`converse`.
         """
         family = resolve_family(model_id, self._hints)
         params: dict[str, Any] = {
@@ -181,7 +197,7 @@ class BotoBedrockSource:
             params["guardrailIdentifier"] = self._guardrail.identifier
             params["guardrailVersion"] = self._guardrail.version
         response = self._call(
-            self._client.invoke_model_with_response_stream, params, model_id=model_id, operation=INVOKE
+            self._client.invoke_model_with_response_stream, params, model_id=model_id, operation=INVOKE, budget=budget
         )
         raw = response["body"]
         decoders: list[InvokeDecoder] = []
@@ -206,7 +222,10 @@ class BotoBedrockSource:
         events: Any = raw
         pending: list[BedrockEvent] = []
         if family is None:
-            events, pending = _sniff_first(raw, translate, model_id=model_id)
+            with within_budget(budget):  # the first event is read before returning: still the pre-stream wait
+                events, pending = _sniff_first(raw, translate, model_id=model_id)
+        if budget is not None:
+            self._restore_read_timeout(raw)
         stream = BedrockEventStream(
             events,
             translate,
@@ -222,12 +241,27 @@ class BotoBedrockSource:
 
     @staticmethod
     def _call(
-        operation_fn: Callable[..., Mapping[str, Any]], params: dict[str, Any], *, model_id: str, operation: str
+        operation_fn: Callable[..., Mapping[str, Any]],
+        params: dict[str, Any],
+        *,
+        model_id: str,
+        operation: str,
+        budget: CallBudget | None = None,
     ) -> Mapping[str, Any]:
         try:
-            return operation_fn(**params)
+            with within_budget(budget):
+                return operation_fn(**params)
+        except AppError:
+            raise  # the budget's own DeadlineError
         except Exception as exc:
             raise upstream_error(exc, model_id=model_id, operation=operation) from exc
+
+    def _restore_read_timeout(self, raw: Any) -> None:
+        """The stream is open: its socket gets the client's configured read timeout back (see ``call_budget``)."""
+        config = getattr(getattr(self._client, "meta", None), "config", None)
+        read_timeout = getattr(config, "read_timeout", None)
+        if isinstance(read_timeout, int | float):
+            restore_read_timeout(_socket_of(raw), float(read_timeout))
 
 
 def _sniff_first(
@@ -275,14 +309,25 @@ def _interrupt_reads(raw: Any) -> None:
 
     Reaches through botocore's ``EventStream._raw_stream`` (a urllib3 ``HTTPResponse``) to its connection's socket.
     """
+    sock = _socket_of(raw)
+    if sock is not None:
+        # OSError: not connected any more, so nothing is blocked on it; close() follows either way.
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+def _socket_of(raw: Any) -> socket.socket | None:
+    """The socket under a botocore ``EventStream`` (``_raw_stream`` is a urllib3 ``HTTPResponse``), if reachable."""
     if isinstance(raw, _Resumed):
         raw = raw.original
     response = getattr(raw, "_raw_stream", None)
     sock = getattr(getattr(response, "connection", None), "sock", None)
-    if isinstance(sock, socket.socket):
-        # OSError: not connected any more, so nothing is blocked on it; close() follows either way.
-        with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
+    if not isinstance(sock, socket.socket):
+        # A response that closes its connection when done owns the socket alone (http.client sets the
+        # connection's ``sock`` to None): reach it through the body's file (``http.client.HTTPResponse.fp``).
+        body_file = getattr(getattr(response, "_fp", None), "fp", None)
+        sock = getattr(getattr(body_file, "raw", None), "_sock", None)
+    return sock if isinstance(sock, socket.socket) else None
 
 
 def _chunk_json(event: Mapping[str, Any], *, model_id: str) -> Mapping[str, Any] | None:

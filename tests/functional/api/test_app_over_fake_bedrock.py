@@ -101,12 +101,13 @@ def test_mid_stream_exception_is_in_band_then_raised(
 def test_watchdog_unblocks_a_stalled_socket_read(app: Harness, bedrock: FakeBedrock) -> None:
     bedrock.inject(StallAfter(after=3, seconds=30))
     started = time.monotonic()
-    result = run(app, json_event({"prompt": PROMPT}, query="format=ndjson"), FakeContext(remaining_ms=2500))
+    # 2.5 s to the margin: enough for an attempt (connect timeout 2 s + 0.5 s, see bedrock.call_budget)
+    result = run(app, json_event({"prompt": PROMPT}, query="format=ndjson"), FakeContext(remaining_ms=4500))
     elapsed = time.monotonic() - started
     last = json.loads(result.body.splitlines()[-1])
     assert last["error"]["type"] == "deadline_exceeded"
     assert isinstance(result.error, DeadlineError)
-    assert elapsed < READ_TIMEOUT_S - 1  # the watchdog fires at ~1.5 s; without it the read times out at 5 s
+    assert elapsed < READ_TIMEOUT_S - 1  # the watchdog fires at ~2.5 s; without it the read times out at 5 s
 
 
 @pytest.mark.parametrize(

@@ -31,6 +31,8 @@ def lambda_env(address: str, handler: str, **extra: str) -> dict[str, str]:
         "AWS_REGION": "us-east-1",
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_EXECUTION_ENV": "AWS_Lambda_python3.13",
+        "AWS_LAMBDA_LOG_FORMAT": "JSON",  # what the stack configures (infra/streaming_function.py)
+        "AWS_LAMBDA_LOG_LEVEL": "INFO",
         "PYTHONPATH": str(HANDLERS),
         "PYTHONDONTWRITEBYTECODE": "1",
         "TZ": ":UTC",
@@ -42,7 +44,9 @@ def lambda_env(address: str, handler: str, **extra: str) -> dict[str, str]:
 class RuntimeProcess:
     """The runtime process; stderr is kept for log assertions."""
 
-    def __init__(self, env: dict[str, str], log_path: Path, cwd: Path | None = None) -> None:
+    def __init__(
+        self, env: dict[str, str], log_path: Path, cwd: Path | None = None, pass_fds: tuple[int, ...] = ()
+    ) -> None:
         self.log_path = log_path
         self._log = log_path.open("wb")
         self.proc = subprocess.Popen(
@@ -51,6 +55,7 @@ class RuntimeProcess:
             stdout=self._log,
             stderr=subprocess.STDOUT,
             cwd=cwd,
+            pass_fds=pass_fds,
         )
 
     def stop(self) -> int:
@@ -76,12 +81,15 @@ class RuntimeProcess:
 
 @pytest.fixture
 def start_runtime(tmp_path: Path) -> Iterator[object]:
-    """``start_runtime(address, handler, **env) -> RuntimeProcess``; every process is stopped at teardown."""
+    """``start_runtime(address, handler, cwd=None, pass_fds=(), **env) -> RuntimeProcess``; every process is stopped
+    at teardown."""
     started: list[RuntimeProcess] = []
 
-    def start(address: str, handler: str, cwd: Path | None = None, **extra: str) -> RuntimeProcess:
+    def start(
+        address: str, handler: str, cwd: Path | None = None, pass_fds: tuple[int, ...] = (), **extra: str
+    ) -> RuntimeProcess:
         log_path = tmp_path / f"runtime-{len(started)}.log"
-        proc = RuntimeProcess(lambda_env(address, handler, **extra), log_path, cwd=cwd)
+        proc = RuntimeProcess(lambda_env(address, handler, **extra), log_path, cwd=cwd, pass_fds=pass_fds)
         started.append(proc)
         return proc
 

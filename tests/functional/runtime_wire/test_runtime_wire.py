@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from streaming_runtime.wire import chunk
+from tests.functional.runtime_wire.conftest import HANDLERS, ROOT
 from tests.functional.runtime_wire.standin import NEXT_PATH, Captured, NextSpec, RuntimeApiStandIn
 
 pytestmark = pytest.mark.timeout(60)
@@ -206,6 +210,44 @@ def test_handler_raising_before_return_posts_error_and_loop_continues(start_runt
     assert not [r for r in api.requests if r.target.endswith("/response")]
 
 
+TRACE = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+
+
+def test_a_traced_invocation_error_carries_the_xray_error_cause(start_runtime) -> None:
+    """The cause JSON has the shape of awslambdaric/bootstrap.py ``make_xray_fault``; untraced errors send none."""
+    with RuntimeApiStandIn() as api:
+        api.queue(NextSpec("req-traced", http_event(), trace_id=TRACE), NextSpec("req-untraced", http_event()))
+        start_runtime(api.address, "rw_handlers.raise_before")
+        traced, untraced = api.wait_complete("/error", count=2)
+
+    assert untraced.header("lambda-runtime-function-xray-error-cause") is None
+    raw = traced.header("lambda-runtime-function-xray-error-cause")
+    assert raw is not None
+    cause = json.loads(raw)
+    assert set(cause) == {"working_directory", "exceptions", "paths"}
+    assert Path(cause["working_directory"]) == ROOT / "functions"  # LAMBDA_TASK_ROOT, where bootstrap starts us
+    (exc,) = cause["exceptions"]
+    assert (exc["message"], exc["type"]) == ("failed before the stream started", "RuntimeError")
+    handler_file = str(HANDLERS / "rw_handlers.py")
+    assert exc["stack"][0]["label"] == "raise_before"  # starts in the function's code, not in the runtime loop
+    assert exc["stack"][0]["path"] == handler_file
+    assert isinstance(exc["stack"][0]["line"], int)
+    assert cause["paths"] == [handler_file]
+
+
+def test_a_traced_runtime_fault_is_a_lambda_validation_error_without_stack(start_runtime) -> None:
+    with RuntimeApiStandIn() as api:
+        api.queue(NextSpec("req-dict-traced", http_event(), trace_id=TRACE))
+        start_runtime(api.address, "rw_handlers.wrong_return")
+        (req,) = api.wait_complete("/error")
+
+    cause = json.loads(req.header("lambda-runtime-function-xray-error-cause") or "null")
+    (exc,) = cause["exceptions"]
+    assert exc["type"] == "LambdaValidationError"
+    assert "StreamingResponse" in exc["message"]
+    assert (exc["stack"], cause["paths"]) == ([], [])
+
+
 def test_non_streaming_response_return_is_a_clear_error(start_runtime) -> None:
     with RuntimeApiStandIn() as api:
         api.queue(NextSpec("req-dict", http_event()))
@@ -226,6 +268,23 @@ def test_invalid_event_json_is_reported_and_the_loop_continues(start_runtime) ->
         (ok,) = api.wait_complete("/response")
 
     assert err.header("lambda-runtime-function-error-type") == "Runtime.UnmarshalError"
+    assert ok.chunks == [b"fine"]
+
+
+def test_an_event_nested_past_the_recursion_limit_is_an_unmarshal_error_posted_at_once(start_runtime) -> None:
+    """json.loads raises RecursionError (not ValueError) for it: still one /error, then the next event is served."""
+    deep = b"[" * 100_000 + b"]" * 100_000
+    with RuntimeApiStandIn() as api:
+        api.queue(NextSpec("req-deep", deep), NextSpec("req-after", {"items": ["fine"]}))
+        start_runtime(api.address, "rw_handlers.stream_items")
+        (err,) = api.wait_complete("/error")
+        (ok,) = api.wait_complete("/response")
+
+    assert err.target == f"{BASE}/invocation/req-deep/error"
+    assert err.header("lambda-runtime-function-error-type") == "Runtime.UnmarshalError"
+    doc = json.loads(err.body)
+    assert doc["errorType"] == "Runtime.UnmarshalError"
+    assert "RecursionError" in str(doc["errorMessage"])
     assert ok.chunks == [b"fine"]
 
 
@@ -274,6 +333,56 @@ def test_connection_lost_mid_stream_abandons_the_invocation_closes_the_body_and_
     assert "abandoned" in proc.log
 
 
+def test_a_write_blocked_by_a_reader_that_stopped_reading_ends_before_the_deadline(start_runtime, tmp_path) -> None:
+    """The Runtime API stops reading the /response connection after the first chunk (a very slow caller pushing back).
+    The runtime's write blocks once the socket buffers are full; it must give up before the invocation deadline
+    (Lambda-Runtime-Deadline-Ms, runtimes-api.html), close the body and serve the next event, instead of staying
+    blocked until Lambda kills the process."""
+    release = threading.Event()
+    marker = tmp_path / "closed"
+
+    def stall(req: Captured, piece: bytes) -> bool:
+        if req.target.endswith("/response"):
+            release.wait(30)  # the test releases it once the runtime has moved on to the next event
+        return False
+
+    with RuntimeApiStandIn(on_chunk=stall) as api:
+        deadline_ms = int(time.time() * 1000) + 2500
+        api.queue(
+            NextSpec("req-flood", {"closed_marker": str(marker)}, deadline_ms=deadline_ms),
+            NextSpec("req-next", {"closed_marker": str(tmp_path / "next-closed"), "count": 1}),
+        )
+        proc = start_runtime(api.address, "rw_handlers.flood")
+        try:
+            api.wait_polling(2)  # the runtime gave up the stuck write and asked for the next event
+        finally:
+            release.set()
+        responses = api.wait_for(lambda reqs: len([r for r in reqs if r.target.endswith("/response")]) == 2)
+        (ok,) = api.wait_complete("/req-next/response")
+
+    (flooded,) = [r for r in responses if "req-flood" in r.target]
+    assert not flooded.complete or trailers_of(flooded)["lambda-runtime-function-error-type"] == (
+        "Runtime.ResponseWriteTimeout"
+    )
+    assert marker.read_text() == "closed"
+    assert ok.chunks == [b"x" * 65536]
+    assert "Runtime.ResponseWriteTimeout" in proc.log
+
+
+def test_an_item_produced_past_the_write_deadline_ends_the_body_with_the_error_trailers(start_runtime) -> None:
+    with RuntimeApiStandIn() as api:
+        # ~5 s left when the stream opens: the write margin is 0.5 s and the end margin 0.125 s (stream.MARGIN_SHARE);
+        # the second item comes 0.3 s before the deadline, between the two
+        deadline_ms = int(time.time() * 1000) + 6000
+        api.queue(NextSpec("req-late", {"ms_left": 300}, deadline_ms=deadline_ms))
+        start_runtime(api.address, "rw_handlers.late_item")
+        (req,) = api.wait_complete("/response")
+
+    assert req.chunks == [b"early"]
+    assert trailers_of(req)["lambda-runtime-function-error-type"] == "Runtime.ResponseWriteTimeout"
+    assert "read too slowly" in str(decode_error_body(req)["errorMessage"])
+
+
 def test_body_close_is_called(start_runtime, tmp_path) -> None:
     marker = tmp_path / "closed"
     with RuntimeApiStandIn() as api:
@@ -316,6 +425,7 @@ def test_runtime_api_500_makes_the_process_exit(start_runtime) -> None:
         ("rw_handlers.missing", "Runtime.HandlerNotFound", "missing"),
         ("rw_handlers.not_callable", "Runtime.HandlerNotFound", "not callable"),
         ("nodots", "Runtime.MalformedHandlerName", "nodots"),
+        ("time.handle", "Runtime.BuiltInModuleConflict", "Cannot use built-in module time as a handler module"),
     ],
 )
 def test_bad_handler_posts_init_error_and_exits_non_zero(start_runtime, handler, error_type, needle) -> None:
@@ -377,3 +487,52 @@ def test_task_root_without_the_runtime_and_given_relative_still_works(start_runt
         "/opt/python",
     ]
     assert str(Path(__file__).resolve().parents[3] / "functions") in path  # the runtime came from next to the wrapper
+
+
+def _read_frames(fd: int) -> list[tuple[int, dict[str, object]]]:
+    data = b""
+    while chunk := os.read(fd, 65536):
+        data += chunk
+    frames = []
+    while data:
+        kind, length = int.from_bytes(data[:4], "big"), int.from_bytes(data[4:8], "big")
+        frames.append((kind, json.loads(data[16 : 16 + length])))
+        data = data[16 + length :]
+    return frames
+
+
+def test_records_go_to_the_telemetry_fd_as_one_json_frame_each_with_the_request_id(start_runtime) -> None:
+    """awslambdaric/bootstrap.py ``FramedTelemetryLogSink``: with _LAMBDA_TELEMETRY_LOG_FD, every record of the root
+    logger (libraries' too) is one frame, so a traceback is one CloudWatch event; print() stays on stdout."""
+    read_end, write_end = os.pipe()
+    try:
+        with RuntimeApiStandIn() as api:
+            api.queue(NextSpec("req-logs", {}))
+            proc = start_runtime(
+                api.address, "rw_handlers.log_things", pass_fds=(write_end,), _LAMBDA_TELEMETRY_LOG_FD=str(write_end)
+            )
+            os.close(write_end)
+            write_end = -1
+            (req,) = api.wait_complete("/response")
+            api.wait_polling(2)
+            proc.stop()
+        frames = _read_frames(read_end)
+    finally:
+        os.close(read_end)
+        if write_end != -1:
+            os.close(write_end)
+
+    assert req.chunks == [b"logged"]
+    by_message = {doc["message"]: (kind, doc) for kind, doc in frames}
+    info_kind, info = by_message["library says hi"]
+    assert (info_kind, info["level"], info["logger"], info["requestId"]) == (
+        0xA55A000E,
+        "INFO",
+        "some.library",
+        "req-logs",
+    )
+    error_kind, error = by_message["library failed"]
+    assert (error_kind, error["errorType"], error["requestId"]) == (0xA55A0016, "KeyError", "req-logs")
+    assert any("log_things" in line for line in error["stackTrace"])  # type: ignore[union-attr]
+    assert "library says hi" not in proc.log  # records went to the descriptor, not to stdout
+    assert "printed line" in proc.log  # print() is plain stdout, as on the managed runtime

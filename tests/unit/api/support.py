@@ -15,7 +15,7 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 
 from bedrock_stream.app import App, create_app
-from bedrock_stream.chat import BedrockSource, ChatRequest
+from bedrock_stream.chat import BedrockSource, CallBudget, ChatRequest
 from bedrock_stream.errors import AppError
 from bedrock_stream.events import BedrockEvent, Stop, TextDelta, Usage
 from bedrock_stream.observability import Observer
@@ -71,6 +71,7 @@ class FakeSource:
     fail_with: Exception | None = None
     block: bool = False
     calls: list[tuple[str, Any]] = field(default_factory=list)
+    budgets: list[CallBudget | None] = field(default_factory=list)
     streams: list[FakeStream] = field(default_factory=list)
 
     def _open(self) -> FakeStream:
@@ -80,12 +81,16 @@ class FakeSource:
         self.streams.append(stream)
         return stream
 
-    def converse(self, request: ChatRequest) -> FakeStream:
+    def converse(self, request: ChatRequest, *, budget: CallBudget | None = None) -> FakeStream:
         self.calls.append(("converse", request))
+        self.budgets.append(budget)
         return self._open()
 
-    def invoke(self, model_id: str, body: bytes, *, content_type: str = "application/json") -> FakeStream:
+    def invoke(
+        self, model_id: str, body: bytes, *, content_type: str = "application/json", budget: CallBudget | None = None
+    ) -> FakeStream:
         self.calls.append(("invoke", (model_id, body)))
+        self.budgets.append(budget)
         return self._open()
 
 

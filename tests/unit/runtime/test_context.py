@@ -81,6 +81,7 @@ def test_missing_request_id_is_fatal() -> None:
         ("Lambda-Runtime-Deadline-Ms", "soon", "not an integer"),
         ("Lambda-Runtime-Client-Context", "{nope", "not valid JSON"),
         ("Lambda-Runtime-Cognito-Identity", "[1]", "JSON object"),
+        ("Lambda-Runtime-Client-Context", "[" * 100_000, "RecursionError"),
     ],
 )
 def test_malformed_headers_are_invalid_event_errors(name: str, value: str, message: str) -> None:

@@ -67,3 +67,14 @@ def test_error_types_are_legal_rapid_names(exc: Exception) -> None:
     assert category in {"Function", "Runtime"}
     assert reason[0].isupper()
     assert reason.isalnum()
+
+
+class _Unprintable(Exception):
+    def __str__(self) -> str:
+        raise RuntimeError("no text for you")
+
+
+def test_an_exception_whose_str_raises_still_gets_a_report() -> None:
+    report = error_report(_raised(_Unprintable()))
+    assert report.error_type == "Function.Unprintable"
+    assert report.message == "<_Unprintable: str() raised RuntimeError>"

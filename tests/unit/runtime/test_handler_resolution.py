@@ -12,6 +12,7 @@ import pytest
 
 from streaming_runtime.__main__ import _init_without_gc
 from streaming_runtime.errors import (
+    BuiltInModuleConflictError,
     HandlerNotFoundError,
     ImportModuleError,
     MalformedHandlerError,
@@ -32,6 +33,14 @@ def test_malformed_names(spec: str | None) -> None:
     with pytest.raises(MalformedHandlerError) as info:
         resolve_handler(spec)
     assert info.value.error_type == "Runtime.MalformedHandlerName"
+
+
+@pytest.mark.parametrize("spec", ["sys.handler", "time.handle", "builtins.handle", "sys.sub.handle"])
+def test_a_handler_module_named_like_a_built_in_module_is_refused(spec: str) -> None:
+    """Importing ``sys`` would hand back the interpreter's own module (awslambdaric/bootstrap.py, ``_get_handler``)."""
+    with pytest.raises(BuiltInModuleConflictError, match="Cannot use built-in module") as info:
+        resolve_handler(spec)
+    assert info.value.error_type == "Runtime.BuiltInModuleConflict"
 
 
 def test_missing_module() -> None:

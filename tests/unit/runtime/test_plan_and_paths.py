@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import io
-import json
-import logging
 from collections.abc import Iterator
 
 import pytest
 
 from streaming_runtime import StreamingResponse
 from streaming_runtime.errors import InvalidBodyItemError, InvalidEventError, InvalidResponseError
-from streaming_runtime.logs import configure_logging
 from streaming_runtime.loop import decode_event, plan_response
 from streaming_runtime.paths import layer_paths, search_path
 from streaming_runtime.stream import as_bytes
@@ -77,6 +73,22 @@ def test_decode_event() -> None:
         decode_event(b"{nope")
 
 
+@pytest.mark.parametrize(
+    ("payload", "cause"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, RecursionError),  # deeper than any recursion limit
+        (b'{"a": "\xff"}', UnicodeDecodeError),
+    ],
+)
+def test_decode_event_turns_every_decoding_failure_into_an_unmarshal_error(
+    payload: bytes, cause: type[BaseException]
+) -> None:
+    with pytest.raises(InvalidEventError, match=cause.__name__) as info:
+        decode_event(payload)
+    assert info.value.error_type == "Runtime.UnmarshalError"
+    assert isinstance(info.value.__cause__, cause)
+
+
 def test_as_bytes() -> None:
     assert as_bytes(b"a") == b"a"
     assert as_bytes(bytearray(b"b")) == b"b"
@@ -99,29 +111,3 @@ def test_sys_path_order_matches_the_managed_runtime() -> None:
     ]
     assert layer_paths((3, 12)) == ["/opt/python/lib/python3.12/site-packages", "/opt/python"]
     assert search_path(["", "/a"], None, (3, 11))[:3] == [*layer_paths((3, 11)), ""]
-
-
-def test_log_lines_are_single_line_json_with_a_level() -> None:
-    out = io.StringIO()
-    logger = logging.getLogger("streaming_runtime")
-    saved = (list(logger.handlers), logger.level, logger.propagate)
-    configure_logging({"AWS_LAMBDA_LOG_LEVEL": "WARN"}, stream=out)
-    try:
-        logger.info("hidden")
-        logger.warning("two\nlines", extra={"requestId": "r-1"})
-        try:
-            raise ValueError("boom")
-        except ValueError:
-            logger.exception("failed")
-        propagate = logger.propagate
-    finally:
-        logger.handlers[:], logger.level, logger.propagate = saved
-    lines = out.getvalue().splitlines()
-    assert len(lines) == 2
-    first, second = (json.loads(line) for line in lines)
-    assert first["level"] == "WARN"
-    assert first["message"] == "two\nlines"
-    assert first["requestId"] == "r-1"
-    assert second["level"] == "ERROR"
-    assert second["errorType"] == "ValueError"
-    assert propagate is False

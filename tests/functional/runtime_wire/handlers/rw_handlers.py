@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -131,3 +132,44 @@ def powertools(event: Any, context: Any) -> StreamingResponse:
         return StreamingResponse(body=[b"pt-ok"])
 
     return inner(event, context)
+
+
+def _flood(closed_marker: Path, count: int) -> Iterator[bytes]:
+    try:
+        block = b"x" * 65536
+        for _ in range(count):
+            yield block
+    finally:
+        closed_marker.write_text("closed")
+
+
+def flood(event: dict[str, Any], context: Any) -> StreamingResponse:
+    """Yields ``event["count"]`` 64 KiB chunks (default ~6.5 GB: more than any socket buffer holds) as fast as they
+    can be written; the marker file proves the body was closed."""
+    body = _flood(Path(event["closed_marker"]), int(event.get("count", 100_000)))
+    return StreamingResponse(headers={"content-type": "text/plain"}, body=body)
+
+
+def _late(context: Any, wait_until_ms_left: int) -> Iterator[bytes]:
+    yield b"early"
+    threading.Event().wait(max(context.get_remaining_time_in_millis() - wait_until_ms_left, 0) / 1000)
+    yield b"late"  # produced when less than the runtime's write margin is left
+
+
+def late_item(event: dict[str, Any], context: Any) -> StreamingResponse:
+    """One chunk, then a second one only once ``event["ms_left"]`` ms remain before the deadline."""
+    return StreamingResponse(headers={"content-type": "text/plain"}, body=_late(context, int(event["ms_left"])))
+
+
+def log_things(event: dict[str, Any], context: Any) -> StreamingResponse:
+    """A library's INFO record, a library's exception record (a multi-line traceback) and a print() line."""
+    import logging
+
+    library = logging.getLogger("some.library")
+    library.info("library says hi")
+    try:
+        raise KeyError("missing")
+    except KeyError:
+        library.exception("library failed")
+    print("printed line")
+    return StreamingResponse(body=[b"logged"])
