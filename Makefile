@@ -65,8 +65,10 @@ lint: $(STAMPS)/dev ## ruff
 typecheck: $(STAMPS)/dev ## mypy --strict on the product code
 	$(BIN)/mypy functions/streaming_runtime functions/bedrock_stream emulator client infra $(wildcard app.py)
 
-pytest: install ## All test tiers but e2e (opt-in)
-	$(BIN)/pytest
+# pytest-xdist: one worker per core; a module stays on one worker, so module fixtures (synth, servers) run once.
+PYTEST_WORKERS ?= auto
+pytest: install ## All test tiers but e2e (opt-in), on every core (PYTEST_WORKERS=0: in one process)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope
 
 CDK_FLAGS ?=
 
