@@ -23,7 +23,8 @@ from pathlib import Path
 from packaging.requirements import Requirement
 
 from infra.config import StackConfig
-from tests.unit.test_layering import EXCEPTIONS, ROOT, scan
+from tests.support.imports import ROOT, scan
+from tests.unit.test_layering import EXCEPTIONS
 
 RUNTIME_PACKAGES = ("functions/streaming_runtime", "functions/bedrock_stream", "emulator")
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;\\]+)", re.MULTILINE)
