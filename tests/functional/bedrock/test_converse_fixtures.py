@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bedrock_stream.bedrock import BotoBedrockSource
 from bedrock_stream.chat import ChatMessage, ChatRequest
@@ -15,15 +16,11 @@ from bedrock_stream.events import Metrics, Stop, Usage
 from tests.functional.bedrock._projection import expected_from_frames, load_frames, summarize
 from tests.functional.bedrock._server import Reply, ScriptedBedrock
 from tests.functional.bedrock.conftest import error_reply
-from tests.support.recorded import FIXTURES_DIR, bin_params, recorded_bins
+from tests.support.recorded import FIXTURES_DIR, bin_params
 
 
 def _request(model: str) -> ChatRequest:
     return ChatRequest(model=model, messages=(ChatMessage(role="user", content=({"text": "hi"},)),))
-
-
-def test_fixture_set_is_present() -> None:
-    assert len(recorded_bins()) >= 8
 
 
 @pytest.mark.parametrize("piece_size", [7, 1000, 1 << 20], ids=["tiny-chunks", "1k-chunks", "one-chunk"])
@@ -50,12 +47,15 @@ def test_fixture_decodes_to_recorded_content(
 
 
 def test_recorded_400_maps_to_documented_error(server: ScriptedBedrock, source: BotoBedrockSource) -> None:
-    cassette = (FIXTURES_DIR / "converse-stream-error-400.yaml").read_text(encoding="utf-8")
-    assert "The provided model identifier is invalid." in cassette
+    cassette = yaml.safe_load((FIXTURES_DIR / "converse-stream-error-400.yaml").read_text(encoding="utf-8"))
+    recorded = cassette["interactions"][0]["response"]
+    body = recorded["parsed_body"]
     # The recording has no x-amzn-ErrorType header: botocore falls back to the status for the code.
-    body = {"message": "The provided model identifier is invalid."}
     server.responder = lambda _req: Reply(
-        status=400, headers={"Content-Type": "application/json"}, pieces=[json.dumps(body).encode()], chunked=False
+        status=recorded["status"]["code"],
+        headers={"Content-Type": recorded["headers"]["content-type"][0]},
+        pieces=[json.dumps(body).encode()],
+        chunked=False,
     )
     with pytest.raises(UpstreamError) as caught:
         source.converse(_request("us.does-not-exist-model-v1:0"))
