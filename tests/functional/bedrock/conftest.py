@@ -11,7 +11,7 @@ import pytest
 from bedrock_stream.bedrock import BotoBedrockSource, create_client
 from bedrock_stream.bedrock.client import BedrockRuntimeClient
 from tests.functional.bedrock._server import Reply, ScriptedBedrock
-from tests.support.bedrock_scenarios import use_bedrock_endpoint
+from tests.support.bedrock_scenarios import SESSION, use_bedrock_endpoint
 
 READ_TIMEOUT_S = 10.0
 """Generous: a test that expects data never waits for it to run out."""
@@ -25,6 +25,7 @@ def make_client(url: str, mp: pytest.MonkeyPatch, **kwargs: Any) -> BedrockRunti
     kwargs.setdefault("read_timeout", READ_TIMEOUT_S)
     kwargs.setdefault("connect_timeout", READ_TIMEOUT_S)
     kwargs.setdefault("max_attempts", 1)
+    kwargs.setdefault("session", SESSION)
     return create_client(**kwargs)
 
 
