@@ -48,7 +48,7 @@ $(STAMPS)/node: package.json package-lock.json
 
 install: $(STAMPS)/dev $(STAMPS)/node ## Install everything: the Python toolchain (.venv) and Node packages (node_modules)
 
-dev: $(STAMPS)/runtime ## Run the local Function URL on http://127.0.0.1:$(PORT) with the stub Bedrock model
+dev: $(STAMPS)/runtime ## Serve the local Function URL on http://127.0.0.1:3000 (PORT=...) with the stub Bedrock model; runtime set only
 	@echo "==> serving the local Function URL on http://127.0.0.1:$(PORT) (stub Bedrock model; Ctrl-C stops)"
 	$(BIN)/python -m emulator --port $(PORT) $(DEV_FLAGS)
 
