@@ -14,38 +14,61 @@ export PYTHONDONTWRITEBYTECODE := 1
 PORT ?= 3000
 DEV_FLAGS ?=
 
-.PHONY: help install dev test lint typecheck pytest synth deploy destroy bench bench-quick chat clean
+.PHONY: help install dev lock test lint typecheck pytest synth deploy destroy bench bench-quick chat clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-$(STAMPS)/venv: requirements.txt requirements-dev.txt
-	@mkdir -p $(STAMPS)
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	@touch $@
+PIP_INSTALL = $(BIN)/python -m pip install --quiet --disable-pip-version-check --progress-bar off --no-deps --require-hashes
+# Re-lock after editing requirements.in or requirements-dev.in: `make lock` (add LOCK_FLAGS=--upgrade to move every pin).
+LOCK_FLAGS ?=
+UV_COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	--custom-compile-command 'make lock' $(LOCK_FLAGS)
+
+$(BIN)/python:
+	@echo "==> creating $(VENV)/ with $$($(PYTHON) --version)"
+	@$(PYTHON) -m venv $(VENV)
+
+# The runtime set (requirements.txt): only what the function and the emulator import. All that `make dev` needs.
+$(STAMPS)/runtime: requirements.txt | $(BIN)/python
+	@echo "==> installing the runtime set into $(VENV)/ (requirements.txt: boto3, botocore, Powertools; hashes checked)"
+	@$(PIP_INSTALL) -r requirements.txt
+	@mkdir -p $(STAMPS) && touch $@
+
+# The full toolchain (requirements-dev.txt, a superset of the runtime set): tests, linters, clients, CDK app.
+$(STAMPS)/dev: requirements-dev.txt | $(BIN)/python
+	@echo "==> installing the full Python toolchain into $(VENV)/ (requirements-dev.txt; hashes checked)"
+	@$(PIP_INSTALL) -r requirements-dev.txt
+	@mkdir -p $(STAMPS) && touch $@
 
 $(STAMPS)/node: package.json package-lock.json
-	@mkdir -p $(STAMPS)
-	npm ci --no-audit --no-fund --loglevel=error
-	@touch $@
+	@echo "==> installing the pinned CDK CLI, Node 22 and the Node runtime client into node_modules/ (npm ci)"
+	@npm ci --no-audit --no-fund --loglevel=error
+	@mkdir -p $(STAMPS) && touch $@
 
-install: $(STAMPS)/venv $(STAMPS)/node ## Install Python (.venv) and Node (node_modules) dependencies
+install: $(STAMPS)/dev $(STAMPS)/node ## Install everything: the Python toolchain (.venv) and Node packages (node_modules)
 
-dev: install ## Run the local Function URL on http://127.0.0.1:$(PORT) with the stub Bedrock model
+dev: $(STAMPS)/runtime ## Serve the local Function URL on http://127.0.0.1:3000 (PORT=...) with the stub Bedrock model; runtime set only
+	@echo "==> serving the local Function URL on http://127.0.0.1:$(PORT) (stub Bedrock model; Ctrl-C stops)"
 	$(BIN)/python -m emulator --port $(PORT) $(DEV_FLAGS)
 
-test: install lint typecheck pytest synth ## Lint, type-check and run the whole test suite
+lock: $(STAMPS)/dev ## Re-lock requirements.txt and requirements-dev.txt (pins + hashes) from the *.in files
+	$(UV_COMPILE) requirements.in -o requirements.txt
+	$(UV_COMPILE) requirements-dev.in -c requirements.txt -o requirements-dev.txt
 
-lint: install ## ruff
+test: lint typecheck pytest synth ## Lint, type-check and run the whole test suite
+
+lint: $(STAMPS)/dev ## ruff
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: install ## mypy --strict on the product code
+typecheck: $(STAMPS)/dev ## mypy --strict on the product code
 	$(BIN)/mypy functions/streaming_runtime functions/bedrock_stream emulator client infra $(wildcard app.py)
 
-pytest: install ## All test tiers but e2e (opt-in)
-	$(BIN)/pytest
+# pytest-xdist: one worker per core; a module stays on one worker, so module fixtures (synth, servers) run once.
+PYTEST_WORKERS ?= auto
+pytest: install ## All test tiers but e2e (opt-in), on every core (PYTEST_WORKERS=0: in one process)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope
 
 CDK_FLAGS ?=
 
@@ -63,16 +86,16 @@ clean: ## Remove build outputs (keeps the installs)
 	rm -rf cdk.out .mypy_cache .ruff_cache .pytest_cache
 
 .PHONY: schemas
-schemas: install ## Regenerate the compiled request validators from functions/bedrock_stream/schemas/*.json
+schemas: $(STAMPS)/dev ## Regenerate the compiled request validators from functions/bedrock_stream/schemas/*.json
 	$(BIN)/python functions/bedrock_stream/schemas/generate.py
 
 CHAT_FLAGS ?=
-chat: install ## Streamlit chat app for BEDROCK_STREAM_URL (default http://127.0.0.1:3000, i.e. make dev)
+chat: $(STAMPS)/dev ## Streamlit chat app for BEDROCK_STREAM_URL (default http://127.0.0.1:3000, i.e. make dev)
 	PYTHONPATH=$(CURDIR) $(BIN)/streamlit run client/streamlit_app.py --server.headless true \
 		--browser.gatherUsageStats false $(CHAT_FLAGS)
 
-bench: install ## Benchmarks (~1 min): writes bench/results/latest.json + PNG charts, prints the table
+bench: $(STAMPS)/dev ## Benchmarks (~1 min): writes bench/results/latest.json + PNG charts, prints the table
 	PYTHONPATH=$(CURDIR):$(CURDIR)/functions $(BIN)/python -m bench
 
-bench-quick: install ## Smoke run of the benchmark harness (<1 min, results to a temp dir, asserts no speed)
+bench-quick: $(STAMPS)/dev ## Smoke run of the benchmark harness (<1 min, results to a temp dir, asserts no speed)
 	PYTHONPATH=$(CURDIR):$(CURDIR)/functions $(BIN)/python -m bench --quick --no-charts

@@ -18,6 +18,7 @@ from types import TracebackType
 from typing import Any, Literal
 
 from emulator.function_url import FunctionUrlServer
+from emulator.http_base import serve_in_thread
 from emulator.invocation import Invocation
 from emulator.invoke_api import INVOKE_PREFIXES, handle_invoke_api
 from emulator.launcher import REPO_ROOT, FunctionConfig, app_defaults
@@ -254,7 +255,7 @@ class LocalLambda:
         for prefix in INVOKE_PREFIXES:
             server.extra_routes[prefix] = lambda handler: handle_invoke_api(handler, config.function_name)
         self._server = server
-        threading.Thread(target=server.serve_forever, name="function-url", daemon=True).start()
+        serve_in_thread(server, "function-url")
         if self._wait_ready:
             for sandbox in sandboxes:
                 sandbox.ready.wait(self._init_timeout)

@@ -27,7 +27,7 @@ class LogBook:
 
     def __init__(self, *, limit: int = 100_000, echo: Callable[[LogLine], None] | None = None) -> None:
         self._lines: deque[LogLine] = deque(maxlen=limit)
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
         self._echo = echo
 
     def add(self, source: str, stream: str, text: str) -> None:
@@ -35,6 +35,7 @@ class LogBook:
         line = LogLine(source, stream, text, time.time())
         with self._lock:
             self._lines.append(line)
+            self._lock.notify_all()
         if self._echo is not None:
             self._echo(line)
 
@@ -46,6 +47,11 @@ class LogBook:
     def text(self) -> str:
         """All line texts joined with newlines."""
         return "\n".join(line.text for line in self.lines())
+
+    def wait_for(self, text: str, timeout: float) -> bool:
+        """Block until some line contains ``text`` (True), or ``timeout`` seconds pass without one (False)."""
+        with self._lock:
+            return self._lock.wait_for(lambda: any(text in line.text for line in self._lines), timeout)
 
     def pump(self, source: str, stream: str, pipe: IO[bytes]) -> threading.Thread:
         """Start a daemon thread copying ``pipe`` line by line into the book until EOF."""

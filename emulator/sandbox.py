@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from emulator.http_base import serve_in_thread
 from emulator.invocation import FunctionError, Invocation, InvocationAborted
 from emulator.launcher import FunctionConfig, build_argv, build_env
 from emulator.logs import LogBook
@@ -111,7 +112,7 @@ class Sandbox:
             server = RuntimeApiServer(self, host=self._host)
             gen = _Generation(number, server)
             self._gen = gen
-        threading.Thread(target=server.serve_forever, name=f"runtime-api-{self.index}", daemon=True).start()
+        serve_in_thread(server, f"runtime-api-{self.index}")
         env = build_env(self.config, server.address, credentials=self._credentials)
         argv = build_argv(self.config)
         try:

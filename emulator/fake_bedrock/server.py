@@ -48,7 +48,7 @@ from emulator.fake_bedrock.faults import (
     TruncateFinalFrame,
 )
 from emulator.fake_bedrock.stub import StubAnswer, answer
-from emulator.http_base import StreamingRequestHandler
+from emulator.http_base import StreamingRequestHandler, serve_in_thread
 
 __all__ = ["FakeBedrock", "RecordedRequest", "split_frames"]
 
@@ -158,10 +158,7 @@ class FakeBedrock:
             raise RuntimeError("FakeBedrock already started")
         self.stopping.clear()
         self._server = _Server(self._address, self)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-bedrock", daemon=True
-        )
-        self._thread.start()
+        self._thread = serve_in_thread(self._server, "fake-bedrock")
         return self
 
     def stop(self) -> None:

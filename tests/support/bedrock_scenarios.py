@@ -35,6 +35,11 @@ REGION = "us-east-1"
 FAKE_ACCESS_KEY = "AKIDFAKEBEDROCK"
 FAKE_SECRET_KEY = "fake-bedrock-secret"
 
+SESSION = boto3.session.Session()
+"""One session for the tests' clients: botocore parses the bedrock-runtime model once per process, not per test.
+Endpoint and Region are still read from the environment for each client (the credentials, the same fake keys in
+every test, once)."""
+
 
 def endpoint_env(url: str) -> dict[str, str]:
     """Environment variables that point a boto3 process at the Bedrock endpoint ``url`` (and nothing real):

@@ -8,7 +8,7 @@ import pytest
 
 from bedrock_stream.bedrock import BotoBedrockSource, create_client
 from emulator.fake_bedrock import FakeBedrock
-from tests.support.bedrock_scenarios import use_bedrock_endpoint
+from tests.support.bedrock_scenarios import SESSION, use_bedrock_endpoint
 from tests.unit.api.support import Harness, harness
 
 READ_TIMEOUT_S = 5.0
@@ -24,5 +24,5 @@ def bedrock() -> Iterator[FakeBedrock]:
 def app(bedrock: FakeBedrock, monkeypatch: pytest.MonkeyPatch) -> Harness:
     """The app with a real BotoBedrockSource; ``.app`` handles events, ``.log`` holds the JSON log."""
     use_bedrock_endpoint(bedrock.url, monkeypatch)
-    client = create_client(read_timeout=READ_TIMEOUT_S, connect_timeout=2, max_attempts=1)
+    client = create_client(read_timeout=READ_TIMEOUT_S, connect_timeout=2, max_attempts=1, session=SESSION)
     return harness(deadline_margin_ms=1000, source_override=BotoBedrockSource(client))

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from emulator.http_base import serve_in_thread
+
 
 @dataclass
 class Request:
@@ -54,7 +56,7 @@ class ScriptedBedrock:
             allow_reuse_address = True
 
         self._server = Server(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
@@ -62,14 +64,15 @@ class ScriptedBedrock:
         return f"http://127.0.0.1:{port}"
 
     def __enter__(self) -> ScriptedBedrock:
-        self._thread.start()
+        self._thread = serve_in_thread(self._server, "scripted-bedrock")
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stopping.set()
         self._server.shutdown()
         self._server.server_close()
-        self._thread.join(timeout=5)
+        if self._thread is not None:
+            self._thread.join(timeout=5)
 
     def _serve(self, rfile: Any, conn: socket.socket) -> None:
         conn.settimeout(10)

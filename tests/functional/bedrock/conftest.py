@@ -11,17 +11,21 @@ import pytest
 from bedrock_stream.bedrock import BotoBedrockSource, create_client
 from bedrock_stream.bedrock.client import BedrockRuntimeClient
 from tests.functional.bedrock._server import Reply, ScriptedBedrock
-from tests.support.bedrock_scenarios import use_bedrock_endpoint
+from tests.support.bedrock_scenarios import SESSION, use_bedrock_endpoint
 
-READ_TIMEOUT_S = 2.0
+READ_TIMEOUT_S = 10.0
+"""Generous: a test that expects data never waits for it to run out."""
+STALL_TIMEOUT_S = 0.5
+"""For tests whose server stalls on purpose (forever): the timeout always fires, so it is kept short."""
 
 
 def make_client(url: str, mp: pytest.MonkeyPatch, **kwargs: Any) -> BedrockRuntimeClient:
-    """Our ``create_client`` pointed at ``url`` only through boto3's standard variables; one attempt, short timeouts."""
+    """Our ``create_client`` pointed at ``url`` only through boto3's standard variables; one attempt."""
     use_bedrock_endpoint(url, mp)
     kwargs.setdefault("read_timeout", READ_TIMEOUT_S)
     kwargs.setdefault("connect_timeout", READ_TIMEOUT_S)
     kwargs.setdefault("max_attempts", 1)
+    kwargs.setdefault("session", SESSION)
     return create_client(**kwargs)
 
 
@@ -34,6 +38,12 @@ def server() -> Iterator[ScriptedBedrock]:
 @pytest.fixture
 def source(server: ScriptedBedrock, monkeypatch: pytest.MonkeyPatch) -> BotoBedrockSource:
     return BotoBedrockSource(make_client(server.url, monkeypatch))
+
+
+@pytest.fixture
+def impatient_source(server: ScriptedBedrock, monkeypatch: pytest.MonkeyPatch) -> BotoBedrockSource:
+    """Like ``source`` with a :data:`STALL_TIMEOUT_S` read timeout, for a ``server`` scripted to stall."""
+    return BotoBedrockSource(make_client(server.url, monkeypatch, read_timeout=STALL_TIMEOUT_S))
 
 
 def error_reply(status: int, code: str | None, message: str, headers: dict[str, str] | None = None) -> Reply:

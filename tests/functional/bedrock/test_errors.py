@@ -128,11 +128,11 @@ def test_unreachable_endpoint_is_a_typed_502(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_no_response_headers_within_read_timeout_is_a_typed_504(
-    server: ScriptedBedrock, source: BotoBedrockSource
+    server: ScriptedBedrock, impatient_source: BotoBedrockSource
 ) -> None:
     server.responder = lambda _req: Reply(silent=True)
     with pytest.raises(UpstreamError) as caught:
-        source.converse(REQUEST)
+        impatient_source.converse(REQUEST)
     assert (caught.value.status_code, caught.value.code, caught.value.error_type) == (
         504,
         "ReadTimeout",
@@ -231,9 +231,9 @@ def test_invoke_without_invocation_metrics_is_truncated(server: ScriptedBedrock,
     assert "amazon-bedrock-invocationMetrics" in error.message
 
 
-def test_read_timeout_mid_stream_is_typed(server: ScriptedBedrock, source: BotoBedrockSource) -> None:
+def test_read_timeout_mid_stream_is_typed(server: ScriptedBedrock, impatient_source: BotoBedrockSource) -> None:
     server.responder = lambda _req: Reply(pieces=_converse_text("partial"), stall_after=2)
-    events, error = _collect(source.converse(REQUEST))
+    events, error = _collect(impatient_source.converse(REQUEST))
     assert events == [TextDelta("partial", 0)]
     assert error.code == "read_timeout"
 

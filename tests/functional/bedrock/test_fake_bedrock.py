@@ -25,7 +25,7 @@ from emulator.fake_bedrock import (
     stub_text,
 )
 from tests.functional.bedrock._projection import expected_from_frames, summarize
-from tests.functional.bedrock.conftest import make_client
+from tests.functional.bedrock.conftest import READ_TIMEOUT_S, STALL_TIMEOUT_S, make_client
 from tests.support.captures import Capture
 from tests.support.recorded import capture_params
 
@@ -120,9 +120,11 @@ def test_fake_http_errors(fake: FakeBedrock, stub_source: BotoBedrockSource, cod
     ],
     ids=lambda v: type(v).__name__ if not isinstance(v, str) else v,
 )
-def test_fake_stream_faults(fake: FakeBedrock, stub_source: BotoBedrockSource, fault: Any, code: str) -> None:
+def test_fake_stream_faults(fake: FakeBedrock, monkeypatch: pytest.MonkeyPatch, fault: Any, code: str) -> None:
+    read_timeout = STALL_TIMEOUT_S if isinstance(fault, StallAfter) else READ_TIMEOUT_S
+    source = BotoBedrockSource(make_client(fake.url, monkeypatch, read_timeout=read_timeout))
     fake.inject(fault)
-    stream = stub_source.converse(REQUEST)
+    stream = source.converse(REQUEST)
     received: list[object] = []
 
     def drain() -> None:

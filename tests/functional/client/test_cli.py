@@ -10,7 +10,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,6 +20,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from emulator.fake_bedrock import ExceptionAfter, HttpError, stub_text
+from emulator.http_base import serve_in_thread
 from emulator.local import LocalLambda
 from tests.functional.client.conftest import MODELS
 
@@ -210,8 +210,7 @@ class _TruncatingHandler(BaseHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def truncating_url() -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _TruncatingHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serve_in_thread(server, "truncating-endpoint")
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -16,6 +15,7 @@ from openai import OpenAI
 
 from client.auth import FunctionUrlAuth
 from emulator.fake_bedrock import stub_text
+from emulator.http_base import serve_in_thread
 from emulator.local import LocalLambda
 
 CREDS = Credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
@@ -46,7 +46,7 @@ class _Recorder(BaseHTTPRequestHandler):
 @pytest.fixture
 def recorder_url() -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_thread(server, "recorder")
     RECEIVED.clear()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"

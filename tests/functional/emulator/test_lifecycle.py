@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import select
 import signal
 import subprocess
 import sys
@@ -26,9 +27,20 @@ def _alive(pid: int) -> bool:
 
 
 def _wait_gone(pids: list[int], seconds: float = 10.0) -> list[int]:
+    """The pids still running after ``seconds``: each one's pidfd becomes readable the moment it exits."""
     deadline = time.monotonic() + seconds
-    while (alive := [pid for pid in pids if _alive(pid)]) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    alive: list[int] = []
+    for pid in pids:
+        try:
+            fd = os.pidfd_open(pid)
+        except ProcessLookupError:
+            continue
+        try:
+            readable, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        finally:
+            os.close(fd)
+        if not readable:
+            alive.append(pid)
     return alive
 
 

@@ -173,7 +173,7 @@ def test_stall_for_a_while_then_continue(bedrock_runtime: Any, bedrock_scenario:
 def test_stall_forever_hits_the_client_read_timeout(
     fake_bedrock: FakeBedrock, bedrock_scenario: BedrockScenario
 ) -> None:
-    client = bedrock_client(fake_bedrock, read_timeout=1)
+    client = bedrock_client(fake_bedrock, read_timeout=0.5)  # the stall never ends: the timeout always fires
     bedrock_scenario.stall(2)
     received: list[Any] = []
     with pytest.raises(ReadTimeoutError):
