@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import http.client
 import json
+import shutil
 import socket
+import subprocess
 import threading
 from collections.abc import Iterator
 from urllib.parse import urlsplit
@@ -53,6 +55,17 @@ def front() -> Iterator[LocalLambda]:
     """Two demo sandboxes, a short body timeout so a silent body is refused quickly."""
     with python_lambda(concurrency=2, body_timeout=0.5) as emulator:
         yield emulator
+
+
+def test_the_function_url_listens_with_a_realistic_backlog(front: LocalLambda) -> None:
+    """The kernel's view of the listening socket (``ss``: Send-Q of a LISTEN socket is its backlog)."""
+    ss = shutil.which("ss")
+    if ss is None:
+        pytest.fail("ss (iproute2) is needed to read the listen backlog")
+    _, port = _address(front)
+    listing = subprocess.run([ss, "-ltnH", f"sport = :{port}"], capture_output=True, text=True, check=True).stdout
+    backlog = int(listing.split()[2])
+    assert backlog >= 512
 
 
 def test_a_burst_of_200_connections_gets_answers_not_resets(front: LocalLambda) -> None:
