@@ -81,7 +81,7 @@ def test_exception_mid_body_truncates_the_client_response(demo: LocalLambda) -> 
     assert status == 200
     assert isinstance(error, httpx.RemoteProtocolError)
     assert received == _lines(2)
-    # The front logs the error trailers before it cuts the connection, so the line is there once the client sees the cut.
+    # The front logs the error trailers before it cuts the connection: the line is there once the client sees the cut.
     platform = [line.text for line in demo.log_lines("emulator")]
     assert any("stream ended with error Function.DemoError" in t and "failed after 2 lines" in t for t in platform)
 
