@@ -9,6 +9,8 @@ Routes (``{id}`` is URL-decoded; any ``Authorization`` is accepted):
 - ``POST /model/{id}/converse``: the stub answer as one Converse JSON document (stub mode only).
 - ``POST /model/{id}/invoke``: ``400 ValidationException``: the project only calls the streaming APIs.
 - anything else: ``404 UnknownOperationException``.
+- any request, when ``FakeBedrock.responder`` returns a :class:`~emulator.fake_bedrock.scripted.ScriptedReply`:
+  exactly the scripted bytes (status, headers, pieces, drop / stall / silence).
 
 Streams are ``200``, ``Content-Type: application/vnd.amazon.eventstream``, chunked with one HTTP chunk per frame,
 written as soon as each frame exists; ``x-amzn-RequestId`` always, ``X-Amzn-Bedrock-Content-Type`` on invoke.
@@ -55,6 +57,7 @@ from emulator.fake_bedrock.faults import (
     StallAfter,
     TruncateFinalFrame,
 )
+from emulator.fake_bedrock.scripted import Responder, ScriptedReply
 from emulator.fake_bedrock.stub import StubAnswer, answer
 from emulator.http_base import BodyReadError, LoopbackServer, StreamingRequestHandler
 
@@ -160,6 +163,8 @@ class FakeBedrock:
         self._faults: list[list[Any]] = []  # [fault, remaining uses or None for every request]
         self._requests: deque[RecordedRequest] = deque(maxlen=record_limit)
         self.stopping = threading.Event()
+        self.responder: Responder | None = None
+        """Scripted replies (``emulator.fake_bedrock.scripted``): consulted first for every request."""
         self.on_frame_sent: Callable[[int], None] | None = None
         """Called with a frame's index in its stream right after the frame is written (benchmarks timestamp it)."""
 
@@ -328,13 +333,63 @@ class _Handler(StreamingRequestHandler):
     def do_DELETE(self) -> None:
         self._unknown_route()
 
+    def _scripted(self, record: RecordedRequest) -> bool:
+        """Serve the responder's reply for ``record``; False if there is none (the stub answers)."""
+        responder = self.fake.responder
+        reply = responder(record) if responder is not None else None
+        if reply is None:
+            return False
+        try:
+            self._send_scripted(reply)
+        except _Aborted:
+            LOG.debug("fake-bedrock: scripted reply ended the connection")
+        except (BrokenPipeError, ConnectionResetError) as exc:
+            self.close_connection = True
+            LOG.debug("fake-bedrock: client went away during a scripted reply: %s", exc)
+        return True
+
+    def _send_scripted(self, reply: ScriptedReply) -> None:
+        if reply.silent:
+            self.fake.stopping.wait()
+            self._abort()
+        self.send_response(reply.status)
+        if not any(name.lower() == "x-amzn-requestid" for name in reply.headers):
+            self.send_header("x-amzn-RequestId", _rid())
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        if reply.chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Content-Length", str(sum(len(piece) for piece in reply.pieces)))
+        self.end_headers()
+        for number, piece in enumerate(reply.pieces):
+            self._end_early(reply, number)
+            if reply.chunked and piece:
+                self._write_chunk(piece)
+            elif not reply.chunked:
+                self.wfile.write(piece)
+        self._end_early(reply, len(reply.pieces))
+        if reply.drop_after is not None:
+            self._abort()
+        if reply.chunked:
+            self.wfile.write(LAST_CHUNK)
+
+    def _end_early(self, reply: ScriptedReply, sent: int) -> None:
+        """Drop or stall the scripted body once ``sent`` pieces are out, as the reply asks."""
+        if reply.drop_after is not None and sent >= reply.drop_after:
+            self._abort()
+        if reply.stall_after is not None and sent >= reply.stall_after:
+            self.fake.stopping.wait()
+            self._abort()
+
     def _unknown_route(self) -> None:
         body = self._body_or_error()
         if body is None:
             return
-        self.fake._record(
-            RecordedRequest(self.command, self.path, None, None, _lower(self), body, _json_or_none(body), None)
-        )
+        record = RecordedRequest(self.command, self.path, None, None, _lower(self), body, _json_or_none(body), None)
+        self.fake._record(record)
+        if self._scripted(record):
+            return
         self._send_error(404, "UnknownOperationException", f"No operation for {self.command} {self.path}", _rid())
 
     def _body_or_error(self) -> bytes | None:
@@ -382,7 +437,8 @@ class _Handler(StreamingRequestHandler):
         )
         self.fake._record(record)
         try:
-            self._serve(operation, model_id, record, fault)
+            if not self._scripted(record):
+                self._serve(operation, model_id, record, fault)
         finally:
             record.finished.set()
 

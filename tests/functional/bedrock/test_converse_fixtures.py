@@ -12,10 +12,12 @@ from bedrock_stream.bedrock import BotoBedrockSource
 from bedrock_stream.chat import ChatMessage, ChatRequest
 from bedrock_stream.errors import UpstreamError
 from bedrock_stream.events import Metrics, Stop, Usage
+from emulator.fake_bedrock import FakeBedrock, ScriptedReply
 from tests.functional.bedrock._projection import expected_from_frames, load_frames, summarize
-from tests.functional.bedrock._server import Reply, ScriptedBedrock
 from tests.functional.bedrock.conftest import error_reply
 from tests.support.recorded import FIXTURES_DIR, bin_params, recorded_bins
+
+REQUEST_ID = "0b5d1c1a-0000-4000-8000-000000000000"
 
 
 def _request(model: str) -> ChatRequest:
@@ -29,11 +31,13 @@ def test_fixture_set_is_present() -> None:
 @pytest.mark.parametrize("piece_size", [7, 1000, 1 << 20], ids=["tiny-chunks", "1k-chunks", "one-chunk"])
 @pytest.mark.parametrize("bin_path", bin_params())
 def test_fixture_decodes_to_recorded_content(
-    bin_path: Path, piece_size: int, server: ScriptedBedrock, source: BotoBedrockSource
+    bin_path: Path, piece_size: int, server: FakeBedrock, source: BotoBedrockSource
 ) -> None:
     meta, frames = load_frames(bin_path.with_suffix(".decoded.jsonl"))
     raw = bin_path.read_bytes()
-    server.responder = lambda _req: Reply(pieces=[raw[i : i + piece_size] for i in range(0, len(raw), piece_size)])
+    pieces = [raw[i : i + piece_size] for i in range(0, len(raw), piece_size)]
+    headers = {"Content-Type": "application/vnd.amazon.eventstream", "x-amzn-RequestId": REQUEST_ID}
+    server.responder = lambda _req: ScriptedReply(headers=headers, pieces=pieces)
 
     stream = source.converse(_request(meta["model_id"]))
     events = list(stream)
@@ -46,15 +50,15 @@ def test_fixture_decodes_to_recorded_content(
     assert [type(e) for e in events[-3:]] == [Stop, Usage, Metrics]
     # The request went to the converse-stream path of the recorded model, percent-encoded like boto3 does.
     assert server.requests[0].path == meta["uri"].split("amazonaws.com", 1)[1]
-    assert stream.request_id == "0b5d1c1a-0000-4000-8000-000000000000"
+    assert stream.request_id == REQUEST_ID
 
 
-def test_recorded_400_maps_to_documented_error(server: ScriptedBedrock, source: BotoBedrockSource) -> None:
+def test_recorded_400_maps_to_documented_error(server: FakeBedrock, source: BotoBedrockSource) -> None:
     cassette = (FIXTURES_DIR / "converse-stream-error-400.yaml").read_text(encoding="utf-8")
     assert "The provided model identifier is invalid." in cassette
     # The recording has no x-amzn-ErrorType header: botocore falls back to the status for the code.
     body = {"message": "The provided model identifier is invalid."}
-    server.responder = lambda _req: Reply(
+    server.responder = lambda _req: ScriptedReply(
         status=400, headers={"Content-Type": "application/json"}, pieces=[json.dumps(body).encode()], chunked=False
     )
     with pytest.raises(UpstreamError) as caught:
