@@ -47,7 +47,7 @@ class LogBook:
         self._limit = limit
         self._byte_limit = byte_limit
         self._bytes = 0
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
         self._echo = echo
 
     @property
@@ -66,6 +66,7 @@ class LogBook:
             self._bytes += len(text)
             while len(self._lines) > self._limit or (self._bytes > self._byte_limit and len(self._lines) > 1):
                 self._bytes -= len(self._lines.popleft().text)
+            self._lock.notify_all()
         if self._echo is not None:
             self._echo(line)
 
@@ -73,6 +74,11 @@ class LogBook:
         """A snapshot of all lines so far."""
         with self._lock:
             return list(self._lines)
+
+    def wait_for(self, text: str, timeout: float) -> bool:
+        """Block until a kept line contains ``text``; False if none did within ``timeout`` seconds."""
+        with self._lock:
+            return self._lock.wait_for(lambda: any(text in line.text for line in self._lines), timeout)
 
     def text(self) -> str:
         """All line texts joined with newlines."""

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import re
+import select
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -26,10 +26,17 @@ def _alive(pid: int) -> bool:
 
 
 def _wait_gone(pids: list[int], seconds: float = 10.0) -> list[int]:
-    deadline = time.monotonic() + seconds
-    while (alive := [pid for pid in pids if _alive(pid)]) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return alive
+    """The pids still alive after waiting (on a pidfd, no polling) up to ``seconds`` for each to exit."""
+    for pid in pids:
+        try:
+            fd = os.pidfd_open(pid)
+        except ProcessLookupError:
+            continue
+        try:
+            select.select([fd], [], [], seconds)  # readable once the process has terminated
+        finally:
+            os.close(fd)
+    return [pid for pid in pids if _alive(pid)]
 
 
 def _spawned(url: str) -> list[int]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from emulator.logs import LINE_LIMIT, LogBook
 
 
@@ -28,3 +30,12 @@ def test_the_line_limit_still_applies() -> None:
     for index in range(10):
         book.add("emulator", "platform", str(index))
     assert [line.text for line in book.lines()] == ["7", "8", "9"]
+
+
+def test_wait_for_returns_once_another_thread_logs_the_text() -> None:
+    book = LogBook()
+    writer = threading.Thread(target=lambda: [book.add("emulator", "platform", f"line {i}") for i in range(50)])
+    writer.start()
+    assert book.wait_for("line 49", timeout=30)
+    writer.join()
+    assert not book.wait_for("never logged", timeout=0)
