@@ -176,3 +176,19 @@ def test_a_body_shorter_than_announced_is_400_and_never_reaches_bedrock(
     assert response.status == 200
     assert response.read()
     assert len(fake.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("length", "body", "half_close"),
+    [("-1", b"", False), ("100", b'{"lines": 1}', True), ("100", b'{"lines": 1}', False)],
+    ids=["negative-length", "client-closed", "client-silent"],
+)
+def test_the_invoke_api_refuses_a_bad_or_short_body_with_400(
+    front: LocalLambda, length: str, body: bytes, half_close: bool
+) -> None:
+    path = f"/2015-03-31/functions/{front.config.function_name}/invocations"
+    head = f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {length}\r\n\r\n".encode()
+    answer = _raw_exchange(front, head + body, half_close=half_close)
+    status_line, _, rest = answer.partition(b"\r\n")
+    assert status_line == b"HTTP/1.1 400 Bad Request"
+    assert b"x-amzn-ErrorType: InvalidRequestContentException" in rest
