@@ -12,7 +12,8 @@ shared/docs/lambda-streaming-protocol.md §5.1, served on the Function URL's por
 
 ``{name}`` is any ``FunctionName`` form Lambda accepts (``emulator.function_names``). Every request body is read
 before the answer, so an error never cuts the client's upload short. Errors follow the Lambda API's error shapes
-(API_Invoke.html, Errors; the fields are those of botocore's Lambda model): 400 ``ValidationException``, 404
+(API_Invoke.html, Errors; the fields are those of botocore's Lambda model): 400 ``ValidationException`` (a
+malformed name) or ``InvalidRequestContentException`` (a bad ``Content-Length``, a body shorter than announced), 404
 ``ResourceNotFoundException``, 413 ``RequestTooLargeException`` (the payload is an invocation payload, 6 MB:
 https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html), 429 ``TooManyRequestsException`` with
 ``Reason: ReservedFunctionConcurrentInvocationLimitExceeded`` when every sandbox is busy and the queue is full;
