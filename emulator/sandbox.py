@@ -4,7 +4,8 @@ Lifecycle as Lambda runs it (AWS Lambda developer guide, lambda-runtime-environm
 behaviour from RAPID, shared/docs/lambda-streaming-protocol.md §3.4): the process is started with the Lambda
 environment, polls ``/next``; an invocation past its deadline is cut (``Sandbox.Timeout``), the whole process group
 is killed and a fresh process is started; a process that exits is restarted (with a back-off while init keeps
-failing). ``Pool`` hands invocations to idle sandboxes and queues callers while all are busy.
+failing). ``Pool`` hands invocations to idle sandboxes and queues a bounded number of callers while all are
+busy; the rest are refused (the front answers 429, as Lambda does for a function without concurrency left).
 """
 
 from __future__ import annotations
