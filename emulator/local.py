@@ -241,7 +241,9 @@ class LocalLambda:
         config = dataclasses.replace(self._config, env=env)
         self._config = config
         sandboxes: list[Sandbox] = []
-        pool = Pool(sandboxes, queue_limit=self._queue_limit, queue_timeout_s=self._queue_timeout)
+        pool = Pool(
+            sandboxes, queue_limit=self._queue_limit, queue_timeout_s=self._queue_timeout, on_queued=self._queued
+        )
         for index in range(self._concurrency):
             sandbox = Sandbox(
                 index,
@@ -276,6 +278,9 @@ class LocalLambda:
     def _invoke(self, invocation: Invocation) -> bool:
         pool = self._pool
         return pool is not None and pool.invoke(invocation)
+
+    def _queued(self, waiting: int) -> None:
+        self._platform_log(f"every sandbox is busy: request queued ({waiting} of {self._queue_limit} waiting)")
 
     def _platform_log(self, message: str) -> None:
         self.logs.add("emulator", "platform", message)

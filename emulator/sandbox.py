@@ -326,14 +326,24 @@ def _error_json(error_type: str, message: str) -> bytes:
 class Pool:
     """N sandboxes; ``invoke`` waits for an idle one while at most ``queue_limit`` callers are already waiting.
 
+    ``on_queued(waiting)`` is told each time a caller starts to wait (the emulator logs it as a platform line).
+
     A caller beyond that bound, or one that waited ``queue_timeout_s`` in vain, is refused at once: the front answers
     429 ``TooManyRequestsException`` as Lambda does when a function has no concurrency left.
     """
 
-    def __init__(self, sandboxes: list[Sandbox], *, queue_limit: int = 100, queue_timeout_s: float = 900.0) -> None:
+    def __init__(
+        self,
+        sandboxes: list[Sandbox],
+        *,
+        queue_limit: int = 100,
+        queue_timeout_s: float = 900.0,
+        on_queued: Callable[[int], None] | None = None,
+    ) -> None:
         if queue_limit < 0:
             raise ValueError("queue_limit must be 0 or more")
         self.sandboxes = sandboxes
+        self._on_queued = on_queued
         self.queue_limit = queue_limit
         self.queue_timeout_s = queue_timeout_s
         self._idle: deque[Sandbox] = deque(sandboxes)
@@ -354,6 +364,8 @@ class Pool:
                 if self._waiting >= self.queue_limit:
                     return False
                 self._waiting += 1
+                if self._on_queued is not None:
+                    self._on_queued(self._waiting)
                 try:
                     if not self._cond.wait_for(lambda: bool(self._idle), timeout):
                         return False

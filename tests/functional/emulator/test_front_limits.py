@@ -120,6 +120,26 @@ def test_every_sandbox_busy_and_no_queue_is_429_too_many_requests() -> None:
         busy.close()
 
 
+def test_the_queue_holds_queue_limit_requests_and_throttles_the_next() -> None:
+    """One sandbox busy, one request waiting in a queue of one: the third gets 429 at once."""
+    with python_lambda(concurrency=1, queue_limit=1, timeout=30.0) as emulator:
+        busy = _connection(emulator)
+        busy.request("GET", "/?mode=sleep_mid&after=1&seconds=30")
+        streaming = busy.getresponse()
+        assert streaming.readline() == b"line 0\n"
+        waiting = _connection(emulator)
+        waiting.request("GET", "/?lines=1")
+        assert emulator.logs.wait_for("request queued (1 of 1 waiting)", timeout=GUARD_S)  # hang guard
+        third = _connection(emulator)
+        third.request("GET", "/?lines=1")
+        throttled = third.getresponse()
+        assert throttled.status == 429
+        assert json.loads(throttled.read()) == {"Message": "Rate Exceeded."}
+        third.close()
+        waiting.close()  # still queued behind the sleeping invocation; its answer is not awaited
+        busy.close()
+
+
 def test_oversized_body_gets_413_after_the_upload_completes(front: LocalLambda) -> None:
     conn = _connection(front)
     conn.request("POST", "/", body=b"x" * (REQUEST_LIMIT + 1), headers={"Content-Type": "text/plain"})
