@@ -90,9 +90,11 @@ schemas: $(STAMPS)/dev ## Regenerate the compiled request validators from functi
 	$(BIN)/python functions/bedrock_stream/schemas/generate.py
 
 CHAT_FLAGS ?=
-chat: $(STAMPS)/dev ## Streamlit chat app for BEDROCK_STREAM_URL (default http://127.0.0.1:3000, i.e. make dev)
+CHAT_HOST ?= 127.0.0.1
+CHAT_PORT ?= 8501
+chat: install ## Streamlit chat app on http://$(CHAT_HOST):$(CHAT_PORT) (loopback only) for BEDROCK_STREAM_URL (default make dev)
 	PYTHONPATH=$(CURDIR) $(BIN)/streamlit run client/streamlit_app.py --server.headless true \
-		--browser.gatherUsageStats false $(CHAT_FLAGS)
+		--server.address $(CHAT_HOST) --server.port $(CHAT_PORT) --browser.gatherUsageStats false $(CHAT_FLAGS)
 
 bench: $(STAMPS)/dev ## Benchmarks (~1 min): writes bench/results/latest.json + PNG charts, prints the table
 	PYTHONPATH=$(CURDIR):$(CURDIR)/functions $(BIN)/python -m bench

@@ -1,6 +1,6 @@
 """SigV4 signing of httpx requests for a Lambda Function URL with ``AuthType: AWS_IAM``.
 
-Follows the AWS Signature Version 4 process as implemented by botocore (``botocore.auth.SigV4Auth``), service
+Signs with botocore's public signer (``botocore.auth.SigV4Auth(credentials, service, region).add_auth``), service
 ``lambda``, the function's Region (AWS Lambda developer guide, urls-auth.html and urls-invocation.html; see
 docs/lambda-streaming.md, "Function URL access"). The exact request body bytes are hashed into
 ``x-amz-content-sha256`` and signed. Signed headers: ``host``, ``content-type`` and every ``x-amz-*`` header.
@@ -21,14 +21,13 @@ for the SigV4 signature.
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import os
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from typing import Any
 
 import botocore.session
-from botocore.auth import SIGV4_TIMESTAMP, SigV4Auth
+from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import ReadOnlyCredentials
 from botocore.exceptions import BotoCoreError
@@ -41,27 +40,6 @@ __all__ = ["SERVICE", "FunctionUrlAuth", "resolve_credentials"]
 
 SERVICE = "lambda"
 _SIGNED_PLAIN_HEADERS = ("host", "content-type")
-
-Clock = Callable[[], datetime.datetime]
-
-
-class _ClockedSigV4Auth(SigV4Auth):  # type: ignore[misc]  # botocore is untyped
-    """botocore's SigV4 signer with an injectable clock (tests pin the time; production uses UTC now)."""
-
-    def __init__(self, credentials: ReadOnlyCredentials, region: str, clock: Clock) -> None:
-        super().__init__(credentials, SERVICE, region)
-        self._clock = clock
-
-    def add_auth(self, request: AWSRequest) -> None:
-        request.context["timestamp"] = self._clock().strftime(SIGV4_TIMESTAMP)
-        self._modify_request_before_signing(request)
-        canonical_request = self.canonical_request(request)
-        string_to_sign = self.string_to_sign(request, canonical_request)
-        self._inject_signature_to_request(request, self.signature(string_to_sign, request))
-
-
-def _utc_now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
 
 
 def resolve_credentials(profile: str | None = None) -> ReadOnlyCredentials:
@@ -97,7 +75,6 @@ class FunctionUrlAuth(Auth):
     ``region``: the function's Region; default: parsed from ``*.lambda-url.<region>.on.aws``, then the profile's
     configured Region. ``credentials``: fixed credentials (``botocore`` ``Credentials``/``ReadOnlyCredentials``);
     default: the standard credential chain for ``profile``, resolved per request so refreshed credentials are used.
-    ``clock``: returns the naive UTC signing time (tests pin it).
     """
 
     requires_request_body = True
@@ -107,13 +84,10 @@ class FunctionUrlAuth(Auth):
         region: str | None = None,
         profile: str | None = None,
         credentials: Any = None,
-        *,
-        clock: Clock | None = None,
     ) -> None:
         self.region = region
         self.profile = profile
         self._credentials = credentials
-        self._clock: Clock = clock or _utc_now
 
     def auth_flow(self, request: Request) -> Generator[Request, Response, None]:
         """Sign ``request`` in place and send it once."""
@@ -138,7 +112,7 @@ class FunctionUrlAuth(Auth):
             if name in _SIGNED_PLAIN_HEADERS or name.startswith("x-amz-")
         }
         aws_request = AWSRequest(method=request.method, url=str(request.url), data=body, headers=to_sign)
-        _ClockedSigV4Auth(credentials, region, self._clock).add_auth(aws_request)
+        SigV4Auth(credentials, SERVICE, region).add_auth(aws_request)
         for name in ("Authorization", "X-Amz-Date", "X-Amz-Security-Token"):
             value = aws_request.headers.get(name)
             if value is not None:

@@ -1,7 +1,9 @@
 """``bedrock-stream``: stream a Bedrock answer from a bedrock-stream endpoint to the terminal.
 
-Text is written to stdout as it arrives (one flush per delta, UTF-8 decoded incrementally); diagnostics, the
-spinner and ``--stats`` go to stderr. Exit codes: see ``client.errors`` (also in the README "Usage" section).
+Text is written to stdout as it arrives (one flush per delta, UTF-8 decoded incrementally) and ends with a
+newline, on a terminal or not (pipes and files get whole lines); diagnostics, the spinner, ``--reasoning`` and
+``--stats`` go to stderr, each diagnostic on its own line (open reasoning text is ended first).
+Exit codes: see ``client.errors`` (also in the README "Usage" section).
 """
 
 from __future__ import annotations
@@ -83,6 +85,7 @@ class _Output:
         self.stderr = stderr
         self.reasoning = reasoning
         self.at_line_start = True
+        self.stderr_at_line_start = True
 
     def text(self, text: str) -> None:
         self.stdout.write(text)
@@ -106,11 +109,19 @@ class _Output:
         elif isinstance(event, ReasoningEvent) and event.text and self.reasoning:
             self.stderr.write(event.text)
             self.stderr.flush()
+            self.stderr_at_line_start = event.text.endswith("\n")
 
     def end_line(self) -> None:
-        """Finish the answer's last line on a terminal."""
-        if not self.at_line_start and self.stdout.isatty():
+        """Finish the answer's last line (on a terminal or not)."""
+        if not self.at_line_start:
             self.text("\n")
+
+    def diagnostic(self, line: str) -> None:
+        """One ``bedrock-stream: ...`` line on stderr, after ending any open reasoning line."""
+        if not self.stderr_at_line_start:
+            self.stderr.write("\n")
+        self.stderr.write(f"bedrock-stream: {line}\n")
+        self.stderr_at_line_start = True
 
 
 def _stream(args: argparse.Namespace, prompt: str, out: _Output, stats: StreamStats, spinner: Spinner) -> None:
@@ -160,16 +171,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = exc.exit_code
         spinner.stop()
         out.end_line()
-        stderr.write(f"bedrock-stream: error: {exc}\n")
+        out.diagnostic(f"error: {exc}")
     finally:
         spinner.stop()
     stats.finished = time.monotonic()
     if code == EXIT_INTERRUPTED:
         out.end_line()
-        stderr.write("bedrock-stream: interrupted\n")
+        out.diagnostic("interrupted")
     elif code == 0:
         out.end_line()
     if args.stats:
-        stderr.write(f"bedrock-stream: {stats.summary()}\n")
+        out.diagnostic(stats.summary())
     stderr.flush()
     return code

@@ -26,6 +26,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--handler", default="bedrock_stream.handler.handle", help="_HANDLER (MODULE.FUNC)")
     parser.add_argument("--timeout", type=float, default=60.0, help="function timeout in seconds (default 60)")
     parser.add_argument("--concurrency", type=int, default=2, help="function processes (default 2)")
+    parser.add_argument(
+        "--queue-limit",
+        type=int,
+        default=100,
+        help="requests that may wait for a busy function before the rest get 429 (default 100)",
+    )
+    parser.add_argument(
+        "--queue-timeout", type=float, default=900.0, help="seconds a queued request waits before its 429 (default 900)"
+    )
     parser.add_argument("--memory", type=int, default=512, help="AWS_LAMBDA_FUNCTION_MEMORY_SIZE (default 512)")
     parser.add_argument("--function-name", default="bedrock-stream-local", help="AWS_LAMBDA_FUNCTION_NAME")
     parser.add_argument("--region", default=None, help="AWS_REGION for the function (default us-east-1)")
@@ -64,6 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     except ValueError as exc:
         parser.error(str(exc))
+    if args.queue_limit < 0:
+        parser.error("--queue-limit must be 0 or more")
     if args.command is not None and not args.command:
         parser.error("--command needs the command to run")
     emulator = LocalLambda(
@@ -81,6 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         region=args.region,
         wait_ready=False,
         echo_logs=not args.quiet,
+        queue_limit=args.queue_limit,
+        queue_timeout=args.queue_timeout,
     )
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _on_sigterm)

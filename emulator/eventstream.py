@@ -229,7 +229,7 @@ def _bedrock_headers(kind_name: str, kind: str, message_type: str) -> list[tuple
     return [(kind_name, kind), (":content-type", "application/json"), (":message-type", message_type)]
 
 
-def event_frame(event_type: str, payload: Mapping[str, Any], pad: str | None) -> bytes:
+def event_frame(event_type: str, payload: Mapping[str, Any], pad: str | None = None) -> bytes:
     """A Bedrock event frame; ``pad`` (if not None) is added as the ``"p"`` key before sorting."""
     body = dict(payload)
     if pad is not None:
@@ -238,7 +238,7 @@ def event_frame(event_type: str, payload: Mapping[str, Any], pad: str | None) ->
     return encode_message(_bedrock_headers(":event-type", event_type, "event"), data)
 
 
-def chunk_frame(model_event: Mapping[str, Any] | bytes, pad: str | None) -> bytes:
+def chunk_frame(model_event: Mapping[str, Any] | bytes, pad: str | None = None) -> bytes:
     """An InvokeModelWithResponseStream ``chunk`` frame wrapping one model event (JSON in its own key order)."""
     raw = model_event if isinstance(model_event, bytes) else _dumps(model_event, sort_keys=False).encode("utf-8")
     return event_frame("chunk", {"bytes": base64.b64encode(raw).decode("ascii")}, pad)

@@ -19,7 +19,14 @@ Errors, as the emulator renders them (docs/lambda-streaming.md, "What the emulat
 * Error trailers, a timeout or a dropped runtime connection after the headers went out: the body ends WITHOUT the
   terminating chunk and the connection is closed, so clients see a truncated response; the error type and decoded
   error body are logged.
-* All sandboxes busy for longer than the queue timeout: 429 ``TooManyRequestsException``.
+* Every sandbox busy and the bounded queue full (or the queue timeout passed): **429** ``{"Message": "Rate
+  Exceeded."}`` with ``x-amzn-ErrorType: TooManyRequestsException``, the throttling error of the Lambda API
+  (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html, Errors).
+* The request is limited as an invocation payload (6 MB, https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html):
+  what counts is the whole event the function receives, so a base64-encoded binary body counts four thirds of its
+  size. Over it: **413**, after the body has been read (the client's upload completes and it reads the answer).
+  A ``Content-Length`` that is not a length, or a body shorter than announced: **400** at once, or after
+  ``body_timeout_s`` of silence; the function is never invoked.
 """
 
 from __future__ import annotations
@@ -27,11 +34,10 @@ from __future__ import annotations
 import json
 import socket
 import uuid
-from collections.abc import Callable
-from http.server import ThreadingHTTPServer
+from collections.abc import Callable, Mapping
 
-from emulator.chunked import LAST_CHUNK, BodyTooLargeError, ChunkedError, ChunkedReader, encode_chunk
-from emulator.http_base import StreamingRequestHandler
+from emulator.chunked import LAST_CHUNK, encode_chunk
+from emulator.http_base import BODY_TIMEOUT_S, BodyReadError, LoopbackServer, StreamingRequestHandler
 from emulator.invocation import (
     FunctionError,
     Invocation,
@@ -45,20 +51,18 @@ from emulator.invocation import (
 from emulator.prelude import INTEGRATION_CONTENT_TYPE, PreludeError, PreludeParser
 from emulator.url_event import UrlConfig, build_url_event
 
-__all__ = ["REQUEST_LIMIT", "FunctionUrlHandler", "FunctionUrlServer", "InvokeFn"]
+__all__ = ["REQUEST_LIMIT", "TOO_LARGE_MESSAGE", "FunctionUrlHandler", "FunctionUrlServer", "InvokeFn"]
 
 REQUEST_LIMIT = 6 * 1024 * 1024
+TOO_LARGE_MESSAGE = f"Request must be smaller than {REQUEST_LIMIT} bytes for the InvokeFunction operation"
 _HOP_BY_HOP = frozenset({"connection", "content-length", "transfer-encoding", "keep-alive", "trailer", "upgrade"})
 
 InvokeFn = Callable[[Invocation], bool]
 """Hands an invocation to the pool; False if no sandbox became free in time."""
 
 
-class FunctionUrlServer(ThreadingHTTPServer):
+class FunctionUrlServer(LoopbackServer):
     """The Function URL front; ``invoke`` dispatches to the function, ``log`` receives platform lines."""
-
-    daemon_threads = True
-    allow_reuse_address = True
 
     def __init__(
         self,
@@ -68,7 +72,9 @@ class FunctionUrlServer(ThreadingHTTPServer):
         host: str = "127.0.0.1",
         port: int = 0,
         url_config: UrlConfig | None = None,
+        body_timeout_s: float = BODY_TIMEOUT_S,
     ) -> None:
+        self.body_timeout_s = body_timeout_s
         self.invoke = invoke
         self.log = log
         self.url_config = url_config or UrlConfig()
@@ -103,31 +109,21 @@ class FunctionUrlHandler(StreamingRequestHandler):
 
     # --- request ------------------------------------------------------------------------------------------------
 
-    def read_body(self) -> bytes | None:
-        """The request body (Content-Length or chunked), or None after answering 400/413."""
+    def read_request(self) -> bytes | None:
+        """The request body (Content-Length or chunked), or None after answering 400/413 (see the module doc)."""
         try:
-            if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-                return ChunkedReader(self.rfile).read_all(REQUEST_LIMIT)
-            length = int(self.headers.get("Content-Length") or 0)
-        except BodyTooLargeError as exc:
-            self.send_json(413, {"Message": str(exc)}, close=True)
+            return self.read_body(REQUEST_LIMIT)
+        except BodyReadError as exc:
+            message = TOO_LARGE_MESSAGE if exc.status == 413 else str(exc)
+            self.server.log(f"request refused with {exc.status}: {exc}")
+            self.reply_json(exc.status, {"Message": message}, close=True)
             return None
-        except ChunkedError as exc:
-            self.send_json(400, {"Message": str(exc)}, close=True)
-            return None
-        except ValueError:
-            self.send_json(400, {"Message": "invalid Content-Length"}, close=True)
-            return None
-        if length > REQUEST_LIMIT:
-            self.send_json(413, {"Message": "Request must be smaller than 6291456 bytes"}, close=True)
-            return None
-        return self.rfile.read(length) if length else b""
 
     def _handle(self) -> None:
         for prefix, extra in self.server.extra_routes.items():
             if self.path.startswith(prefix) and extra(self):
                 return
-        body = self.read_body()
+        body = self.read_request()
         if body is None:
             return
         request_id = str(uuid.uuid4())
@@ -141,13 +137,19 @@ class FunctionUrlHandler(StreamingRequestHandler):
             config=self.server.url_config,
             request_id=request_id,
         )
+        payload = json.dumps(event).encode()
+        if len(payload) > REQUEST_LIMIT:
+            self.reply_json(413, {"Message": TOO_LARGE_MESSAGE}, request_id=request_id)
+            return
         invocation = Invocation(
-            payload=json.dumps(event).encode(),
+            payload=payload,
             trace_id=event["headers"].get("x-amzn-trace-id"),
             request_id=request_id,  # one id for the event, the function context and x-amzn-RequestId, as on AWS
         )
         if not self.server.invoke(invocation):
-            self.send_json(429, {"Message": "Rate Exceeded."}, error_type="TooManyRequestsException")
+            self.server.log(f"{request_id} throttled: every sandbox is busy and the queue is full")
+            throttled = {"Message": "Rate Exceeded."}
+            self.reply_json(429, throttled, error_type="TooManyRequestsException", request_id=request_id)
             return
         try:
             self._relay(invocation, request_id)
@@ -161,7 +163,7 @@ class FunctionUrlHandler(StreamingRequestHandler):
 
     # --- response -----------------------------------------------------------------------------------------------
 
-    def send_json(
+    def reply_json(
         self,
         status: int,
         body: object,
@@ -169,28 +171,19 @@ class FunctionUrlHandler(StreamingRequestHandler):
         error_type: str | None = None,
         request_id: str | None = None,
         close: bool = False,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
-        """A complete JSON response with Content-Length."""
-        data = json.dumps(body).encode()
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            if error_type:
-                self.send_header("x-amzn-ErrorType", error_type)
-            if request_id:
-                self.send_header("x-amzn-RequestId", request_id)
-            if close:
-                self.send_header("Connection", "close")
-                self.close_connection = True
-            self.end_headers()
-            self.wfile.write(data)
-        except OSError:
-            self.close_connection = True
+        """A JSON answer with the Lambda service's ``x-amzn-ErrorType`` / ``x-amzn-RequestId`` headers when given."""
+        all_headers = dict(headers or {})
+        if error_type:
+            all_headers["x-amzn-ErrorType"] = error_type
+        if request_id:
+            all_headers["x-amzn-RequestId"] = request_id
+        self.send_json(status, body, headers=all_headers, close=close)
 
     def _internal_error(self, error_type: str, request_id: str) -> None:
         """The 502 a Function URL answers for a function error (see the module docstring)."""
-        self.send_json(502, {"Message": "Internal Server Error"}, error_type=error_type, request_id=request_id)
+        self.reply_json(502, {"Message": "Internal Server Error"}, error_type=error_type, request_id=request_id)
 
     def _write(self, data: bytes) -> None:
         try:
@@ -205,7 +198,7 @@ class FunctionUrlHandler(StreamingRequestHandler):
         elif event.error_type == "Sandbox.Timeout":
             self.server.log(f"{request_id} {event.message}")
             body = {"Message": "Endpoint request timed out"}
-            self.send_json(504, body, error_type=event.error_type, request_id=request_id)
+            self.reply_json(504, body, error_type=event.error_type, request_id=request_id)
         else:
             self.server.log(f"{request_id} {event.error_type}: {event.message}")
             self._internal_error(event.error_type, request_id)

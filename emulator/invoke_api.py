@@ -10,6 +10,15 @@ docs/lambda-streaming.md ("Events"), served on the Function URL's port under the
   content type, body = an ``application/vnd.amazon.eventstream`` stream of ``PayloadChunk`` events relayed as they
   arrive, then one ``InvokeComplete`` (``ErrorCode``/``ErrorDetails`` from error trailers or a function error).
 
+``{name}`` is any ``FunctionName`` form Lambda accepts (``emulator.function_names``). Every request body is read
+before the answer, so an error never cuts the client's upload short. Errors follow the Lambda API's error shapes
+(API_Invoke.html, Errors; the fields are those of botocore's Lambda model): 400 ``ValidationException`` (a
+malformed name) or ``InvalidRequestContentException`` (a bad ``Content-Length``, a body shorter than announced), 404
+``ResourceNotFoundException``, 413 ``RequestTooLargeException`` (the payload is an invocation payload, 6 MB:
+https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html), 429 ``TooManyRequestsException`` with
+``Reason: ReservedFunctionConcurrentInvocationLimitExceeded`` when every sandbox is busy and the queue is full;
+each as ``{"Type": "User", "message": ...}`` with ``x-amzn-ErrorType`` and ``x-amzn-RequestId``.
+
 The event the runtime receives is exactly the request payload. ``X-Amz-Client-Context`` (base64) becomes
 ``Lambda-Runtime-Client-Context``. Frames use ``emulator.eventstream.encode_message``.
 """
@@ -21,10 +30,14 @@ import binascii
 import json
 import re
 import threading
+import uuid
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qs, urlsplit
 
 from emulator.chunked import LAST_CHUNK, encode_chunk
 from emulator.eventstream import encode_message
+from emulator.function_names import FunctionNameError, FunctionNotFound, resolve_function
+from emulator.http_base import BodyReadError
 from emulator.invocation import (
     FunctionError,
     Invocation,
@@ -39,12 +52,14 @@ from emulator.invocation import (
 
 if TYPE_CHECKING:
     from emulator.function_url import FunctionUrlHandler
+    from emulator.launcher import FunctionConfig
 
 __all__ = ["INVOKE_PREFIXES", "handle_invoke_api"]
 
 INVOKE_PREFIXES = ("/2015-03-31/functions/", "/2021-11-15/functions/")
 _ROUTE = re.compile(r"^/(2015-03-31|2021-11-15)/functions/([^/]+)/(invocations|response-streaming-invocations)$")
 _MAX_PAYLOAD = 6 * 1024 * 1024
+_TOO_LARGE = f"Request must be smaller than {_MAX_PAYLOAD} bytes for the InvokeFunction operation"
 
 
 def _payload_chunk(data: bytes) -> bytes:
@@ -87,21 +102,35 @@ def _client_context(handler: FunctionUrlHandler) -> str | None:
         return None
 
 
-def handle_invoke_api(handler: FunctionUrlHandler, function_name: str) -> bool:
+def _error(handler: FunctionUrlHandler, status: int, error_type: str, message: str, **extra: str) -> None:
+    body = {"Type": "User", "message": message, **extra}
+    handler.reply_json(status, body, error_type=error_type, request_id=str(uuid.uuid4()))
+
+
+def handle_invoke_api(handler: FunctionUrlHandler, config: FunctionConfig) -> bool:
     """Serve an Invoke API request; False if the path is not one of its routes (then it is a URL request)."""
-    match = _ROUTE.match(handler.path.split("?", 1)[0])
+    target = urlsplit(handler.path)
+    match = _ROUTE.match(target.path)
     if handler.command != "POST" or match is None:
         return False
-    name = match.group(2)
-    if name != function_name and not name.endswith(f":function:{function_name}"):
-        handler.send_json(
-            404,
-            {"Type": "User", "Message": f"Function not found: {name}"},
-            error_type="ResourceNotFoundException",
-        )
+    try:
+        payload = handler.read_body(_MAX_PAYLOAD)
+    except BodyReadError as exc:
+        if exc.status == 413:
+            _error(handler, 413, "RequestTooLargeException", _TOO_LARGE)
+        else:
+            _error(handler, 400, "InvalidRequestContentException", str(exc))
         return True
-    payload = handler.read_body()
-    if payload is None:
+    qualifier = parse_qs(target.query).get("Qualifier", [None])[0]
+    try:
+        resolve_function(
+            match.group(2), qualifier, name=config.function_name, region=config.region, account_id=config.account_id
+        )
+    except FunctionNameError as exc:
+        _error(handler, 400, "ValidationException", str(exc))
+        return True
+    except FunctionNotFound as exc:
+        _error(handler, 404, "ResourceNotFoundException", str(exc))
         return True
     invocation = Invocation(payload=payload or b"{}", client_context=_client_context(handler))
     streaming = match.group(3) == "response-streaming-invocations"
@@ -112,7 +141,8 @@ def handle_invoke_api(handler: FunctionUrlHandler, function_name: str) -> bool:
         handler.end_headers()
         return True
     if not handler.server.invoke(invocation):
-        handler.send_json(429, {"Message": "Rate Exceeded."}, error_type="TooManyRequestsException")
+        reason = "ReservedFunctionConcurrentInvocationLimitExceeded"
+        _error(handler, 429, "TooManyRequestsException", "Rate Exceeded.", Reason=reason)
         return True
     if invocation_type == "Event" and not streaming:
         threading.Thread(target=_drain, args=(invocation,), daemon=True).start()

@@ -18,7 +18,7 @@ from types import TracebackType
 from typing import Any, Literal
 
 from emulator.function_url import FunctionUrlServer
-from emulator.http_base import serve_in_thread
+from emulator.http_base import BODY_TIMEOUT_S, serve_in_thread
 from emulator.invocation import Invocation
 from emulator.invoke_api import INVOKE_PREFIXES, handle_invoke_api
 from emulator.launcher import REPO_ROOT, FunctionConfig, app_defaults
@@ -93,11 +93,19 @@ class LocalLambda:
         init_timeout: float = 10.0,
         wait_ready: bool = True,
         echo_logs: bool = False,
+        queue_limit: int = 100,
+        queue_timeout: float = 900.0,
+        body_timeout: float = BODY_TIMEOUT_S,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         if timeout <= 0:
             raise ValueError("timeout must be positive")
+        if queue_limit < 0:
+            raise ValueError("queue_limit must be 0 or more")
+        self._queue_limit = queue_limit
+        self._queue_timeout = queue_timeout
+        self._body_timeout = body_timeout
         self.logs = LogBook(echo=_echo if echo_logs else None)
         self.bedrock = bedrock
         self.fake_bedrock: Any = None
@@ -154,8 +162,12 @@ class LocalLambda:
         """Captured log lines whose source starts with ``source_prefix`` (``function`` or ``emulator``)."""
         return [line for line in self.logs.lines() if line.source.startswith(source_prefix)]
 
-    def invoke(self, invocation: Invocation, *, queue_timeout_s: float = 900.0) -> bool:
-        """Dispatch a raw invocation (any payload) to the pool; consume it with ``invocation.next_event``."""
+    def invoke(self, invocation: Invocation, *, queue_timeout_s: float | None = None) -> bool:
+        """Dispatch a raw invocation (any payload) to the pool; consume it with ``invocation.next_event``.
+
+        False when every sandbox is busy and the queue is full or ``queue_timeout_s`` (default: the configured
+        ``queue_timeout``) passed.
+        """
         if self._pool is None:
             raise EmulatorError("LocalLambda is not started")
         return self._pool.invoke(invocation, queue_timeout_s=queue_timeout_s)
@@ -229,7 +241,9 @@ class LocalLambda:
         config = dataclasses.replace(self._config, env=env)
         self._config = config
         sandboxes: list[Sandbox] = []
-        pool = Pool(sandboxes)
+        pool = Pool(
+            sandboxes, queue_limit=self._queue_limit, queue_timeout_s=self._queue_timeout, on_queued=self._queued
+        )
         for index in range(self._concurrency):
             sandbox = Sandbox(
                 index,
@@ -251,9 +265,10 @@ class LocalLambda:
             host=self._host,
             port=self._port,
             url_config=UrlConfig(region=config.region),
+            body_timeout_s=self._body_timeout,
         )
         for prefix in INVOKE_PREFIXES:
-            server.extra_routes[prefix] = lambda handler: handle_invoke_api(handler, config.function_name)
+            server.extra_routes[prefix] = lambda handler: handle_invoke_api(handler, config)
         self._server = server
         serve_in_thread(server, "function-url")
         if self._wait_ready:
@@ -263,6 +278,9 @@ class LocalLambda:
     def _invoke(self, invocation: Invocation) -> bool:
         pool = self._pool
         return pool is not None and pool.invoke(invocation)
+
+    def _queued(self, waiting: int) -> None:
+        self._platform_log(f"every sandbox is busy: request queued ({waiting} of {self._queue_limit} waiting)")
 
     def _platform_log(self, message: str) -> None:
         self.logs.add("emulator", "platform", message)

@@ -16,12 +16,10 @@ As in Lambda, each execution environment has its own Runtime API; the emulator s
 
 from __future__ import annotations
 
-import json
-from http.server import ThreadingHTTPServer
 from typing import Protocol
 
-from emulator.chunked import BodyTooLargeError, ChunkedError, ChunkedReader, TruncatedBodyError
-from emulator.http_base import StreamingRequestHandler
+from emulator.chunked import ChunkedError, ChunkedReader
+from emulator.http_base import BodyReadError, BodyTooLargeError, LoopbackServer, StreamingRequestHandler
 from emulator.invocation import (
     FunctionError,
     Invocation,
@@ -43,7 +41,6 @@ __all__ = [
 BUFFERED_LIMIT = 6 * 1024 * 1024 + 100
 STREAMED_LIMIT = 200 * 1024 * 1024
 ERROR_BODY_LIMIT = 1024 * 1024
-_DRAIN_LIMIT = 64 * 1024 * 1024
 _PREFIX = "/2018-06-01/runtime/"
 _ERROR_TYPE = "Lambda-Runtime-Function-Error-Type"
 _ERROR_BODY = "Lambda-Runtime-Function-Error-Body"
@@ -72,11 +69,10 @@ class RuntimeBackend(Protocol):
         ...
 
 
-class RuntimeApiServer(ThreadingHTTPServer):
+class RuntimeApiServer(LoopbackServer):
     """The Runtime API for one function process, bound to ``host:port`` (port 0 = ephemeral)."""
 
-    daemon_threads = True
-    allow_reuse_address = True
+    body_timeout_s = None  # the function's own deadline bounds a slow runtime
 
     def __init__(self, backend: RuntimeBackend, host: str = "127.0.0.1", port: int = 0) -> None:
         self.backend = backend
@@ -89,57 +85,18 @@ class RuntimeApiServer(ThreadingHTTPServer):
         return f"{host!s}:{port}"
 
 
-def _json(obj: object) -> bytes:
-    return json.dumps(obj, separators=(",", ":")).encode()
-
-
 class _RuntimeHandler(StreamingRequestHandler):
     server: RuntimeApiServer
 
     # --- plumbing ---------------------------------------------------------------------------------------------
 
-    def _reply(self, status: int, body: object, *, close: bool = False, headers: dict[str, str] | None = None) -> None:
-        data = _json(body)
-        try:
-            self.send_response_only(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            if close:
-                self.send_header("Connection", "close")
-                self.close_connection = True
-            self.end_headers()
-            self.wfile.write(data)
-        except OSError:
-            self.close_connection = True
+    bare_responses = True
+
+    def _reply(self, status: int, body: object, *, close: bool = False) -> None:
+        self.send_json(status, body, close=close)
 
     def _error_reply(self, status: int, error_type: str, message: str, *, close: bool = False) -> None:
         self._reply(status, {"errorMessage": message, "errorType": error_type}, close=close)
-
-    def _is_chunked(self) -> bool:
-        return "chunked" in (self.headers.get("Transfer-Encoding") or "").lower()
-
-    def _read_body(self, limit: int) -> bytes:
-        """The whole request body (Content-Length or chunked); ``ChunkedError`` if unreadable or over ``limit``."""
-        if self._is_chunked():
-            return ChunkedReader(self.rfile).read_all(limit)
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > limit:
-            self._drain(length)  # so the runtime can read the 413 instead of failing with a broken pipe
-            raise BodyTooLargeError(f"body of {length} bytes larger than {limit} bytes")
-        data = self.rfile.read(length) if length else b""
-        if len(data) < length:
-            raise TruncatedBodyError(f"connection closed after {len(data)} of {length} body bytes")
-        return data
-
-    def _drain(self, length: int) -> None:
-        remaining = min(length, _DRAIN_LIMIT)
-        while remaining > 0:
-            data = self.rfile.read(min(remaining, 1 << 16))
-            if not data:
-                return
-            remaining -= len(data)
 
     def _find(self, request_id: str) -> Invocation | None:
         """The invocation for a response or error post, or None after answering 400/410."""
@@ -203,8 +160,8 @@ class _RuntimeHandler(StreamingRequestHandler):
 
     def _init_error(self) -> None:
         try:
-            body = self._read_body(ERROR_BODY_LIMIT)
-        except ChunkedError as exc:
+            body = self.read_body(ERROR_BODY_LIMIT)
+        except BodyReadError as exc:
             self._error_reply(400, "InvalidRequest", f"bad init error body: {exc}", close=True)
             return
         self.server.backend.init_error(self.headers.get(_ERROR_TYPE) or "Runtime.Unknown", body)
@@ -220,8 +177,8 @@ class _RuntimeHandler(StreamingRequestHandler):
             self._error_reply(403, "InvalidStateTransition", str(exc), close=True)
             return
         try:
-            body = self._read_body(ERROR_BODY_LIMIT)
-        except ChunkedError as exc:
+            body = self.read_body(ERROR_BODY_LIMIT)
+        except BodyReadError as exc:
             invocation.finish(InvocationAborted("Runtime.TruncatedResponse", f"error report unreadable: {exc}"))
             self._error_reply(400, "InvalidRequest", str(exc), close=True)
             return
@@ -253,12 +210,12 @@ class _RuntimeHandler(StreamingRequestHandler):
 
     def _buffered_response(self, invocation: Invocation, content_type: str) -> None:
         try:
-            body = self._read_body(BUFFERED_LIMIT)
+            body = self.read_body(BUFFERED_LIMIT)
         except BodyTooLargeError as exc:
             invocation.finish(InvocationAborted("Function.ResponseSizeTooLarge", str(exc)))
             self._error_reply(413, "RequestEntityTooLarge", str(exc), close=True)
             return
-        except ChunkedError as exc:
+        except BodyReadError as exc:
             invocation.finish(InvocationAborted("Runtime.TruncatedResponse", str(exc)))
             self._error_reply(400, "InvalidRequest", "HTTP request detected as truncated", close=True)
             return
@@ -270,7 +227,7 @@ class _RuntimeHandler(StreamingRequestHandler):
 
     def _streamed_response(self, invocation: Invocation, content_type: str) -> None:
         invocation.emit(ResponseStart(content_type, streaming=True))
-        if not self._is_chunked():
+        if not self.is_chunked():
             # Not what the docs ask for, but a Content-Length body is still a complete response.
             self._buffered_tail(invocation)
             return
@@ -295,8 +252,8 @@ class _RuntimeHandler(StreamingRequestHandler):
 
     def _buffered_tail(self, invocation: Invocation) -> None:
         try:
-            body = self._read_body(STREAMED_LIMIT)
-        except ChunkedError as exc:
+            body = self.read_body(STREAMED_LIMIT)
+        except BodyReadError as exc:
             invocation.finish(InvocationAborted("Runtime.TruncatedResponse", str(exc)))
             self._error_reply(400, "InvalidRequest", "HTTP request detected as truncated", close=True)
             return

@@ -4,7 +4,8 @@ Lifecycle as Lambda runs it (AWS Lambda developer guide, lambda-runtime-environm
 from the Runtime Interface Emulator, docs/lambda-streaming.md, "What the emulator assumes"): the process is started with
 the Lambda environment, polls ``/next``; an invocation past its deadline is cut (``Sandbox.Timeout``), the whole process
 group is killed and a fresh process is started; a process that exits is restarted (with a back-off while init keeps
-failing). ``Pool`` hands invocations to idle sandboxes and queues callers while all are busy.
+failing). ``Pool`` hands invocations to idle sandboxes and queues a bounded number of callers while all are busy; the
+rest are refused (the front answers 429, as Lambda does for a function without concurrency left).
 """
 
 from __future__ import annotations
@@ -12,12 +13,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import queue
 import signal
 import subprocess
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -325,23 +325,53 @@ def _error_json(error_type: str, message: str) -> bytes:
 
 
 class Pool:
-    """N sandboxes; ``acquire`` waits for an idle one (callers queue while all are busy)."""
+    """N sandboxes; ``invoke`` waits for an idle one while at most ``queue_limit`` callers are already waiting.
 
-    def __init__(self, sandboxes: list[Sandbox]) -> None:
+    ``on_queued(waiting)`` is told each time a caller starts to wait (the emulator logs it as a platform line).
+
+    A caller beyond that bound, or one that waited ``queue_timeout_s`` in vain, is refused at once: the front answers
+    429 ``TooManyRequestsException`` as Lambda does when a function has no concurrency left.
+    """
+
+    def __init__(
+        self,
+        sandboxes: list[Sandbox],
+        *,
+        queue_limit: int = 100,
+        queue_timeout_s: float = 900.0,
+        on_queued: Callable[[int], None] | None = None,
+    ) -> None:
+        if queue_limit < 0:
+            raise ValueError("queue_limit must be 0 or more")
         self.sandboxes = sandboxes
-        self._idle: queue.Queue[Sandbox] = queue.Queue()
-        for sandbox in sandboxes:
-            self._idle.put(sandbox)
+        self._on_queued = on_queued
+        self.queue_limit = queue_limit
+        self.queue_timeout_s = queue_timeout_s
+        self._idle: deque[Sandbox] = deque(sandboxes)
+        self._waiting = 0
+        self._cond = threading.Condition()
 
     def release(self, sandbox: Sandbox) -> None:
         """Mark ``sandbox`` idle again."""
-        self._idle.put(sandbox)
+        with self._cond:
+            self._idle.append(sandbox)
+            self._cond.notify()
 
-    def invoke(self, invocation: Invocation, *, queue_timeout_s: float = 900.0) -> bool:
-        """Hand ``invocation`` to the next idle sandbox; False if none became idle in time."""
-        try:
-            sandbox = self._idle.get(timeout=queue_timeout_s)
-        except queue.Empty:
-            return False
+    def invoke(self, invocation: Invocation, *, queue_timeout_s: float | None = None) -> bool:
+        """Hand ``invocation`` to the next idle sandbox; False if the queue is full or none became idle in time."""
+        timeout = self.queue_timeout_s if queue_timeout_s is None else queue_timeout_s
+        with self._cond:
+            if not self._idle:
+                if self._waiting >= self.queue_limit:
+                    return False
+                self._waiting += 1
+                if self._on_queued is not None:
+                    self._on_queued(self._waiting)
+                try:
+                    if not self._cond.wait_for(lambda: bool(self._idle), timeout):
+                        return False
+                finally:
+                    self._waiting -= 1
+            sandbox = self._idle.popleft()
         sandbox.submit(invocation)
         return True

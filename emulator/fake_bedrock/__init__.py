@@ -1,7 +1,8 @@
 """A fake Amazon Bedrock Runtime that real boto3 consumes like the service (stdlib only, dev and test only).
 
-Public API: :class:`FakeBedrock` (stub or replay server with in-process fault scripting), the fault types, and
-:func:`stub_text`, the deterministic stub answer for a prompt.
+Public API: :class:`FakeBedrock` (stub or replay server with in-process fault scripting), the fault types,
+:class:`ScriptedReply` (byte-exact answers a test scripts through ``FakeBedrock.responder``), and
+:func:`stub_text`, the deterministic stub answer for a prompt. See docs/bedrock-formats.md ("The fake Bedrock").
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from emulator.fake_bedrock.faults import (
     StallAfter,
     TruncateFinalFrame,
 )
+from emulator.fake_bedrock.scripted import Responder, ScriptedReply
 from emulator.fake_bedrock.server import FakeBedrock, RecordedRequest, split_frames
 from emulator.fake_bedrock.stub import split_deltas, stub_text
 
@@ -28,6 +30,8 @@ __all__ = [
     "Fault",
     "HttpError",
     "RecordedRequest",
+    "Responder",
+    "ScriptedReply",
     "StallAfter",
     "TruncateFinalFrame",
     "family_for",

@@ -9,10 +9,19 @@ Routes (``{id}`` is URL-decoded; any ``Authorization`` is accepted):
 - ``POST /model/{id}/converse``: the stub answer as one Converse JSON document (stub mode only).
 - ``POST /model/{id}/invoke``: ``400 ValidationException``: the project only calls the streaming APIs.
 - anything else: ``404 UnknownOperationException``.
+- any request, when ``FakeBedrock.responder`` returns a :class:`~emulator.fake_bedrock.scripted.ScriptedReply`:
+  exactly the scripted bytes (status, headers, pieces, drop / stall / silence).
 
 Streams are ``200``, ``Content-Type: application/vnd.amazon.eventstream``, chunked with one HTTP chunk per frame,
 written as soon as each frame exists; ``x-amzn-RequestId`` always, ``X-Amzn-Bedrock-Content-Type`` on invoke.
 Errors are ``{"message"}`` JSON with ``x-amzn-ErrorType: <Code>:http://internal.amazon.com/coral/com.amazon.bedrock/``.
+
+Whatever arrives, the server answers in that shape and keeps serving: a body that is not JSON, JSON whose strings
+hold unpaired surrogates (``"\ud800"``, not encodable as UTF-8), a ``Content-Length`` that is not a length or a
+body shorter than announced get ``400 ValidationException``; a body over the 25,000,000-byte ``body`` limit of
+InvokeModel (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModel.html) is drained and
+gets ``400 ValidationException``; anything unexpected ``500 InternalServerException``. The requests it keeps for
+inspection are bounded (``record_limit``, oldest dropped).
 
 Follows docs/bedrock-formats.md: "Operations and model ids", "How botocore reads a stream" and the two error
 sections.
@@ -27,9 +36,10 @@ import socket
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, Literal, cast
 from urllib.parse import unquote, urlsplit
@@ -47,8 +57,9 @@ from emulator.fake_bedrock.faults import (
     StallAfter,
     TruncateFinalFrame,
 )
+from emulator.fake_bedrock.scripted import Responder, ScriptedReply
 from emulator.fake_bedrock.stub import StubAnswer, answer
-from emulator.http_base import StreamingRequestHandler, serve_in_thread
+from emulator.http_base import BodyReadError, LoopbackServer, StreamingRequestHandler, serve_in_thread
 
 __all__ = ["FakeBedrock", "RecordedRequest", "split_frames"]
 
@@ -62,6 +73,10 @@ _STREAMING = ("converse-stream", "invoke-with-response-stream")
 _ERROR_TYPE_SUFFIX = ":http://internal.amazon.com/coral/com.amazon.bedrock/"
 _MALFORMED = "Malformed input request, please reformat your input and try again."
 _INVALID_MODEL = "The provided model identifier is invalid."
+BODY_LIMIT = 25_000_000
+"""The largest request body Bedrock's InvokeModel accepts (``body``: maximum length 25000000)."""
+RECORD_LIMIT = 1000
+"""Default number of requests :attr:`FakeBedrock.requests` keeps (the oldest are dropped)."""
 
 
 def split_frames(data: bytes) -> list[bytes]:
@@ -103,9 +118,7 @@ class RecordedRequest:
     finished: threading.Event = field(default_factory=threading.Event, compare=False, repr=False)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
+class _Server(LoopbackServer):
     def __init__(self, address: tuple[str, int], fake: FakeBedrock) -> None:
         self.fake = fake
         self.connections: set[socket.socket] = set()
@@ -131,7 +144,10 @@ class FakeBedrock:
         token_delay_ms: int = 0,
         host: str = "127.0.0.1",
         port: int = 0,
+        record_limit: int = RECORD_LIMIT,
     ) -> None:
+        if record_limit < 1:
+            raise ValueError("record_limit must be at least 1")
         if mode not in ("stub", "replay"):
             raise ValueError(f"mode must be 'stub' or 'replay', got {mode!r}")
         if (mode == "replay") != (replay_path is not None):
@@ -145,8 +161,10 @@ class FakeBedrock:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._faults: list[list[Any]] = []  # [fault, remaining uses or None for every request]
-        self._requests: list[RecordedRequest] = []
+        self._requests: deque[RecordedRequest] = deque(maxlen=record_limit)
         self.stopping = threading.Event()
+        self.responder: Responder | None = None
+        """Scripted replies (``emulator.fake_bedrock.scripted``): consulted first for every request."""
         self.on_frame_sent: Callable[[int], None] | None = None
         """Called with a frame's index in its stream right after the frame is written (benchmarks timestamp it)."""
 
@@ -211,7 +229,7 @@ class FakeBedrock:
 
     @property
     def requests(self) -> list[RecordedRequest]:
-        """The requests received so far, oldest first (a copy)."""
+        """The last ``record_limit`` requests received, oldest first (a copy)."""
         with self._lock:
             return list(self._requests)
 
@@ -263,6 +281,7 @@ class _Timing:
 
 class _Handler(StreamingRequestHandler):
     server: _Server
+    _answered = False  # a status line went out for the current request
 
     # -- plumbing ----------------------------------------------------------------------------------------------
 
@@ -286,20 +305,8 @@ class _Handler(StreamingRequestHandler):
     def fake(self) -> FakeBedrock:
         return self.server.fake
 
-    def _read_body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
-
     def _send_json(self, status: int, document: Any, request_id: str, extra: dict[str, str] | None = None) -> None:
-        data = json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("x-amzn-RequestId", request_id)
-        for name, value in (extra or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
+        self.send_json(status, document, headers={"x-amzn-RequestId": request_id, **(extra or {})})
 
     def _send_error(self, status: int, code: str, message: str, request_id: str) -> None:
         self._send_json(status, {"message": message}, request_id, {"x-amzn-ErrorType": code + _ERROR_TYPE_SUFFIX})
@@ -323,19 +330,102 @@ class _Handler(StreamingRequestHandler):
     def do_DELETE(self) -> None:
         self._unknown_route()
 
+    def _scripted(self, record: RecordedRequest) -> bool:
+        """Serve the responder's reply for ``record``; False if there is none (the stub answers)."""
+        responder = self.fake.responder
+        reply = responder(record) if responder is not None else None
+        if reply is None:
+            return False
+        try:
+            self._send_scripted(reply)
+        except _Aborted:
+            LOG.debug("fake-bedrock: scripted reply ended the connection")
+        except (BrokenPipeError, ConnectionResetError) as exc:
+            self.close_connection = True
+            LOG.debug("fake-bedrock: client went away during a scripted reply: %s", exc)
+        return True
+
+    def _send_scripted(self, reply: ScriptedReply) -> None:
+        if reply.silent:
+            self.fake.stopping.wait()
+            self._abort()
+        self.send_response(reply.status)
+        if not any(name.lower() == "x-amzn-requestid" for name in reply.headers):
+            self.send_header("x-amzn-RequestId", _rid())
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        if reply.chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Content-Length", str(sum(len(piece) for piece in reply.pieces)))
+        self.end_headers()
+        for number, piece in enumerate(reply.pieces):
+            self._end_early(reply, number)
+            if reply.chunked and piece:
+                self._write_chunk(piece)
+            elif not reply.chunked:
+                self.wfile.write(piece)
+        self._end_early(reply, len(reply.pieces))
+        if reply.drop_after is not None:
+            self._abort()
+        if reply.chunked:
+            self.wfile.write(LAST_CHUNK)
+
+    def _end_early(self, reply: ScriptedReply, sent: int) -> None:
+        """Drop or stall the scripted body once ``sent`` pieces are out, as the reply asks."""
+        if reply.drop_after is not None and sent >= reply.drop_after:
+            self._abort()
+        if reply.stall_after is not None and sent >= reply.stall_after:
+            self.fake.stopping.wait()
+            self._abort()
+
     def _unknown_route(self) -> None:
-        body = self._read_body()
-        self.fake._record(
-            RecordedRequest(self.command, self.path, None, None, _lower(self), body, _json_or_none(body), None)
-        )
+        body = self._body_or_error()
+        if body is None:
+            return
+        record = RecordedRequest(self.command, self.path, None, None, _lower(self), body, _json_or_none(body), None)
+        self.fake._record(record)
+        if self._scripted(record):
+            return
         self._send_error(404, "UnknownOperationException", f"No operation for {self.command} {self.path}", _rid())
 
+    def _body_or_error(self) -> bytes | None:
+        """The request body, or None after answering Bedrock's 400 for one that cannot be read."""
+        try:
+            return self.read_body(BODY_LIMIT)
+        except BodyReadError as exc:
+            if exc.status == 413:
+                message = (
+                    "1 validation error detected: Value at 'body' failed to satisfy constraint: "
+                    f"Member must have length less than or equal to {BODY_LIMIT}"
+                )
+            else:
+                message = f"{_MALFORMED} ({exc})"
+            self._send_error(400, "ValidationException", message, _rid())
+            return None
+
     def do_POST(self) -> None:
+        try:
+            self._post()
+        except Exception as exc:  # the fake must outlive whatever it is sent: answer, log, keep serving
+            LOG.exception("fake-bedrock: unexpected error on %s %s", self.command, self.path)
+            self.close_connection = True
+            if not self._answered:
+                self._send_error(500, "InternalServerException", f"The fake Bedrock failed: {exc}", _rid())
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self._answered = True
+        super().send_response(code, message)
+
+    def _post(self) -> None:
+        self._answered = False
         match = _ROUTE.match(urlsplit(self.path).path)
         if match is None:
             self._unknown_route()
             return
-        body = self._read_body()
+        body = self._body_or_error()
+        if body is None:
+            return
         operation, model_id = match.group("op"), unquote(match.group("id"))
         streaming = operation in _STREAMING
         fault = self.fake._take_fault(streaming)
@@ -344,7 +434,8 @@ class _Handler(StreamingRequestHandler):
         )
         self.fake._record(record)
         try:
-            self._serve(operation, model_id, record, fault)
+            if not self._scripted(record):
+                self._serve(operation, model_id, record, fault)
         finally:
             record.finished.set()
 
@@ -490,7 +581,10 @@ def _lower(handler: BaseHTTPRequestHandler) -> dict[str, str]:
 
 
 def _json_or_none(body: bytes) -> Any:
+    """The body as JSON, or None if it is not JSON Bedrock could read (bad syntax, not UTF-8, lone surrogates)."""
     try:
-        return json.loads(body) if body else None
-    except (ValueError, UnicodeDecodeError):
+        document = json.loads(body) if body else None
+        json.dumps(document, ensure_ascii=False).encode("utf-8")  # strings with unpaired surrogates fail here
+    except (ValueError, UnicodeError, RecursionError):
         return None
+    return document

@@ -8,11 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
+from typing import Protocol
 
-from bedrock_stream.encoders.base import Encoder
 from bedrock_stream.errors import NotAcceptableError
 
-__all__ = ["Format", "choose_format", "media_type"]
+__all__ = ["Format", "MediaOffer", "choose_format", "media_type"]
+
+
+class MediaOffer(Protocol):
+    """What negotiation reads of an offered encoder class: the media types it answers to."""
+
+    @property
+    def content_type(self) -> str: ...
+
+    @property
+    def media_aliases(self) -> tuple[str, ...]: ...
 
 
 class Format(StrEnum):
@@ -24,13 +34,13 @@ class Format(StrEnum):
     JSON = "json"
 
 
-def media_type(encoder: type[Encoder]) -> str:
+def media_type(encoder: MediaOffer) -> str:
     """The bare media type of an encoder's ``content_type`` (no parameters), lower-case."""
     return encoder.content_type.partition(";")[0].strip().lower()
 
 
 def choose_format(
-    query: Mapping[str, str], headers: Mapping[str, str], *, offers: Mapping[Format, type[Encoder]], default: Format
+    query: Mapping[str, str], headers: Mapping[str, str], *, offers: Mapping[Format, MediaOffer], default: Format
 ) -> Format:
     """Pick one of ``offers``; raise :class:`NotAcceptableError` when nothing matches."""
     name = query.get("format")

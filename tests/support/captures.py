@@ -1,12 +1,12 @@
 """ConverseStream response bodies as test inputs: synthetic ones built here, recorded ones read from disk.
 
-A :class:`Capture` is one raw ``application/vnd.amazon.eventstream`` body plus its frames decoded (the
-``{"h": headers, "payload": payload}`` lines of a ``*.decoded.jsonl``) and the request path boto3 sent. The
-synthetic captures are written from the ``ConverseStreamOutput`` union in the Bedrock API reference
+A :class:`Capture` is one raw ``application/vnd.amazon.eventstream`` body plus its frames decoded (the ``{"h": headers,
+"payload": payload}`` lines of a ``*.decoded.jsonl``) and the request path boto3 sent. The synthetic captures are
+written from the ``ConverseStreamOutput`` union in the Bedrock API reference
 (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStream.html) and the frame quirks in
-docs/bedrock-formats.md ("Event-stream framing"); their bytes come from the test-only encoder in
-tests/functional/bedrock/_eventstream.py, not from the emulator, so tests can hold the emulator's encoder against
-them. Recorded captures (real Bedrock bytes) are never in the repository: tests/support/recorded.py finds them.
+docs/bedrock-formats.md ("Event-stream framing"); their bytes come from the emulator's frame encoder
+(``emulator.eventstream``), whose byte-exactness is held against real recorded captures when they are available.
+Recorded captures (real Bedrock bytes) are never in the repository: tests/support/recorded.py finds them.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.functional.bedrock import _eventstream as es
+from emulator.eventstream import event_frame
 
 __all__ = ["SYNTHETIC", "Capture", "synthetic_params"]
 
@@ -62,7 +62,7 @@ def _synthetic(name: str, model_id: str, events: Sequence[tuple[str, Mapping[str
     raw = b""
     for position, (event_type, payload) in enumerate(events):
         pad = 2 + (position * 7) % 60  # real frames carry 2 to 61 padding characters
-        raw += es.event(event_type, payload, pad=pad)
+        raw += event_frame(event_type, payload, pad=_PADDING[:pad])
         headers = dict(zip(_HEADERS, (event_type, "application/json", "event"), strict=True))
         frames.append({"h": headers, "payload": {**payload, "p": _PADDING[:pad]}})
     path = f"/model/{model_id.replace(':', '%3A')}/converse-stream"

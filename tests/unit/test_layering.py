@@ -74,9 +74,10 @@ LAYERS: dict[str, dict[str, frozenset[str]]] = {
     },
 }
 
-# package -> part -> the only parts that may import it (the handler wires Bedrock into the Bedrock-agnostic app)
+# package -> part -> the only parts that may import it (the handler wires Bedrock into the Bedrock-agnostic app;
+# the model-native invoke surface reads the family registry for the family's own token-limit field)
 FORBIDDEN: dict[str, dict[str, frozenset[str]]] = {
-    "functions/bedrock_stream": {"bedrock": frozenset({"handler"}), "handler": frozenset()},
+    "functions/bedrock_stream": {"bedrock": frozenset({"handler", "invoke_request"}), "handler": frozenset()},
 }
 
 # files whose import_module / __import__ takes a computed name, and why

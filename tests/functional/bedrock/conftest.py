@@ -1,4 +1,4 @@
-"""Fixtures: a scripted loopback Bedrock and a real boto3 client pointed at it through the standard env var."""
+"""Fixtures: the fake Bedrock (scripted replies through its ``responder``) and a real boto3 client pointed at it."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from bedrock_stream.bedrock import BotoBedrockSource, create_client
 from bedrock_stream.bedrock.client import BedrockRuntimeClient
-from tests.functional.bedrock._server import Reply, ScriptedBedrock
+from emulator.fake_bedrock import FakeBedrock, ScriptedReply
 from tests.support.bedrock_scenarios import SESSION, use_bedrock_endpoint
 
 READ_TIMEOUT_S = 10.0
@@ -30,25 +30,26 @@ def make_client(url: str, mp: pytest.MonkeyPatch, **kwargs: Any) -> BedrockRunti
 
 
 @pytest.fixture
-def server() -> Iterator[ScriptedBedrock]:
-    with ScriptedBedrock() as bedrock:
+def server() -> Iterator[FakeBedrock]:
+    with FakeBedrock() as bedrock:
         yield bedrock
 
 
 @pytest.fixture
-def source(server: ScriptedBedrock, monkeypatch: pytest.MonkeyPatch) -> BotoBedrockSource:
+def source(server: FakeBedrock, monkeypatch: pytest.MonkeyPatch) -> BotoBedrockSource:
     return BotoBedrockSource(make_client(server.url, monkeypatch))
 
 
 @pytest.fixture
-def impatient_source(server: ScriptedBedrock, monkeypatch: pytest.MonkeyPatch) -> BotoBedrockSource:
+def impatient_source(server: FakeBedrock, monkeypatch: pytest.MonkeyPatch) -> BotoBedrockSource:
     """Like ``source`` with a :data:`STALL_TIMEOUT_S` read timeout, for a ``server`` scripted to stall."""
     return BotoBedrockSource(make_client(server.url, monkeypatch, read_timeout=STALL_TIMEOUT_S))
 
 
-def error_reply(status: int, code: str | None, message: str, headers: dict[str, str] | None = None) -> Reply:
+def error_reply(status: int, code: str | None, message: str, headers: dict[str, str] | None = None) -> ScriptedReply:
     all_headers = {"Content-Type": "application/json"}
     if code is not None:
         all_headers["x-amzn-ErrorType"] = f"{code}:http://internal.amazon.com/coral/com.amazon.bedrock/"
     all_headers.update(headers or {})
-    return Reply(status=status, headers=all_headers, pieces=[json.dumps({"message": message}).encode()], chunked=False)
+    body = json.dumps({"message": message}).encode()
+    return ScriptedReply(status=status, headers=all_headers, pieces=[body], chunked=False)

@@ -13,8 +13,8 @@ import pytest
 
 from bedrock_stream.bedrock import BotoBedrockSource
 from bedrock_stream.events import Usage
-from tests.functional.bedrock import _eventstream as es
-from tests.functional.bedrock._server import Reply, ScriptedBedrock
+from emulator.eventstream import event_frame
+from emulator.fake_bedrock import FakeBedrock, ScriptedReply
 from tests.unit.api.support import harness, json_event, run
 
 USAGE = {
@@ -27,20 +27,20 @@ USAGE = {
 
 
 @pytest.fixture
-def cached(server: ScriptedBedrock) -> ScriptedBedrock:
-    server.responder = lambda _req: Reply(
+def cached(server: FakeBedrock) -> FakeBedrock:
+    server.responder = lambda _req: ScriptedReply(
         pieces=[
-            es.event("messageStart", {"role": "assistant"}),
-            es.event("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": "Hi"}}),
-            es.event("contentBlockStop", {"contentBlockIndex": 0}),
-            es.event("messageStop", {"stopReason": "end_turn"}),
-            es.event("metadata", {"usage": USAGE, "metrics": {"latencyMs": 5}}),
+            event_frame("messageStart", {"role": "assistant"}),
+            event_frame("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": "Hi"}}),
+            event_frame("contentBlockStop", {"contentBlockIndex": 0}),
+            event_frame("messageStop", {"stopReason": "end_turn"}),
+            event_frame("metadata", {"usage": USAGE, "metrics": {"latencyMs": 5}}),
         ]
     )
     return server
 
 
-def test_usage_event_keeps_every_count_and_bedrocks_total(cached: ScriptedBedrock, source: BotoBedrockSource) -> None:
+def test_usage_event_keeps_every_count_and_bedrocks_total(cached: FakeBedrock, source: BotoBedrockSource) -> None:
     app = harness(source_override=source)
     result = run(app, json_event({"prompt": "hi"}, query="format=ndjson"))
     done = json.loads(result.body.splitlines()[-1])
@@ -54,7 +54,7 @@ def test_usage_event_keeps_every_count_and_bedrocks_total(cached: ScriptedBedroc
 
 
 def test_openai_usage_counts_cached_input_as_prompt_tokens(
-    cached: ScriptedBedrock, source: BotoBedrockSource, capsys: pytest.CaptureFixture[str]
+    cached: FakeBedrock, source: BotoBedrockSource, capsys: pytest.CaptureFixture[str]
 ) -> None:
     app = harness(source_override=source)
     body: dict[str, Any] = {"messages": [{"role": "user", "content": "hi"}], "stream": False}

@@ -16,7 +16,8 @@ import time
 import pytest
 
 from bedrock_stream.bedrock import BotoBedrockSource
-from tests.functional.bedrock._server import Reply, ScriptedBedrock
+from emulator.fake_bedrock import FakeBedrock, ScriptedReply
+from emulator.fake_bedrock.server import RecordedRequest
 from tests.functional.bedrock.conftest import error_reply, make_client
 from tests.unit.api.support import MODEL, harness, json_event, run
 
@@ -34,13 +35,14 @@ class ClockContext:
         return max(int((self._deadline - time.monotonic()) * 1000), 0)
 
 
-def _source(server: ScriptedBedrock, monkeypatch: pytest.MonkeyPatch) -> BotoBedrockSource:
+def _source(server: FakeBedrock, monkeypatch: pytest.MonkeyPatch) -> BotoBedrockSource:
     client = make_client(server.url, monkeypatch, read_timeout=120.0, max_attempts=3, connect_timeout=0.2)
     return BotoBedrockSource(client)
 
 
 def test_a_bedrock_that_never_answers_gets_a_504_before_the_deadline_margin(monkeypatch: pytest.MonkeyPatch) -> None:
-    with ScriptedBedrock(lambda _request: Reply(silent=True)) as server:
+    with FakeBedrock() as server:
+        server.responder = lambda _request: ScriptedReply(silent=True)
         h = harness(source_override=_source(server, monkeypatch), deadline_margin_ms=500)
         context = ClockContext(remaining_ms=2500)
         result = run(h, json_event({"prompt": "hi", "model": MODEL}), context)
@@ -54,7 +56,8 @@ def test_a_bedrock_that_never_answers_gets_a_504_before_the_deadline_margin(monk
 
 
 def test_no_attempt_is_made_when_the_remaining_time_cannot_hold_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    with ScriptedBedrock(lambda _request: Reply(silent=True)) as server:
+    with FakeBedrock() as server:
+        server.responder = lambda _request: ScriptedReply(silent=True)
         h = harness(source_override=_source(server, monkeypatch), deadline_margin_ms=500)
         result = run(h, json_event({"prompt": "hi", "model": MODEL}), ClockContext(remaining_ms=800))
         requests = list(server.requests)
@@ -68,7 +71,8 @@ def test_a_throttled_call_is_not_retried_when_the_backoff_would_pass_the_margin(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     throttled = error_reply(429, "ThrottlingException", "Too many requests")
-    with ScriptedBedrock(lambda _request: throttled) as server:
+    with FakeBedrock() as server:
+        server.responder = lambda _request: throttled
         h = harness(source_override=_source(server, monkeypatch), deadline_margin_ms=500)
         result = run(h, json_event({"prompt": "hi", "model": MODEL}), ClockContext(remaining_ms=1500))
         requests = list(server.requests)
@@ -80,10 +84,11 @@ def test_a_throttled_call_is_not_retried_when_the_backoff_would_pass_the_margin(
 def test_with_time_to_spare_retries_still_happen(monkeypatch: pytest.MonkeyPatch) -> None:
     replies = iter([error_reply(503, "ServiceUnavailableException", "busy")])
 
-    def respond(_request: object) -> Reply:
+    def respond(_request: RecordedRequest) -> ScriptedReply:
         return next(replies, None) or error_reply(400, "ValidationException", json.dumps("second attempt reached"))
 
-    with ScriptedBedrock(respond) as server:  # type: ignore[arg-type]
+    with FakeBedrock() as server:
+        server.responder = respond
         h = harness(source_override=_source(server, monkeypatch), deadline_margin_ms=500)
         result = run(h, json_event({"prompt": "hi", "model": MODEL}), ClockContext(remaining_ms=60_000))
         requests = list(server.requests)
@@ -97,7 +102,8 @@ def test_once_the_stream_is_open_the_deadline_watchdog_not_the_attempt_timeout_e
 ) -> None:
     """The attempt's read timeout (budget minus connect timeout) is lifted when the headers arrive, so a stream that
     goes silent ends with the deadline error at the margin, not with a read timeout just before it."""
-    with ScriptedBedrock(lambda _request: Reply(stall_after=0)) as server:
+    with FakeBedrock() as server:
+        server.responder = lambda _request: ScriptedReply(stall_after=0)
         h = harness(source_override=_source(server, monkeypatch), deadline_margin_ms=500)
         event = json_event({"prompt": "hi", "model": MODEL}, query="format=ndjson")
         result = run(h, event, ClockContext(remaining_ms=2500))

@@ -16,13 +16,16 @@ from bedrock_stream.bedrock import BotoBedrockSource
 from bedrock_stream.chat import ChatMessage, ChatRequest
 from bedrock_stream.errors import UpstreamError
 from bedrock_stream.events import Metrics, Stop, Usage
+from emulator.fake_bedrock import FakeBedrock, ScriptedReply
 from tests.functional.bedrock._projection import expected_from_frames, summarize
-from tests.functional.bedrock._server import Reply, ScriptedBedrock
 from tests.functional.bedrock.conftest import error_reply
 from tests.support.captures import Capture
 from tests.support.recorded import capture_params, needs_recordings, recorded_file
 
 INVALID_MODEL_MESSAGE = "The provided model identifier is invalid."
+REQUEST_ID = "0b5d1c1a-0000-4000-8000-000000000000"
+
+REQUEST_ID = "0b5d1c1a-0000-4000-8000-000000000000"
 
 
 def _request(model: str) -> ChatRequest:
@@ -32,10 +35,12 @@ def _request(model: str) -> ChatRequest:
 @pytest.mark.parametrize("piece_size", [7, 1000, 1 << 20], ids=["tiny-chunks", "1k-chunks", "one-chunk"])
 @pytest.mark.parametrize("capture", capture_params())
 def test_capture_decodes_to_its_frames(
-    capture: Capture, piece_size: int, server: ScriptedBedrock, source: BotoBedrockSource
+    capture: Capture, piece_size: int, server: FakeBedrock, source: BotoBedrockSource
 ) -> None:
     raw = capture.raw
-    server.responder = lambda _req: Reply(pieces=[raw[i : i + piece_size] for i in range(0, len(raw), piece_size)])
+    pieces = [raw[i : i + piece_size] for i in range(0, len(raw), piece_size)]
+    headers = {"Content-Type": "application/vnd.amazon.eventstream", "x-amzn-RequestId": REQUEST_ID}
+    server.responder = lambda _req: ScriptedReply(headers=headers, pieces=pieces)
 
     stream = source.converse(_request(capture.model_id))
     events = list(stream)
@@ -48,15 +53,15 @@ def test_capture_decodes_to_its_frames(
     assert [type(e) for e in events[-3:]] == [Stop, Usage, Metrics]
     # The request went to the converse-stream path of the capture's model, percent-encoded like boto3 does.
     assert server.requests[0].path == capture.request_path
-    assert stream.request_id == "0b5d1c1a-0000-4000-8000-000000000000"
+    assert stream.request_id == REQUEST_ID
 
 
 def test_400_without_error_type_header_maps_to_validation_exception(
-    server: ScriptedBedrock, source: BotoBedrockSource
+    server: FakeBedrock, source: BotoBedrockSource
 ) -> None:
     # Bedrock's 400 for an unknown model id has no x-amzn-ErrorType header: botocore falls back to the status.
     body = {"message": INVALID_MODEL_MESSAGE}
-    server.responder = lambda _req: Reply(
+    server.responder = lambda _req: ScriptedReply(
         status=400, headers={"Content-Type": "application/json"}, pieces=[json.dumps(body).encode()], chunked=False
     )
     with pytest.raises(UpstreamError) as caught:
@@ -77,11 +82,11 @@ def test_400_without_error_type_header_maps_to_validation_exception(
 
 
 @needs_recordings
-def test_recorded_400_maps_to_validation_exception(server: ScriptedBedrock, source: BotoBedrockSource) -> None:
+def test_recorded_400_maps_to_validation_exception(server: FakeBedrock, source: BotoBedrockSource) -> None:
     # The recorded answer itself (no x-amzn-ErrorType header), served as recorded.
     cassette = yaml.safe_load(recorded_file("converse-stream-error-400.yaml").read_text(encoding="utf-8"))
     recorded = cassette["interactions"][0]["response"]
-    server.responder = lambda _req: Reply(
+    server.responder = lambda _req: ScriptedReply(
         status=recorded["status"]["code"],
         headers={"Content-Type": recorded["headers"]["content-type"][0]},
         pieces=[json.dumps(recorded["parsed_body"]).encode()],

@@ -10,8 +10,8 @@ from bedrock_stream.bedrock import BotoBedrockSource
 from bedrock_stream.chat import ChatMessage, ChatRequest
 from bedrock_stream.errors import MidStreamError, UpstreamError
 from bedrock_stream.events import BedrockEvent, TextDelta
-from tests.functional.bedrock import _eventstream as es
-from tests.functional.bedrock._server import Reply, ScriptedBedrock
+from emulator.eventstream import chunk_frame, error_frame, event_frame, exception_frame
+from emulator.fake_bedrock import FakeBedrock, ScriptedReply
 from tests.functional.bedrock.conftest import error_reply
 
 MODEL = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
@@ -42,16 +42,16 @@ PRE_STREAM = [
 
 def _converse_text(text: str) -> list[bytes]:
     return [
-        es.event("messageStart", {"role": "assistant"}),
-        es.event("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": text}}),
+        event_frame("messageStart", {"role": "assistant"}),
+        event_frame("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": text}}),
     ]
 
 
 def _converse_end() -> list[bytes]:
     return [
-        es.event("contentBlockStop", {"contentBlockIndex": 0}),
-        es.event("messageStop", {"stopReason": "end_turn"}),
-        es.event(
+        event_frame("contentBlockStop", {"contentBlockIndex": 0}),
+        event_frame("messageStop", {"stopReason": "end_turn"}),
+        event_frame(
             "metadata", {"usage": {"inputTokens": 1, "outputTokens": 1, "totalTokens": 2}, "metrics": {"latencyMs": 1}}
         ),
     ]
@@ -62,7 +62,7 @@ def _converse_end() -> list[bytes]:
 )
 @pytest.mark.parametrize("operation", ["converse", "invoke"])
 def test_pre_stream_error_maps_to_status_and_message(
-    server: ScriptedBedrock,
+    server: FakeBedrock,
     source: BotoBedrockSource,
     operation: str,
     code: str,
@@ -93,7 +93,7 @@ def test_pre_stream_error_maps_to_status_and_message(
     assert error.to_dict()["error"]["code"] == code
 
 
-def test_retry_after_header_wins(server: ScriptedBedrock, source: BotoBedrockSource) -> None:
+def test_retry_after_header_wins(server: FakeBedrock, source: BotoBedrockSource) -> None:
     server.responder = lambda _req: error_reply(429, "ThrottlingException", "slow down", {"Retry-After": "17"})
     with pytest.raises(UpstreamError) as caught:
         source.converse(REQUEST)
@@ -101,7 +101,7 @@ def test_retry_after_header_wins(server: ScriptedBedrock, source: BotoBedrockSou
 
 
 def test_on_demand_throughput_validation_gets_inference_profile_hint(
-    server: ScriptedBedrock, source: BotoBedrockSource
+    server: FakeBedrock, source: BotoBedrockSource
 ) -> None:
     said = (
         "Invocation of model ID anthropic.claude-sonnet-4-5-20250929-v1:0 with on-demand throughput isn't supported. "
@@ -119,7 +119,7 @@ def test_on_demand_throughput_validation_gets_inference_profile_hint(
 def test_unreachable_endpoint_is_a_typed_502(monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.functional.bedrock.conftest import make_client
 
-    with ScriptedBedrock() as gone:
+    with FakeBedrock() as gone:
         url = gone.url
     source = BotoBedrockSource(make_client(url, monkeypatch))
     with pytest.raises(UpstreamError) as caught:
@@ -128,9 +128,9 @@ def test_unreachable_endpoint_is_a_typed_502(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_no_response_headers_within_read_timeout_is_a_typed_504(
-    server: ScriptedBedrock, impatient_source: BotoBedrockSource
+    server: FakeBedrock, impatient_source: BotoBedrockSource
 ) -> None:
-    server.responder = lambda _req: Reply(silent=True)
+    server.responder = lambda _req: ScriptedReply(silent=True)
     with pytest.raises(UpstreamError) as caught:
         impatient_source.converse(REQUEST)
     assert (caught.value.status_code, caught.value.code, caught.value.error_type) == (
@@ -163,9 +163,10 @@ def _collect(stream: Iterable[BedrockEvent]) -> tuple[list[BedrockEvent], MidStr
 
 @pytest.mark.parametrize("exception_type", IN_STREAM)
 def test_converse_in_stream_exception_is_typed(
-    server: ScriptedBedrock, source: BotoBedrockSource, exception_type: str
+    server: FakeBedrock, source: BotoBedrockSource, exception_type: str
 ) -> None:
-    server.responder = lambda _req: Reply(pieces=[*_converse_text("partial"), es.exception(exception_type, "it broke")])
+    pieces = [*_converse_text("partial"), exception_frame(exception_type, "it broke")]
+    server.responder = lambda _req: ScriptedReply(pieces=pieces)
     events, error = _collect(source.converse(REQUEST))
     assert events == [TextDelta("partial", 0)]
     # ConverseStream has no modelTimeoutException member: botocore reports code "", we name it
@@ -177,13 +178,13 @@ def test_converse_in_stream_exception_is_typed(
 
 @pytest.mark.parametrize("exception_type", IN_STREAM)
 def test_invoke_in_stream_exception_is_typed(
-    server: ScriptedBedrock, source: BotoBedrockSource, exception_type: str
+    server: FakeBedrock, source: BotoBedrockSource, exception_type: str
 ) -> None:
-    first = es.chunk(
+    first = chunk_frame(
         {"generation": "partial", "prompt_token_count": 3, "generation_token_count": 1, "stop_reason": None}
     )
-    server.responder = lambda _req: Reply(
-        pieces=[first, es.exception(exception_type, "it broke", originalStatusCode=500)]
+    server.responder = lambda _req: ScriptedReply(
+        pieces=[first, exception_frame(exception_type, "it broke", originalStatusCode=500)]
     )
     events, error = _collect(source.invoke("meta.llama3-8b-instruct-v1:0", b'{"prompt":"hi"}'))
     assert events == [TextDelta("partial", 0)]
@@ -191,64 +192,66 @@ def test_invoke_in_stream_exception_is_typed(
     assert "it broke" in error.message
 
 
-def test_unmodelled_error_frame_is_typed(server: ScriptedBedrock, source: BotoBedrockSource) -> None:
-    server.responder = lambda _req: Reply(pieces=[*_converse_text("x"), es.error("InternalFailure", "boom")])
+def test_unmodelled_error_frame_is_typed(server: FakeBedrock, source: BotoBedrockSource) -> None:
+    server.responder = lambda _req: ScriptedReply(pieces=[*_converse_text("x"), error_frame("InternalFailure", "boom")])
     _, error = _collect(source.converse(REQUEST))
     assert error.code == "InternalFailure"
     assert "boom" in error.message
 
 
-def test_connection_drop_mid_stream_is_typed(server: ScriptedBedrock, source: BotoBedrockSource) -> None:
+def test_connection_drop_mid_stream_is_typed(server: FakeBedrock, source: BotoBedrockSource) -> None:
     frames = b"".join([*_converse_text("partial"), *_converse_end()])
     cut = len(b"".join(_converse_text("partial"))) + 10
-    server.responder = lambda _req: Reply(pieces=[frames[:cut], frames[cut:]], drop_after=1)
+    server.responder = lambda _req: ScriptedReply(pieces=[frames[:cut], frames[cut:]], drop_after=1)
     events, error = _collect(source.converse(REQUEST))
     assert events == [TextDelta("partial", 0)]
     assert error.code == "connection_lost"
 
 
-def test_truncated_final_frame_is_detected(server: ScriptedBedrock, source: BotoBedrockSource) -> None:
+def test_truncated_final_frame_is_detected(server: FakeBedrock, source: BotoBedrockSource) -> None:
     frames = b"".join([*_converse_text("partial"), *_converse_end()])
     # A clean end of body inside the last frame: botocore silently stops
     # (docs/bedrock-formats.md, "How botocore reads a stream").
-    server.responder = lambda _req: Reply(pieces=[frames[:-20]])
+    server.responder = lambda _req: ScriptedReply(pieces=[frames[:-20]])
     events, error = _collect(source.converse(REQUEST))
     assert TextDelta("partial", 0) in events
     assert error.code == "truncated"
 
 
-def test_stream_without_terminal_event_is_truncated(server: ScriptedBedrock, source: BotoBedrockSource) -> None:
-    server.responder = lambda _req: Reply(pieces=_converse_text("partial"))
+def test_stream_without_terminal_event_is_truncated(server: FakeBedrock, source: BotoBedrockSource) -> None:
+    server.responder = lambda _req: ScriptedReply(pieces=_converse_text("partial"))
     _, error = _collect(source.converse(REQUEST))
     assert error.code == "truncated"
 
 
-def test_invoke_without_invocation_metrics_is_truncated(server: ScriptedBedrock, source: BotoBedrockSource) -> None:
-    last = es.chunk({"generation": "", "prompt_token_count": None, "generation_token_count": 2, "stop_reason": "stop"})
-    server.responder = lambda _req: Reply(pieces=[last])
+def test_invoke_without_invocation_metrics_is_truncated(server: FakeBedrock, source: BotoBedrockSource) -> None:
+    last = chunk_frame(
+        {"generation": "", "prompt_token_count": None, "generation_token_count": 2, "stop_reason": "stop"}
+    )
+    server.responder = lambda _req: ScriptedReply(pieces=[last])
     _, error = _collect(source.invoke("meta.llama3-8b-instruct-v1:0", b"{}"))
     assert error.code == "truncated"
     assert "amazon-bedrock-invocationMetrics" in error.message
 
 
-def test_read_timeout_mid_stream_is_typed(server: ScriptedBedrock, impatient_source: BotoBedrockSource) -> None:
-    server.responder = lambda _req: Reply(pieces=_converse_text("partial"), stall_after=2)
+def test_read_timeout_mid_stream_is_typed(server: FakeBedrock, impatient_source: BotoBedrockSource) -> None:
+    server.responder = lambda _req: ScriptedReply(pieces=_converse_text("partial"), stall_after=2)
     events, error = _collect(impatient_source.converse(REQUEST))
     assert events == [TextDelta("partial", 0)]
     assert error.code == "read_timeout"
 
 
-def test_checksum_mismatch_is_typed(server: ScriptedBedrock, source: BotoBedrockSource) -> None:
+def test_checksum_mismatch_is_typed(server: FakeBedrock, source: BotoBedrockSource) -> None:
     good = _converse_text("partial")
-    bad = bytearray(es.event("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": "more"}}))
+    bad = bytearray(event_frame("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": "more"}}))
     bad[-1] ^= 0xFF
-    server.responder = lambda _req: Reply(pieces=[*good, bytes(bad)])
+    server.responder = lambda _req: ScriptedReply(pieces=[*good, bytes(bad)])
     _, error = _collect(source.converse(REQUEST))
     assert error.code == "checksum_mismatch"
 
 
-def test_close_early_is_not_an_error(server: ScriptedBedrock, source: BotoBedrockSource) -> None:
-    server.responder = lambda _req: Reply(pieces=[*_converse_text("a"), *_converse_text("b")], stall_after=4)
+def test_close_early_is_not_an_error(server: FakeBedrock, source: BotoBedrockSource) -> None:
+    server.responder = lambda _req: ScriptedReply(pieces=[*_converse_text("a"), *_converse_text("b")], stall_after=4)
     stream = source.converse(REQUEST)
     iterator = iter(stream)
     assert next(iterator) == TextDelta("a", 0)

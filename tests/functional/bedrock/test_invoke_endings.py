@@ -16,8 +16,8 @@ import pytest
 
 from bedrock_stream.bedrock import BotoBedrockSource
 from bedrock_stream.events import Stop, TextDelta, ToolUseStop, Usage
-from tests.functional.bedrock import _eventstream as es
-from tests.functional.bedrock._server import Reply, ScriptedBedrock
+from emulator.eventstream import chunk_frame
+from emulator.fake_bedrock import FakeBedrock, ScriptedReply
 from tests.unit.api.support import harness, run, url_event
 from tests.unit.bedrock.test_stream_endings import ANTHROPIC_TOOL_CUT, TITAN_BLOCKED_INPUT
 
@@ -26,13 +26,11 @@ CLAUDE = "anthropic.claude-3-haiku-20240307-v1:0"
 COHERE = "cohere.command-text-v14"
 
 
-def _serve(server: ScriptedBedrock, events: list[dict[str, Any]]) -> None:
-    server.responder = lambda _req: Reply(pieces=[es.chunk(event) for event in events])
+def _serve(server: FakeBedrock, events: list[dict[str, Any]]) -> None:
+    server.responder = lambda _req: ScriptedReply(pieces=[chunk_frame(event) for event in events])
 
 
-def test_guardrail_intervention_without_metrics_ends_normally(
-    server: ScriptedBedrock, source: BotoBedrockSource
-) -> None:
+def test_guardrail_intervention_without_metrics_ends_normally(server: FakeBedrock, source: BotoBedrockSource) -> None:
     _serve(server, [TITAN_BLOCKED_INPUT])
     events = list(source.invoke(TITAN, b'{"inputText": "hi"}'))
     assert events == [
@@ -42,7 +40,7 @@ def test_guardrail_intervention_without_metrics_ends_normally(
     ]
 
 
-def test_guardrail_intervention_reaches_the_client_as_done(server: ScriptedBedrock, source: BotoBedrockSource) -> None:
+def test_guardrail_intervention_reaches_the_client_as_done(server: FakeBedrock, source: BotoBedrockSource) -> None:
     _serve(server, [TITAN_BLOCKED_INPUT])
     app = harness(source_override=source, models=(TITAN,), default_model=TITAN)
     result = run(app, url_event(path=f"/model/{TITAN}/invoke", body='{"inputText": "hi"}', query="format=ndjson"))
@@ -53,7 +51,7 @@ def test_guardrail_intervention_reaches_the_client_as_done(server: ScriptedBedro
     assert (lines[-1]["usage"]["input_tokens"], lines[-1]["usage"]["output_tokens"]) == (6, 3)
 
 
-def test_open_anthropic_tool_block_is_closed_before_done(server: ScriptedBedrock, source: BotoBedrockSource) -> None:
+def test_open_anthropic_tool_block_is_closed_before_done(server: FakeBedrock, source: BotoBedrockSource) -> None:
     _serve(server, ANTHROPIC_TOOL_CUT)
     events = list(source.invoke(CLAUDE, b"{}"))
     assert events.index(ToolUseStop(1)) < events.index(Stop("max_tokens"))
@@ -66,7 +64,7 @@ def test_open_anthropic_tool_block_is_closed_before_done(server: ScriptedBedrock
 
 @pytest.mark.parametrize("generations", [3])
 def test_cohere_command_streams_only_generation_zero(
-    server: ScriptedBedrock, source: BotoBedrockSource, generations: int
+    server: FakeBedrock, source: BotoBedrockSource, generations: int
 ) -> None:
     chunks: list[dict[str, Any]] = [
         {"text": f" g{index}-{piece}", "is_finished": False, "index": index}

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from bedrock_stream.bedrock import BotoBedrockSource, GuardrailConfig, ModelFamily, UnsupportedModelError
 from bedrock_stream.chat import ChatMessage, ChatRequest
 from bedrock_stream.events import BedrockEvent, Stop, TextDelta
-from tests.functional.bedrock import _eventstream as es
-from tests.functional.bedrock._server import Reply, ScriptedBedrock
+from emulator.eventstream import chunk_frame, event_frame
+from emulator.fake_bedrock import FakeBedrock, ScriptedReply
 from tests.functional.bedrock.conftest import make_client
 from tests.unit.bedrock._family_streams import CASES, FamilyCase, anthropic, llama
 
@@ -23,12 +23,12 @@ PIECES = ["Bonjour", " ", "le ", "monde", " 👋🏽", "", " ça va ?"]
 
 
 def _frames(events: list[dict[str, object]]) -> list[bytes]:
-    return [es.chunk(event) for event in events]
+    return [chunk_frame(event) for event in events]
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
-def test_family_stream_through_boto3(case: FamilyCase, server: ScriptedBedrock, source: BotoBedrockSource) -> None:
-    server.responder = lambda _req: Reply(
+def test_family_stream_through_boto3(case: FamilyCase, server: FakeBedrock, source: BotoBedrockSource) -> None:
+    server.responder = lambda _req: ScriptedReply(
         headers={
             "Content-Type": "application/vnd.amazon.eventstream",
             "X-Amzn-Bedrock-Content-Type": "application/json",
@@ -43,39 +43,39 @@ def test_family_stream_through_boto3(case: FamilyCase, server: ScriptedBedrock, 
     assert request.body == b'{"prompt": "hi"}'
 
 
-def test_opaque_arn_is_sniffed_before_returning(server: ScriptedBedrock, source: BotoBedrockSource) -> None:
+def test_opaque_arn_is_sniffed_before_returning(server: FakeBedrock, source: BotoBedrockSource) -> None:
     arn = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3"
-    server.responder = lambda _req: Reply(pieces=_frames(llama(PIECES)))
+    server.responder = lambda _req: ScriptedReply(pieces=_frames(llama(PIECES)))
     events = list(source.invoke(arn, b"{}"))
     assert "".join(e.text for e in events if isinstance(e, TextDelta)) == "".join(PIECES)
     assert "application-inference-profile%2Fa1b2c3" in server.requests[0].path
 
 
-def test_opaque_arn_with_unknown_format_is_a_clear_error(server: ScriptedBedrock, source: BotoBedrockSource) -> None:
+def test_opaque_arn_with_unknown_format_is_a_clear_error(server: FakeBedrock, source: BotoBedrockSource) -> None:
     arn = "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/zz"
-    server.responder = lambda _req: Reply(pieces=_frames([{"weird": 1}]))
+    server.responder = lambda _req: ScriptedReply(pieces=_frames([{"weird": 1}]))
     with pytest.raises(UnsupportedModelError) as caught:
         source.invoke(arn, b"{}")
     assert arn in caught.value.message
 
 
-def test_family_hint_for_opaque_arn(server: ScriptedBedrock, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_family_hint_for_opaque_arn(server: FakeBedrock, monkeypatch: pytest.MonkeyPatch) -> None:
     arn = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/hinted"
     source = BotoBedrockSource(make_client(server.url, monkeypatch), family_hints={arn: ModelFamily.ANTHROPIC})
-    server.responder = lambda _req: Reply(pieces=_frames(anthropic(["ok"])))
+    server.responder = lambda _req: ScriptedReply(pieces=_frames(anthropic(["ok"])))
     assert TextDelta("ok", 0) in list(source.invoke(arn, b"{}"))
 
 
-def test_unknown_provider_never_reaches_bedrock(server: ScriptedBedrock, source: BotoBedrockSource) -> None:
+def test_unknown_provider_never_reaches_bedrock(server: FakeBedrock, source: BotoBedrockSource) -> None:
     with pytest.raises(UnsupportedModelError):
         source.invoke("writer.palmyra-x5-v1:0", b"{}")
     assert server.requests == []
 
 
-def test_guardrail_reaches_both_operations(server: ScriptedBedrock, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_guardrail_reaches_both_operations(server: FakeBedrock, monkeypatch: pytest.MonkeyPatch) -> None:
     guardrail = GuardrailConfig(identifier="gr-123", version="2", stream_processing_mode="async")
     source = BotoBedrockSource(make_client(server.url, monkeypatch), guardrail=guardrail)
-    server.responder = lambda _req: Reply(pieces=_frames(llama(["x"])))
+    server.responder = lambda _req: ScriptedReply(pieces=_frames(llama(["x"])))
     list(source.invoke("meta.llama3-8b-instruct-v1:0", b"{}"))
     headers = server.requests[0].headers
     assert (headers["x-amzn-bedrock-guardrailidentifier"], headers["x-amzn-bedrock-guardrailversion"]) == (
@@ -83,7 +83,7 @@ def test_guardrail_reaches_both_operations(server: ScriptedBedrock, monkeypatch:
         "2",
     )
 
-    server.responder = lambda _req: Reply(pieces=[es.event("metadata", {"usage": {}, "metrics": {}})])
+    server.responder = lambda _req: ScriptedReply(pieces=[event_frame("metadata", {"usage": {}, "metrics": {}})])
     request = ChatRequest(
         model="us.amazon.nova-micro-v1:0",
         messages=(ChatMessage(role="user", content=({"text": "hi"},)),),
@@ -106,8 +106,8 @@ def test_guardrail_reaches_both_operations(server: ScriptedBedrock, monkeypatch:
 
 
 @pytest.fixture(scope="module")
-def shared() -> Iterator[tuple[ScriptedBedrock, BotoBedrockSource]]:
-    with ScriptedBedrock() as bedrock, pytest.MonkeyPatch.context() as mp:
+def shared() -> Iterator[tuple[FakeBedrock, BotoBedrockSource]]:
+    with FakeBedrock() as bedrock, pytest.MonkeyPatch.context() as mp:
         yield bedrock, BotoBedrockSource(make_client(bedrock.url, mp))
 
 
@@ -117,14 +117,14 @@ def shared() -> Iterator[tuple[ScriptedBedrock, BotoBedrockSource]]:
     cuts=st.lists(st.integers(min_value=0, max_value=40), max_size=10),
 )
 def test_any_split_survives_boto3_byte_identical(
-    shared: tuple[ScriptedBedrock, BotoBedrockSource], text: str, cuts: list[int]
+    shared: tuple[FakeBedrock, BotoBedrockSource], text: str, cuts: list[int]
 ) -> None:
     server, source = shared
     bounds = sorted({0, len(text), *(c for c in cuts if c <= len(text))})
     pieces = [text[a:b] for a, b in itertools.pairwise(bounds)]
     wire = b"".join(_frames(anthropic(pieces)))
     # HTTP chunk boundaries at arbitrary byte offsets too (frames and UTF-8 sequences split across chunks).
-    server.responder = lambda _req: Reply(pieces=[wire[i : i + 13] for i in range(0, len(wire), 13)])
+    server.responder = lambda _req: ScriptedReply(pieces=[wire[i : i + 13] for i in range(0, len(wire), 13)])
     events: list[BedrockEvent] = list(source.invoke("us.anthropic.claude-sonnet-4-5-20250929-v1:0", b"{}"))
     deltas = [e.text for e in events if isinstance(e, TextDelta)]
     assert "".join(deltas).encode("utf-8") == text.encode("utf-8")

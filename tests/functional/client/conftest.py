@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from emulator.fake_bedrock import FakeBedrock
 from emulator.local import BedrockOptions, LocalLambda
 
 MODELS = ("anthropic.claude-3-haiku-20240307-v1:0", "meta.llama3-8b-instruct-v1:0")
@@ -20,9 +21,9 @@ def local_lambda() -> Iterator[LocalLambda]:
 
 
 @pytest.fixture
-def fake_bedrock(local_lambda: LocalLambda) -> Iterator[object]:
+def fake_bedrock(local_lambda: LocalLambda) -> Iterator[FakeBedrock]:
     """The running fake Bedrock; faults injected by a test are cleared afterwards."""
-    fake = local_lambda.fake_bedrock
+    fake: FakeBedrock = local_lambda.fake_bedrock
     try:
         yield fake
     finally:

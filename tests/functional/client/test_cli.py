@@ -19,7 +19,7 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
-from emulator.fake_bedrock import ExceptionAfter, HttpError, stub_text
+from emulator.fake_bedrock import ExceptionAfter, FakeBedrock, HttpError, stub_text
 from emulator.http_base import serve_in_thread
 from emulator.local import LocalLambda
 from tests.functional.client.conftest import MODELS
@@ -90,7 +90,7 @@ def test_streams_text_incrementally_and_exits_0(local_lambda: LocalLambda) -> No
     finally:
         proc.kill()
     output = b"".join(data for data, _ in reads)
-    assert output.decode("utf-8") == expected
+    assert output.decode("utf-8") == expected + "\n"  # piped stdout still ends with a newline
     first, still_running = reads[0]
     assert still_running, "the first text arrived only after the CLI had finished"
     assert len(first) < len(output), "the whole answer arrived in one piece: not streamed"
@@ -101,17 +101,25 @@ def test_streams_text_incrementally_and_exits_0(local_lambda: LocalLambda) -> No
 def test_every_format_prints_the_same_text(local_lambda: LocalLambda, fmt: str) -> None:
     result = _run("--url", local_lambda.url, "--format", fmt, "--stats", "--", "what", "is", "--format?")
     assert result.returncode == 0, result.stderr
-    assert result.stdout == stub_text("what is --format?")
+    assert result.stdout == stub_text("what is --format?") + "\n"
     assert "first token" in result.stderr
 
 
-def test_prompt_from_stdin_and_options_reach_the_api(local_lambda: LocalLambda) -> None:
+def test_prompt_from_stdin_and_options_reach_bedrock(local_lambda: LocalLambda, fake_bedrock: FakeBedrock) -> None:
+    """What the fake Bedrock received carries the CLI's model, system prompt, temperature and max tokens."""
+    fake_bedrock.clear_requests()
     result = _run(
-        "--url", local_lambda.url, "-m", MODELS[1], "-s", "Be brief.", "-t", "0.2", "--max-tokens", "50",
-        stdin="Hello from stdin\n",
+        "--url", local_lambda.url, "-m", MODELS[1], "-s", "Be brief.", "-t", "0.2", "--top-p", "0.9",
+        "--max-tokens", "50", stdin="Hello from stdin\n",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert result.stdout == stub_text("Hello from stdin\n")
+    assert result.stdout == stub_text("Hello from stdin\n") + "\n"
+    (request,) = fake_bedrock.requests
+    assert request.model_id == MODELS[1]
+    assert request.operation == "converse-stream"
+    assert request.json["system"] == [{"text": "Be brief."}]
+    assert request.json["inferenceConfig"] == {"temperature": 0.2, "topP": 0.9, "maxTokens": 50}
+    assert request.json["messages"][-1] == {"role": "user", "content": [{"text": "Hello from stdin\n"}]}
 
 
 def test_raw_prints_the_events_as_received(local_lambda: LocalLambda) -> None:
@@ -144,8 +152,9 @@ def test_mid_stream_error_exits_9_after_the_partial_text(local_lambda: LocalLamb
         fake_bedrock.inject(fault)  # type: ignore[attr-defined]
         result = _run("--url", local_lambda.url, "--format", fmt, PROMPT)
         assert result.returncode == 9, (fmt, result.stderr)
-        assert result.stdout, fmt
-        assert stub_text(PROMPT).startswith(result.stdout), fmt
+        assert result.stdout.endswith("\n"), fmt
+        assert len(result.stdout) > 1, fmt
+        assert stub_text(PROMPT).startswith(result.stdout[:-1]), fmt
         assert "stream failed after it started" in result.stderr
 
 
@@ -184,7 +193,10 @@ def test_ctrl_c_exits_130_without_traceback(local_lambda: LocalLambda) -> None:
 
 
 class _TruncatingHandler(BaseHTTPRequestHandler):
-    """Answers like the API but stops early: a clean end without ``done``, or a connection dropped mid-chunk."""
+    """Answers like the API but stops early: a clean end without ``done``, or a connection dropped mid-chunk.
+
+    ``/reasoning`` answers a complete stream with a reasoning delta before the text (the stub model has none).
+    """
 
     protocol_version = "HTTP/1.1"
 
@@ -194,14 +206,22 @@ class _TruncatingHandler(BaseHTTPRequestHandler):
         self.send_header("content-type", "text/event-stream")
         self.send_header("transfer-encoding", "chunked")
         self.end_headers()
-        event = b'event: text\ndata: {"type":"text","text":"partial"}\n\n'
-        self.wfile.write(b"%x\r\n%s\r\n" % (len(event), event))
+        if "reasoning" in self.path:
+            self._send(b'event: reasoning\ndata: {"type":"reasoning","text":"thinking it over"}\n\n')
+            self._send(b'event: text\ndata: {"type":"text","text":"answer"}\n\n')
+            self._send(b'event: done\ndata: {"type":"done","stop_reason":"end_turn"}\n\n')
+            self.wfile.write(b"0\r\n\r\n")
+            return
+        self._send(b'event: text\ndata: {"type":"text","text":"partial"}\n\n')
         if "drop" in self.path:
             self.wfile.write(b"40\r\nevent: te")  # a chunk cut short, then the connection closes
             self.wfile.flush()
             self.close_connection = True
             return
         self.wfile.write(b"0\r\n\r\n")
+
+    def _send(self, event: bytes) -> None:
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(event), event))
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -223,8 +243,19 @@ def test_truncated_stream_exits_10(truncating_url: str, path: str, message: str)
     # The emulator's API always ends with `done` or `error`; this server stands in for a lost connection.
     result = _run("--url", f"{truncating_url}/{path}", "hi")
     assert result.returncode == 10, result.stderr
-    assert result.stdout == "partial"
+    assert result.stdout == "partial\n"
     assert message in result.stderr
+
+
+def test_reasoning_and_the_stats_line_stay_on_separate_stderr_lines(truncating_url: str) -> None:
+    result = _run("--url", f"{truncating_url}/reasoning", "--reasoning", "--stats", "hi")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "answer\n"
+    lines = result.stderr.splitlines()
+    assert lines[0] == "thinking it over"
+    assert lines[1].startswith("bedrock-stream: ")
+    assert "first token" in lines[1]
+    assert len(lines) == 2
 
 
 def test_url_from_stack_outputs(local_lambda: LocalLambda) -> None:
@@ -246,7 +277,7 @@ def test_url_from_stack_outputs(local_lambda: LocalLambda) -> None:
         env = _env(AWS_ENDPOINT_URL_CLOUDFORMATION=endpoint, **aws)
         result = _run("--stack", "BedrockStreamLocal", "hi", env=env)
         assert result.returncode == 0, result.stderr
-        assert result.stdout == stub_text("hi")
+        assert result.stdout == stub_text("hi") + "\n"
         missing = _run("--stack", "NoSuchStack", "hi", env=env)
         assert missing.returncode == 3
         assert "not found" in missing.stderr

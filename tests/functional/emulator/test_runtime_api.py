@@ -212,7 +212,7 @@ def test_truncated_streamed_response_truncates_the_client_response(emulator: Loc
     )
     call._thread.join(20)
     assert isinstance(call.error, httpx.RemoteProtocolError)
-    assert emulator.logs.wait_for("Runtime.TruncatedResponse", timeout=20)
+    assert emulator.logs.wait_for("Runtime.TruncatedResponse", timeout=30)  # the timeout is a hang guard
 
 
 def test_prelude_without_delimiter_in_16kb_is_a_502(emulator: LocalLambda) -> None:

@@ -1,9 +1,13 @@
-"""FunctionUrlAuth against an independent SigV4 implementation (requests-aws4auth), fixed credentials and clock."""
+"""FunctionUrlAuth against an independent SigV4 implementation (requests-aws4auth) at the same signing time.
+
+FunctionUrlAuth signs through botocore's public ``SigV4Auth.add_auth`` (current time); the independent signer is
+given the ``x-amz-date`` our request carries, so both sign the same string.
+"""
 
 from __future__ import annotations
 
-import datetime
 import hashlib
+import re
 
 import httpx
 import pytest
@@ -14,8 +18,6 @@ from requests_aws4auth import AWS4Auth
 from client.auth import FunctionUrlAuth
 from client.errors import ConfigError
 
-NOW = datetime.datetime(2026, 3, 14, 15, 9, 26)
-AMZ_DATE = "20260314T150926Z"
 URL = "https://abcdefghijklmnopqrstuvwxyz012345.lambda-url.eu-west-1.on.aws/v1/chat/completions?format=sse"
 BODY = '{"prompt": "Grüße, 世界", "max_tokens": 64}'.encode()
 CREDS = Credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "session-token-example")
@@ -33,19 +35,19 @@ def _httpx_signed(body: bytes = BODY, url: str = URL, creds: Credentials = CREDS
             "x-stainless-lang": "python",
         },
     )
-    auth = FunctionUrlAuth(credentials=creds, clock=lambda: NOW, **auth_kw)  # type: ignore[arg-type]
+    auth = FunctionUrlAuth(credentials=creds, **auth_kw)  # type: ignore[arg-type]
     flow = auth.sync_auth_flow(request)
     signed = next(flow)
     assert signed is request
     return signed
 
 
-def _aws4auth_signed(body: bytes = BODY, region: str = "eu-west-1") -> requests.PreparedRequest:
+def _aws4auth_signed(amz_date: str, body: bytes = BODY, region: str = "eu-west-1") -> requests.PreparedRequest:
     prepared = requests.Request(
         "POST",
         URL,
         data=body,
-        headers={"content-type": "application/json", "x-amz-date": AMZ_DATE},
+        headers={"content-type": "application/json", "x-amz-date": amz_date},
     ).prepare()
     auth = AWS4Auth(CREDS.access_key, CREDS.secret_key, region, "lambda", session_token=CREDS.token)
     signed: requests.PreparedRequest = auth(prepared)
@@ -54,12 +56,13 @@ def _aws4auth_signed(body: bytes = BODY, region: str = "eu-west-1") -> requests.
 
 def test_authorization_matches_independent_implementation() -> None:
     ours = _httpx_signed()
-    theirs = _aws4auth_signed()
-    assert ours.headers["x-amz-date"] == AMZ_DATE
+    amz_date = ours.headers["x-amz-date"]
+    assert re.fullmatch(r"\d{8}T\d{6}Z", amz_date)
+    theirs = _aws4auth_signed(amz_date)
     assert ours.headers["x-amz-security-token"] == "session-token-example"
     assert ours.headers["authorization"] == theirs.headers["Authorization"]
     assert ours.headers["authorization"].startswith(
-        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260314/eu-west-1/lambda/aws4_request, "
+        f"AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/{amz_date[:8]}/eu-west-1/lambda/aws4_request, "
     )
 
 
@@ -77,7 +80,8 @@ def test_payload_hash_is_signed() -> None:
     other = _httpx_signed(body=BODY.replace(b"64", b"65"))
     assert other.headers["x-amz-content-sha256"] == hashlib.sha256(BODY.replace(b"64", b"65")).hexdigest()
     assert other.headers["authorization"] != signed.headers["authorization"]
-    assert other.headers["authorization"] == _aws4auth_signed(body=BODY.replace(b"64", b"65")).headers["Authorization"]
+    theirs = _aws4auth_signed(other.headers["x-amz-date"], body=BODY.replace(b"64", b"65"))
+    assert other.headers["authorization"] == theirs.headers["Authorization"]
 
 
 def test_signs_the_bytes_of_a_streamed_body() -> None:
@@ -87,7 +91,7 @@ def test_signs_the_bytes_of_a_streamed_body() -> None:
 
     request = httpx.Request("POST", URL, content=chunks(), headers={"content-type": "application/json"})
     transport = httpx.MockTransport(lambda r: httpx.Response(200, content=r.headers["x-amz-content-sha256"]))
-    auth = FunctionUrlAuth(credentials=CREDS, clock=lambda: NOW)
+    auth = FunctionUrlAuth(credentials=CREDS)
     with httpx.Client(transport=transport) as client:
         response = client.send(request, auth=auth)
     assert response.text == hashlib.sha256(BODY).hexdigest()
