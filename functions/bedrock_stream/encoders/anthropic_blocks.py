@@ -111,8 +111,8 @@ class BlockWriter:
                 return [*out, self._delta({"type": "signature_delta", "signature": event.signature})]
             return [*out, self._delta({"type": "thinking_delta", "thinking": event.text})]
         if isinstance(event, ToolUseStart):
-            block = {"type": "tool_use", "id": event.tool_use_id, "name": event.name, "input": {}}
-            return [*self.close(), *self._start("tool_use", event.index, block)]
+            tool: dict[str, Any] = {"type": "tool_use", "id": event.tool_use_id, "name": event.name, "input": {}}
+            return [*self.close(), *self._start("tool_use", event.index, tool)]
         if isinstance(event, ToolUseDelta) and self._is_open("tool_use", event.index):
             return [self._delta({"type": "input_json_delta", "partial_json": event.input})]
         if isinstance(event, ToolUseStop) and self._is_open("tool_use", event.index):
