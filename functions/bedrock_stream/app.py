@@ -3,35 +3,34 @@
 Processing chain of :meth:`App.handle`:
 
 1. normalize the event (Function URL 2.0, REST proxy 1.0, or direct invoke) and enforce the body limit;
-2. match the route (404/405), negotiate the format (406), validate the body and the model (400/403);
+2. match the surface (404/405), negotiate the format (406), let its parser validate the body and the model
+   (400/403) and say what to do (:mod:`bedrock_stream.surfaces`);
 3. open the Bedrock stream *before* returning, so a refusal becomes a real HTTP status (429 + Retry-After...);
 4. return the response whose body generator encodes events, watches the deadline and, on a mid-stream
    failure, yields the format's in-band error event and re-raises (the runtime then sends the error trailers);
-   ``"stream": false`` / JSON drains the stream first and answers with one document (or a real error status).
+   a buffering encoder (``"stream": false`` / JSON) drains the stream first and answers with one document (or a
+   real error status).
 """
 
 from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol
 
 from bedrock_stream.chat import BedrockSource, ChatRequest, EventStream
 from bedrock_stream.deadline import Deadline, guarded_events
-from bedrock_stream.encoders import Encoder, create_encoder
-from bedrock_stream.encoders.openai_common import OpenAIIdentity
-from bedrock_stream.errors import AppError, InvalidRequestError
+from bedrock_stream.encoders import Encoder, Exchange
+from bedrock_stream.errors import AppError
 from bedrock_stream.events import BedrockEvent, ReasoningDelta, Stop, TextDelta, ToolUseDelta, ToolUseStart, Usage
-from bedrock_stream.http_event import HttpRequest, decode_json_body, parse_event
-from bedrock_stream.native_request import parse_native_request
+from bedrock_stream.http_event import HttpRequest, parse_event
 from bedrock_stream.negotiation import Format, choose_format
 from bedrock_stream.observability import Observer, RequestRecord, create_logger, create_metrics
-from bedrock_stream.openai_request import parse_openai_request
+from bedrock_stream.plan import Converse, Document, SurfaceRequest
 from bedrock_stream.responses import base_headers, direct_error_body, error_response, json_response
-from bedrock_stream.routes import Route, match_route
 from bedrock_stream.settings import Settings
-from bedrock_stream.validation import check_model
+from bedrock_stream.surfaces import DIRECT_INVOKE, SURFACES, Surface, match_surface
 from streaming_runtime import StreamingResponse
 
 __all__ = ["App", "LambdaContext", "create_app"]
@@ -56,12 +55,18 @@ class App:
     """Routes, validation, encoding and error mapping over a :class:`BedrockSource`."""
 
     def __init__(
-        self, settings: Settings, source: BedrockSource, observer: Observer, clock: Callable[[], float] = time.time
+        self,
+        settings: Settings,
+        source: BedrockSource,
+        observer: Observer,
+        clock: Callable[[], float] = time.time,
+        surfaces: Sequence[Surface] = SURFACES,
     ) -> None:
         self.settings = settings
         self._source = source
         self._observer = observer
         self._clock = clock
+        self._surfaces = surfaces
 
     def handle(self, event: Any, context: LambdaContext) -> StreamingResponse:
         """The Lambda handler: never raises for bad input; returns before the stream is consumed."""
@@ -80,75 +85,57 @@ class App:
     # -- routing -------------------------------------------------------------------------------------------
 
     def _dispatch(self, request: HttpRequest, context: LambdaContext, record: RequestRecord) -> StreamingResponse:
-        if not request.is_http:
-            record.route = "direct"
-            native = parse_native_request(request.direct_payload, self.settings)
-            fmt = Format.NDJSON if native.stream else Format.JSON
-            return self._chat(native.chat, fmt, context, record)
-        match = match_route(request.method, request.path)
-        record.route = match.route.value
-        if match.route is Route.MODELS:
+        if request.is_http:
+            surface, params = match_surface(request.method, request.path, self._surfaces)
+        else:
+            surface, params = DIRECT_INVOKE, {}
+        record.route = surface.name
+        fmt = surface.default
+        if surface.negotiated:
+            fmt = choose_format(request.query, request.headers, offers=surface.formats, default=surface.default)
+        plan = surface.parse(SurfaceRequest(request, self.settings, params))
+        if isinstance(plan, Document):
             self._observer.finish(record)
-            models = {"default_model": self.settings.default_model, "models": list(self.settings.models)}
-            return json_response(models, request_id=record.request_id)
-        if match.route is Route.OPENAI_CHAT:
-            openai = parse_openai_request(decode_json_body(request.body), self.settings)
-            fmt = Format.SSE if openai.stream else Format.JSON
-            identity = OpenAIIdentity(f"chatcmpl-{record.request_id}", int(self._clock()), openai.chat.model)
-            return self._chat(openai.chat, fmt, context, record, openai=identity, include_usage=openai.include_usage)
-        fmt = choose_format(request.query, request.headers, default=Format.TEXT)
-        if match.route is Route.NATIVE:
-            native = parse_native_request(decode_json_body(request.body), self.settings)
-            return self._chat(native.chat, fmt if native.stream else Format.JSON, context, record)
-        return self._invoke(match.model_id or "", request.body, fmt, context, record)
+            return json_response(dict(plan.body), request_id=record.request_id)
+        if isinstance(plan, Converse):
+            if not plan.stream:
+                fmt = Format.JSON
+            if self._observer.log_content:
+                record.prompt = _last_user_text(plan.chat)
+            encoder = self._encoder(surface, fmt, plan.chat.model, record, include_usage=plan.include_usage)
+            return self._respond(self._source.converse(plan.chat), encoder, context, record)
+        encoder = self._encoder(surface, fmt, plan.model, record)
+        return self._respond(self._source.invoke(plan.model, plan.body), encoder, context, record)
 
-    def _chat(
-        self,
-        chat: ChatRequest,
-        fmt: Format,
-        context: LambdaContext,
-        record: RequestRecord,
-        *,
-        openai: OpenAIIdentity | None = None,
-        include_usage: bool = False,
-    ) -> StreamingResponse:
-        record.model, record.format = chat.model, fmt.value
-        if self._observer.log_content:
-            record.prompt = _last_user_text(chat)
-        encoder = create_encoder(fmt, model=chat.model, openai=openai, include_usage=include_usage)
-        stream = self._source.converse(chat)
-        return self._respond(stream, encoder, fmt, context, record)
-
-    def _invoke(
-        self, model_id: str, body: bytes, fmt: Format, context: LambdaContext, record: RequestRecord
-    ) -> StreamingResponse:
-        record.model, record.format = check_model(model_id, self.settings), fmt.value
-        if not isinstance(decode_json_body(body), dict):
-            raise InvalidRequestError("the model-native body must be a JSON object", field="$")
-        encoder = create_encoder(fmt, model=model_id)
-        stream = self._source.invoke(model_id, body)
-        return self._respond(stream, encoder, fmt, context, record)
+    def _encoder(
+        self, surface: Surface, fmt: Format, model: str, record: RequestRecord, *, include_usage: bool = False
+    ) -> Encoder:
+        record.model, record.format = model, fmt.value
+        exchange = Exchange(
+            model=model, request_id=record.request_id, created=int(self._clock()), include_usage=include_usage
+        )
+        return surface.formats[fmt].create(exchange)
 
     # -- responses -----------------------------------------------------------------------------------------
 
     def _respond(
-        self, stream: EventStream, encoder: Encoder, fmt: Format, context: LambdaContext, record: RequestRecord
+        self, stream: EventStream, encoder: Encoder, context: LambdaContext, record: RequestRecord
     ) -> StreamingResponse:
         deadline = Deadline(context.get_remaining_time_in_millis, self.settings.deadline_margin_ms)
         events = self._noted(guarded_events(stream, deadline), record)
-        if fmt is Format.JSON:
+        if encoder.buffers:
             try:
                 for event in events:
                     encoder.encode(event)
             finally:
                 stream.close()
             self._observer.finish(record)
-            return json_response(encoder.finish(), request_id=record.request_id)
+            return json_response(encoder.finish(), request_id=record.request_id, content_type=encoder.content_type)
         headers = base_headers(encoder.content_type, record.request_id)
-        if fmt is Format.TEXT:
-            # Plain text has no framing, so an answer without text would be a prelude and an empty body, which can
-            # leave a Function URL connection hanging (lambda-streaming-protocol.md §4.2). Hold the prelude until the
-            # first text (an error before it gets a real status) and answer a text-less stream with content-length 0.
+        if encoder.holds_prelude:
+            # A format without framing (plain text): an answer without text would be a prelude and an empty body,
+            # which can leave a Function URL connection hanging. Hold the prelude until the first text (an error
+            # before it gets a real status) and answer a text-less stream with content-length 0.
             try:
                 seen, ended = _read_until_text(events)
             except BaseException:
@@ -242,8 +229,9 @@ def create_app(
     *,
     observer: Observer | None = None,
     clock: Callable[[], float] = time.time,
+    surfaces: Sequence[Surface] = SURFACES,
 ) -> App:
-    """Build the application; by default with the Powertools logger and metrics."""
+    """Build the application; by default with the Powertools logger and metrics and every surface."""
     if observer is None:
         observer = Observer(create_logger(), create_metrics(), log_content=settings.log_content)
-    return App(settings, source, observer, clock)
+    return App(settings, source, observer, clock, surfaces)

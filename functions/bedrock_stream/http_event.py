@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +19,7 @@ from urllib.parse import parse_qsl
 from bedrock_stream.errors import InvalidRequestError, PayloadTooLargeError
 from streaming_runtime.integration import is_http_event
 
-__all__ = ["HttpRequest", "decode_json_body", "is_http_event", "parse_event"]
+__all__ = ["HttpRequest", "is_http_event", "parse_event"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -108,28 +107,3 @@ def _body(event: Mapping[str, Any], limit: int) -> bytes:
 
 def _too_large(limit: int) -> PayloadTooLargeError:
     return PayloadTooLargeError(f"the request body exceeds the limit of {limit} bytes")
-
-
-def decode_json_body(body: bytes) -> Any:
-    """Parse a JSON request body: 400 for empty, non-UTF-8 or malformed bodies, with the position of the fault."""
-    if not body.strip():
-        raise InvalidRequestError("the request body is empty; send a JSON object")
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InvalidRequestError(f"the request body is not valid UTF-8 (byte {exc.start})") from None
-    try:
-        return json.loads(text, parse_constant=_reject_constant)
-    except json.JSONDecodeError as exc:
-        raise InvalidRequestError(
-            f"the request body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from None
-    except ValueError as exc:  # an integer literal longer than sys.get_int_max_str_digits() allows
-        raise InvalidRequestError(f"the request body holds a number that cannot be parsed: {exc}") from None
-    except RecursionError:
-        raise InvalidRequestError("the request body is nested too deeply") from None
-
-
-def _reject_constant(name: str) -> Any:
-    # Python's json accepts NaN, Infinity and -Infinity; RFC 8259 JSON does not, and NaN passes every range check.
-    raise InvalidRequestError(f"the request body is not valid JSON: {name} is not a JSON number")

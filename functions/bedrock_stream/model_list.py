@@ -1,4 +1,5 @@
-"""``GET /v1/models``: the deployment's allowlist in OpenAI's or Anthropic's list shape.
+"""The model lists: ``GET /models`` (default model and allowlist) and ``GET /v1/models`` (the allowlist in OpenAI's
+or Anthropic's list shape).
 
 - OpenAI (API reference, "Models: list", https://platform.openai.com/docs/api-reference/models/list):
   ``{"object": "list", "data": [{"id", "object": "model", "created", "owned_by"}]}``.
@@ -18,13 +19,33 @@ from typing import Any
 
 from bedrock_stream.bedrock.families import parse_model_id
 from bedrock_stream.errors import InvalidRequestError
+from bedrock_stream.plan import Document, SurfaceRequest
 
-__all__ = ["ANTHROPIC_VERSION_HEADER", "anthropic_model_list", "openai_model_list"]
+__all__ = [
+    "ANTHROPIC_VERSION_HEADER",
+    "anthropic_model_list",
+    "models_document",
+    "openai_model_list",
+    "v1_models_document",
+]
 
 ANTHROPIC_VERSION_HEADER = "anthropic-version"
 _EPOCH = "1970-01-01T00:00:00Z"
 _DEFAULT_LIMIT = 20
 _MAX_LIMIT = 1000
+
+
+def models_document(call: SurfaceRequest) -> Document:
+    """``GET /models``: ``{"default_model": ..., "models": [...]}``."""
+    settings = call.settings
+    return Document({"default_model": settings.default_model, "models": list(settings.models)})
+
+
+def v1_models_document(call: SurfaceRequest) -> Document:
+    """``GET /v1/models``: Anthropic's list when the request carries ``anthropic-version``, else OpenAI's."""
+    if ANTHROPIC_VERSION_HEADER in call.request.headers:
+        return Document(anthropic_model_list(call.settings.models, call.request.query))
+    return Document(openai_model_list(call.settings.models))
 
 
 def openai_model_list(models: Sequence[str]) -> dict[str, Any]:

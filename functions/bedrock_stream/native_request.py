@@ -10,11 +10,12 @@ from typing import Any
 
 from bedrock_stream.chat import ChatMessage, ChatRequest
 from bedrock_stream.errors import InvalidRequestError
+from bedrock_stream.plan import Converse, SurfaceRequest
 from bedrock_stream.schemas import validate_native_request
 from bedrock_stream.settings import Settings
 from bedrock_stream.validation import check_max_tokens, check_model, merge_turns, validate_body
 
-__all__ = ["NativeRequest", "parse_native_request"]
+__all__ = ["NativeRequest", "native_plan", "parse_native_request"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,12 @@ class NativeRequest:
 
     chat: ChatRequest
     stream: bool
+
+
+def native_plan(call: SurfaceRequest) -> Converse:
+    """The surface parser of ``POST /`` and direct invokes."""
+    native = parse_native_request(call.json(), call.settings)
+    return Converse(chat=native.chat, stream=native.stream)
 
 
 def parse_native_request(data: Any, settings: Settings) -> NativeRequest:

@@ -1,13 +1,18 @@
-"""Output format negotiation: ``?format=`` wins, then the ``Accept`` header (RFC 9110 §12.5.1 media ranges, q)."""
+"""Output format negotiation: ``?format=`` wins, then the ``Accept`` header (RFC 9110 §12.5.1 media ranges, q).
+
+The candidates are the formats a surface offers (``bedrock_stream.surfaces``), each with its encoder class, whose
+``content_type`` (up to ``;``) and ``media_aliases`` are the media types it answers to.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
 
+from bedrock_stream.encoders.base import Encoder
 from bedrock_stream.errors import NotAcceptableError
 
-__all__ = ["Format", "choose_format"]
+__all__ = ["Format", "choose_format", "media_type"]
 
 
 class Format(StrEnum):
@@ -19,42 +24,44 @@ class Format(StrEnum):
     JSON = "json"
 
 
-MEDIA_TYPES: dict[Format, str] = {
-    Format.TEXT: "text/plain",
-    Format.SSE: "text/event-stream",
-    Format.NDJSON: "application/x-ndjson",
-    Format.JSON: "application/json",
-}
-_BY_MEDIA = {media: fmt for fmt, media in MEDIA_TYPES.items()} | {"application/jsonl": Format.NDJSON}
+def media_type(encoder: type[Encoder]) -> str:
+    """The bare media type of an encoder's ``content_type`` (no parameters), lower-case."""
+    return encoder.content_type.partition(";")[0].strip().lower()
 
 
-def choose_format(query: Mapping[str, str], headers: Mapping[str, str], *, default: Format) -> Format:
-    """Pick the response format; raise :class:`NotAcceptableError` when nothing matches."""
+def choose_format(
+    query: Mapping[str, str], headers: Mapping[str, str], *, offers: Mapping[Format, type[Encoder]], default: Format
+) -> Format:
+    """Pick one of ``offers``; raise :class:`NotAcceptableError` when nothing matches."""
     name = query.get("format")
     if name is not None:
-        try:
-            return Format(name.strip().lower())
-        except ValueError:
-            names = ", ".join(f.value for f in Format)
-            raise NotAcceptableError(f"unknown format {name!r}; use one of {names}") from None
+        chosen = name.strip().lower()
+        if chosen not in offers:
+            raise NotAcceptableError(f"unknown format {name!r}; use one of {', '.join(offers)}")
+        return Format(chosen)
     accept = headers.get("accept", "").strip()
     if not accept:
         return default
+    medias = {fmt: media_type(encoder) for fmt, encoder in offers.items()}
+    by_media = {media: fmt for fmt, media in medias.items()}
+    by_media.update({alias: fmt for fmt, encoder in offers.items() for alias in encoder.media_aliases})
     best: tuple[float, int, Format] | None = None
     items = [
         (media.strip().lower(), _quality(params)) for media, _, params in (i.partition(";") for i in accept.split(","))
     ]
-    refused = {_BY_MEDIA[media] for media, quality in items if quality <= 0 and media in _BY_MEDIA}
+    refused = {by_media[media] for media, quality in items if quality <= 0 and media in by_media}
     for position, (media, quality) in enumerate(items):
         if quality <= 0:
             continue
-        if media in ("*/*", "text/*"):
-            candidate = default if media == "*/*" or MEDIA_TYPES[default].startswith("text/") else Format.TEXT
-        elif media == "application/*":
-            candidate = default if MEDIA_TYPES[default].startswith("application/") else Format.NDJSON
-        elif media in _BY_MEDIA:
-            candidate = _BY_MEDIA[media]
+        if media == "*/*":
+            candidate: Format | None = default
+        elif media.endswith("/*"):  # "text/*": the default if it is of that type, else the first offer that is
+            kind = media[:-1]
+            matching = [fmt for fmt, offered in medias.items() if offered.startswith(kind)]
+            candidate = default if default in matching else next(iter(matching), None)
         else:
+            candidate = by_media.get(media)
+        if candidate is None:
             continue
         if candidate in refused:  # e.g. "text/plain;q=0, */*": the wildcard does not bring it back
             continue
@@ -64,7 +71,7 @@ def choose_format(query: Mapping[str, str], headers: Mapping[str, str], *, defau
             best = rank
     if best is None:
         raise NotAcceptableError(
-            f"cannot produce any type in Accept: {accept!r}; available: {', '.join(MEDIA_TYPES.values())}"
+            f"cannot produce any type in Accept: {accept!r}; available: {', '.join(medias.values())}"
         )
     return best[2]
 

@@ -6,17 +6,18 @@ the fields that are ignored or rejected are in ``schemas/openai-chat-request.jso
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from bedrock_stream.chat import ChatMessage, ChatRequest
 from bedrock_stream.errors import InvalidRequestError
+from bedrock_stream.json_body import load_json_text
+from bedrock_stream.plan import Converse, SurfaceRequest
 from bedrock_stream.schemas import validate_openai_chat_request
 from bedrock_stream.settings import Settings
 from bedrock_stream.validation import check_max_tokens, check_model, merge_turns, validate_body
 
-__all__ = ["OpenAIChatRequest", "parse_openai_request"]
+__all__ = ["OpenAIChatRequest", "openai_plan", "parse_openai_request"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,12 @@ class OpenAIChatRequest:
     chat: ChatRequest
     stream: bool
     include_usage: bool
+
+
+def openai_plan(call: SurfaceRequest) -> Converse:
+    """The surface parser of ``POST /v1/chat/completions``."""
+    openai = parse_openai_request(call.json(), call.settings)
+    return Converse(chat=openai.chat, stream=openai.stream, include_usage=openai.include_usage)
 
 
 def parse_openai_request(data: Any, settings: Settings) -> OpenAIChatRequest:
@@ -89,15 +96,10 @@ def _assistant(raw: dict[str, Any], i: int) -> ChatMessage:
     if text:
         blocks.append({"text": text})
     for j, call in enumerate(raw.get("tool_calls") or ()):
-        arguments = call["function"]["arguments"] or "{}"
-        try:
-            tool_input = json.loads(arguments)
-        except ValueError:
-            tool_input = None
+        field = f"messages[{i}].tool_calls[{j}].function.arguments"
+        tool_input = load_json_text(call["function"]["arguments"] or "{}", what=field, field=field)
         if not isinstance(tool_input, dict):  # Converse's toolUse.input must be an object
-            raise InvalidRequestError(
-                "tool call arguments must be a JSON object string", field=f"messages[{i}].tool_calls[{j}].function"
-            )
+            raise InvalidRequestError("tool call arguments must be a JSON object string", field=field)
         blocks.append({"toolUse": {"toolUseId": call["id"], "name": call["function"]["name"], "input": tool_input}})
     if not blocks:
         raise InvalidRequestError("an assistant message needs content or tool_calls", field=f"messages[{i}]")

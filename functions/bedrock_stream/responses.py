@@ -28,10 +28,13 @@ def base_headers(content_type: str, request_id: str) -> dict[str, str]:
     return headers
 
 
-def json_response(document: str | dict[str, Any], *, request_id: str, status: int = 200) -> StreamingResponse:
+def json_response(
+    document: str | dict[str, Any], *, request_id: str, status: int = 200, content_type: str = JSON
+) -> StreamingResponse:
     """A complete JSON document as a one-chunk body."""
     text = document if isinstance(document, str) else dumps(document)
-    return StreamingResponse(status_code=status, headers=base_headers(JSON, request_id), body=(text.encode("utf-8"),))
+    headers = base_headers(content_type, request_id)
+    return StreamingResponse(status_code=status, headers=headers, body=(text.encode("utf-8"),))
 
 
 def error_response(exc: AppError, *, request_id: str) -> StreamingResponse:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol, Self
 
 from bedrock_stream.errors import AppError
 from bedrock_stream.events import (
@@ -17,13 +17,40 @@ from bedrock_stream.events import (
     Usage,
 )
 
-__all__ = ["BufferedEncoder", "Encoder", "Transcript", "dumps", "usage_dict"]
+__all__ = ["BufferedEncoder", "Encoder", "Exchange", "Transcript", "dumps", "usage_dict"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Exchange:
+    """What an encoder may know about the request it answers (given to :meth:`Encoder.create`)."""
+
+    model: str
+    request_id: str
+    created: int
+    """Unix time of the request, in seconds."""
+    include_usage: bool = False
+    """The caller asked for a usage report where the format makes it optional (OpenAI ``include_usage``)."""
 
 
 class Encoder(Protocol):
-    """Turns a stream of events into one response body in a given format."""
+    """Turns a stream of events into one response body in a given format.
 
-    content_type: str
+    An encoder class declares what the app needs to know before it creates one: ``content_type`` (its media
+    type, the ``Content-Type`` header; the part before ``;`` is what ``Accept`` is matched against, as are
+    ``media_aliases``), ``buffers`` (nothing is sent until ``finish()``: the answer is one document with a
+    real status) and ``holds_prelude`` (the status and headers wait for the first text, so an error before it
+    still gets a real status). Encoders subclass this protocol explicitly to inherit the defaults.
+    """
+
+    content_type: ClassVar[str]
+    buffers: ClassVar[bool] = False
+    holds_prelude: ClassVar[bool] = False
+    media_aliases: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def create(cls, exchange: Exchange) -> Self:
+        """A fresh encoder for one response."""
+        ...
 
     def start(self) -> str:
         """Text to send before the first event (may be empty)."""
@@ -104,10 +131,11 @@ class Transcript:
             self.tools[event.index].input.append(event.input)
 
 
-class BufferedEncoder:
+class BufferedEncoder(Encoder):
     """Base of the formats that answer with one JSON document once the stream is over (``finish``)."""
 
-    content_type = "application/json"
+    content_type: ClassVar[str] = "application/json"
+    buffers: ClassVar[bool] = True
 
     def __init__(self) -> None:
         self._transcript = Transcript(keep_content=True)

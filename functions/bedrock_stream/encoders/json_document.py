@@ -5,9 +5,9 @@ Shape: ``{"model", "text", "reasoning"?, "tool_calls"?, "stop_reason", "usage"}`
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
-from bedrock_stream.encoders.base import BufferedEncoder, dumps, usage_dict
+from bedrock_stream.encoders.base import BufferedEncoder, Exchange, dumps, usage_dict
 
 __all__ = ["JsonDocumentEncoder"]
 
@@ -18,6 +18,11 @@ class JsonDocumentEncoder(BufferedEncoder):
     def __init__(self, model: str) -> None:
         super().__init__()
         self._model = model
+
+    @classmethod
+    def create(cls, exchange: Exchange) -> Self:
+        """A document encoder for the exchange's model."""
+        return cls(exchange.model)
 
     def finish(self) -> str:
         """The assembled document."""

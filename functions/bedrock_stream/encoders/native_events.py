@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
-from typing import Any
+from typing import Any, Self
 
-from bedrock_stream.encoders.base import Transcript, usage_dict
+from bedrock_stream.encoders.base import Encoder, Exchange, Transcript, usage_dict
 from bedrock_stream.errors import AppError
 from bedrock_stream.events import BedrockEvent, ReasoningDelta, TextDelta, ToolUseDelta, ToolUseStart, ToolUseStop
 
@@ -42,16 +41,23 @@ def error_event(exc: AppError) -> dict[str, Any]:
     return {"type": "error", **exc.to_dict()}
 
 
-class TypedEventEncoder:
-    """The native typed events (text, reasoning, tool use, then ``done`` or ``error``), each framed by ``frame``.
+class TypedEventEncoder(Encoder):
+    """The native typed events (text, reasoning, tool use, then ``done`` or ``error``), each framed by ``_frame``.
 
-    SSE and NDJSON differ only in the framing of one event object; see :mod:`.sse` and :mod:`.ndjson`.
+    SSE and NDJSON differ only in the framing of one event object (and their media type); see :mod:`.sse` and
+    :mod:`.ndjson`.
     """
 
-    def __init__(self, frame: Callable[[dict[str, Any]], str], content_type: str) -> None:
-        self._frame = frame
-        self.content_type = content_type
+    def __init__(self) -> None:
         self._transcript = Transcript()
+
+    @classmethod
+    def create(cls, exchange: Exchange) -> Self:
+        """A fresh encoder (it needs nothing from the exchange)."""
+        return cls()
+
+    def _frame(self, obj: dict[str, Any]) -> str:
+        raise NotImplementedError
 
     def start(self) -> str:
         """Nothing before the first event."""

@@ -5,7 +5,7 @@ A stream ends with ``{"type":"done",...}`` or ``{"type":"error",...}``. Also the
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from bedrock_stream.encoders.base import dumps
 from bedrock_stream.encoders.native_events import TypedEventEncoder
@@ -13,12 +13,11 @@ from bedrock_stream.encoders.native_events import TypedEventEncoder
 __all__ = ["NdjsonEncoder"]
 
 
-def _line(obj: dict[str, Any]) -> str:
-    return dumps(obj) + "\n"
-
-
 class NdjsonEncoder(TypedEventEncoder):
     """Newline-delimited JSON events."""
 
-    def __init__(self) -> None:
-        super().__init__(_line, "application/x-ndjson")
+    content_type: ClassVar[str] = "application/x-ndjson"
+    media_aliases: ClassVar[tuple[str, ...]] = ("application/jsonl",)
+
+    def _frame(self, obj: dict[str, Any]) -> str:
+        return dumps(obj) + "\n"

@@ -8,9 +8,9 @@ a chunk with an empty delta and ``finish_reason``, a usage chunk with empty ``ch
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar, Self
 
-from bedrock_stream.encoders.base import Transcript, dumps
+from bedrock_stream.encoders.base import Encoder, Exchange, Transcript, dumps
 from bedrock_stream.encoders.openai_common import OpenAIIdentity, finish_reason, openai_usage
 from bedrock_stream.errors import AppError
 from bedrock_stream.events import BedrockEvent, ReasoningDelta, TextDelta, ToolUseDelta, ToolUseStart
@@ -18,16 +18,21 @@ from bedrock_stream.events import BedrockEvent, ReasoningDelta, TextDelta, ToolU
 __all__ = ["OpenAIChunkEncoder"]
 
 
-class OpenAIChunkEncoder:
+class OpenAIChunkEncoder(Encoder):
     """Chat completion chunks as SSE ``data:`` lines."""
 
-    content_type = "text/event-stream; charset=utf-8"
+    content_type: ClassVar[str] = "text/event-stream; charset=utf-8"
 
     def __init__(self, identity: OpenAIIdentity, *, include_usage: bool) -> None:
         self._identity = identity
         self._include_usage = include_usage
         self._transcript = Transcript()
         self._tool_index: dict[int, int] = {}
+
+    @classmethod
+    def create(cls, exchange: Exchange) -> Self:
+        """The chunk encoder for ``exchange`` (with the usage chunk when the caller asked for it)."""
+        return cls(OpenAIIdentity.of(exchange), include_usage=exchange.include_usage)
 
     def _chunk(self, delta: dict[str, Any], finish: str | None = None) -> str:
         chunk: dict[str, Any] = {

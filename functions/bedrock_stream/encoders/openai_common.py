@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bedrock_stream.encoders.base import Exchange
 from bedrock_stream.events import Usage
 
 __all__ = ["OpenAIIdentity", "finish_reason", "openai_usage"]
@@ -27,6 +28,11 @@ class OpenAIIdentity:
     id: str
     created: int
     model: str
+
+    @classmethod
+    def of(cls, exchange: Exchange) -> OpenAIIdentity:
+        """The identity of the completion answering ``exchange`` (its id derives from the request id)."""
+        return cls(f"chatcmpl-{exchange.request_id}", exchange.created, exchange.model)
 
 
 def finish_reason(stop_reason: str | None) -> str:

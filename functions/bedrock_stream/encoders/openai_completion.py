@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
-from bedrock_stream.encoders.base import BufferedEncoder, dumps
+from bedrock_stream.encoders.base import BufferedEncoder, Exchange, dumps
 from bedrock_stream.encoders.openai_common import OpenAIIdentity, finish_reason, openai_usage
 
 __all__ = ["OpenAICompletionEncoder"]
@@ -17,6 +17,11 @@ class OpenAICompletionEncoder(BufferedEncoder):
     def __init__(self, identity: OpenAIIdentity) -> None:
         super().__init__()
         self._identity = identity
+
+    @classmethod
+    def create(cls, exchange: Exchange) -> Self:
+        """The completion encoder for ``exchange``."""
+        return cls(OpenAIIdentity.of(exchange))
 
     def finish(self) -> str:
         """The completion object."""

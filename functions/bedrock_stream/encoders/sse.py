@@ -6,7 +6,7 @@ usage) or ``event: error``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from bedrock_stream.encoders.base import dumps
 from bedrock_stream.encoders.native_events import TypedEventEncoder
@@ -14,13 +14,11 @@ from bedrock_stream.encoders.native_events import TypedEventEncoder
 __all__ = ["SseEncoder"]
 
 
-def _frame(obj: dict[str, Any]) -> str:
-    # JSON never contains a raw newline, so one data line per event is always valid SSE.
-    return f"event: {obj['type']}\ndata: {dumps(obj)}\n\n"
-
-
 class SseEncoder(TypedEventEncoder):
     """Typed SSE events."""
 
-    def __init__(self) -> None:
-        super().__init__(_frame, "text/event-stream; charset=utf-8")
+    content_type: ClassVar[str] = "text/event-stream; charset=utf-8"
+
+    def _frame(self, obj: dict[str, Any]) -> str:
+        # JSON never contains a raw newline, so one data line per event is always valid SSE.
+        return f"event: {obj['type']}\ndata: {dumps(obj)}\n\n"

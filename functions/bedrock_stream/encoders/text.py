@@ -6,16 +6,29 @@ There is no completion marker in plain text; a failed stream ends with one line
 
 from __future__ import annotations
 
+from typing import ClassVar, Self
+
+from bedrock_stream.encoders.base import Encoder, Exchange
 from bedrock_stream.errors import AppError
 from bedrock_stream.events import BedrockEvent, TextDelta
 
 __all__ = ["TextEncoder"]
 
 
-class TextEncoder:
-    """Raw text deltas; reasoning and tool use are not shown in this format."""
+class TextEncoder(Encoder):
+    """Raw text deltas; reasoning and tool use are not shown in this format.
 
-    content_type = "text/plain; charset=utf-8"
+    Plain text has no framing, so an answer without text would be a prelude and an empty body, which can leave a
+    Function URL connection hanging: the app holds the prelude until the first text (``holds_prelude``).
+    """
+
+    content_type: ClassVar[str] = "text/plain; charset=utf-8"
+    holds_prelude: ClassVar[bool] = True
+
+    @classmethod
+    def create(cls, exchange: Exchange) -> Self:
+        """A text encoder (it needs nothing from the exchange)."""
+        return cls()
 
     def start(self) -> str:
         """Nothing before the text."""

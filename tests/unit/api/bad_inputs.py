@@ -11,6 +11,17 @@ from typing import Any
 MODEL_PATH = "/model/anthropic.claude-3-haiku-20240307-v1:0/invoke"
 USER = [{"role": "user", "content": "Hi"}]
 OAI = "/v1/chat/completions"
+DEEP = "[" * 900 + "]" * 900
+"""JSON arrays nested 900 levels: parses in Python, but far past the documented nesting limit (64)."""
+OAI_DEEP_TOOL = (
+    '{"messages": [{"role": "user", "content": "Hi"}], "tools": [{"type": "function", '
+    '"function": {"name": "f", "parameters": {"type": "object", "x": ' + DEEP + "}}}]}"
+).encode()
+OAI_DEEP_ARGUMENTS = (
+    '{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "tool_calls": [{"id": "t1", '
+    '"type": "function", "function": {"name": "f", "arguments": "{\\"x\\": ' + DEEP + '}"}}]}, '
+    '{"role": "tool", "tool_call_id": "t1", "content": "r"}]}'
+).encode()
 
 BAD_INPUTS: list[tuple[str, str, str, dict[str, str], Any, int, str]] = [
     ("empty-body", "POST", "/", {}, b"", 400, "invalid_request"),
@@ -151,6 +162,10 @@ BAD_INPUTS: list[tuple[str, str, str, dict[str, str], Any, int, str]] = [
     ("invoke-not-json", "POST", MODEL_PATH, {}, b"<xml/>", 400, "invalid_request"),
     ("invoke-empty", "POST", MODEL_PATH, {}, b"", 400, "invalid_request"),
     ("invoke-array", "POST", MODEL_PATH, {}, [1], 400, "invalid_request"),
+    ("openai-tool-parameters-900-deep", "POST", OAI, {}, OAI_DEEP_TOOL, 400, "invalid_request"),
+    ("openai-tool-arguments-900-deep", "POST", OAI, {}, OAI_DEEP_ARGUMENTS, 400, "invalid_request"),
+    ("body-nested-2000-deep", "POST", "/", {}, b"[" * 2000 + b"]" * 2000, 400, "invalid_request"),
+    ("invoke-body-900-deep", "POST", MODEL_PATH, {}, ('{"x": ' + DEEP + "}").encode(), 400, "invalid_request"),
 ]
 
 MAX_BODY_BYTES = 4096

@@ -20,6 +20,7 @@ from bedrock_stream.errors import AppError
 from bedrock_stream.events import BedrockEvent, Stop, TextDelta, Usage
 from bedrock_stream.observability import Observer
 from bedrock_stream.settings import Settings
+from bedrock_stream.surfaces import SURFACES, Surface
 from streaming_runtime import StreamingResponse
 
 MODEL = "anthropic.claude-3-haiku-20240307-v1:0"
@@ -105,7 +106,11 @@ class Harness:
 
 
 def harness(
-    source: FakeSource | None = None, *, source_override: BedrockSource | None = None, **setting_overrides: Any
+    source: FakeSource | None = None,
+    *,
+    source_override: BedrockSource | None = None,
+    surfaces: Sequence[Surface] = SURFACES,
+    **setting_overrides: Any,
 ) -> Harness:
     """The app with a fresh logger; ``source_override`` replaces the fake (functional tests use the real one)."""
     source = source or FakeSource()
@@ -114,7 +119,7 @@ def harness(
     metrics = Metrics(namespace="BedrockStreamTest", service="test")
     s = settings(**setting_overrides)
     observer = Observer(logger, metrics, log_content=s.log_content)
-    app = create_app(s, source_override or source, observer=observer, clock=lambda: 1_700_000_000.0)
+    app = create_app(s, source_override or source, observer=observer, clock=lambda: 1_700_000_000.0, surfaces=surfaces)
     return Harness(app, source, log)
 
 

@@ -162,3 +162,22 @@ def test_mid_stream_error_is_an_error_chunk_without_done() -> None:
     assert seq[-1] == {"error": {"type": "stream_error", "message": "boom", "code": "InternalServerException"}}
     assert "[DONE]" not in seq
     assert isinstance(result.error, MidStreamError)
+
+
+def _tool_parameters_nested(levels: int) -> dict[str, Any]:
+    parameters: dict[str, Any] = {"type": "object"}
+    for _ in range(levels - 1):
+        parameters = {"x": parameters}
+    tools = [{"type": "function", "function": {"name": "f", "parameters": parameters}}]
+    return {"messages": [{"role": "user", "content": "Hi"}], "tools": tools}
+
+
+def test_tool_parameters_may_nest_up_to_the_documented_limit() -> None:
+    # The body is level 1, tools 2, the tool 3, function 4, parameters 5: parameters may hold 59 more levels.
+    h = harness()
+    assert run(h, json_event(_tool_parameters_nested(60), path=PATH)).status == 200
+    result = run(h, json_event(_tool_parameters_nested(61), path=PATH))
+    assert (result.status, len(h.source.calls)) == (400, 1)
+    error = result.json()["error"]
+    assert error["field"] == "tools[0].function.parameters" + ".x" * 60
+    assert "deeper than 64 levels" in error["message"]

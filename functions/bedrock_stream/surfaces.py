@@ -1,0 +1,140 @@
+"""The surfaces table: each route's method and path, its request parser and the encoders it offers.
+
+One row per route. The app matches a request against :data:`SURFACES` (404 when no path matches, 405 with
+``Allow`` when the path matches but the method does not; both messages list the table), negotiates the format
+among the row's ``formats`` when ``negotiated`` (``?format=``, then ``Accept``; else ``default``), calls the
+row's ``parse`` and acts on the :data:`~bedrock_stream.plan.Plan` it returns:
+
+- :class:`~bedrock_stream.plan.Document`: 200 with that JSON document (no Bedrock call);
+- :class:`~bedrock_stream.plan.Converse` / :class:`~bedrock_stream.plan.Invoke`: open the Bedrock stream, then
+  answer with ``formats[fmt].create(exchange)``, where ``fmt`` is :attr:`Format.JSON` when the plan says
+  ``stream=False``. What the encoder class declares decides the response's shape: ``content_type``,
+  ``buffers`` (drain the stream, answer one document or a real error status) and ``holds_prelude`` (send the
+  status only with the first text).
+
+Adding a surface, e.g. ``POST /v1/messages``:
+
+1. write one module (``bedrock_stream/<name>_request.py``) with a parser
+   ``def <name>_plan(call: SurfaceRequest) -> Converse`` that validates ``call.json()`` (a JSON Schema in
+   ``schemas/`` compiled by ``make schemas``, run through :func:`bedrock_stream.validation.validate_body`) and
+   builds the :class:`~bedrock_stream.chat.ChatRequest` (``check_model``/``check_max_tokens`` for the shared
+   limits);
+2. if the wire format is new, one encoder module per format under ``encoders/``: a class that subclasses
+   :class:`~bedrock_stream.encoders.Encoder`, declares ``content_type`` (and ``buffers = True`` for a single
+   document, or subclass :class:`~bedrock_stream.encoders.base.BufferedEncoder`), and implements
+   ``create(exchange)``, ``start``, ``encode``, ``finish`` and ``error`` (the in-band error event);
+3. add one row to :data:`SURFACES`, e.g.
+   ``Surface("POST", "/v1/messages", messages_plan, {Format.SSE: MessagesEventEncoder,
+   Format.JSON: MessageEncoder}, default=Format.SSE, negotiated=False)``.
+
+Path patterns are literal except ``{name}`` segments, which match one or more characters (slashes included, as
+model ids and ARNs may hold encoded ones) and reach the parser percent-decoded in ``call.params``. A trailing
+slash is ignored. Errors raised before the first byte always use the app's JSON error body
+(:mod:`bedrock_stream.responses`); after it, the encoder's ``error``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+from bedrock_stream.encoders.base import Encoder
+from bedrock_stream.encoders.json_document import JsonDocumentEncoder
+from bedrock_stream.encoders.ndjson import NdjsonEncoder
+from bedrock_stream.encoders.openai_chunks import OpenAIChunkEncoder
+from bedrock_stream.encoders.openai_completion import OpenAICompletionEncoder
+from bedrock_stream.encoders.sse import SseEncoder
+from bedrock_stream.encoders.text import TextEncoder
+from bedrock_stream.errors import MethodNotAllowedError, NotFoundError
+from bedrock_stream.invoke_request import invoke_plan
+from bedrock_stream.model_list import models_document
+from bedrock_stream.native_request import native_plan
+from bedrock_stream.negotiation import Format
+from bedrock_stream.openai_request import openai_plan
+from bedrock_stream.plan import Plan, SurfaceRequest
+
+__all__ = ["DIRECT_INVOKE", "SURFACES", "Surface", "match_surface"]
+
+Parser = Callable[[SurfaceRequest], Plan]
+"""A surface's request parser: validate, then say what to do (raise a RequestError for bad input)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Surface:
+    """One row of the table."""
+
+    method: str
+    path: str
+    """The path pattern, e.g. ``/model/{modelId}/invoke``."""
+    parse: Parser
+    formats: Mapping[Format, type[Encoder]] = field(default_factory=dict)
+    """The formats offered, in the order ``Accept`` wildcards and error messages list them."""
+    default: Format = Format.JSON
+    """The format without ``?format=``/``Accept`` (or always, when not ``negotiated``)."""
+    negotiated: bool = False
+    """Whether ``?format=`` and ``Accept`` choose among ``formats``."""
+    name: str = ""
+    """The route name in logs; ``"<method> <path>"`` unless given."""
+    _regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            object.__setattr__(self, "name", f"{self.method} {self.path}")
+        if self.formats and self.default not in self.formats:
+            raise ValueError(f"{self.name}: the default format {self.default} is not offered")
+        parts = re.split(r"\{(\w+)\}", self.path)
+        regex = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+)" for i, part in enumerate(parts))
+        object.__setattr__(self, "_regex", re.compile(regex))
+
+    def match(self, path: str) -> dict[str, str] | None:
+        """The percent-decoded path parameters if ``path`` (already without a trailing slash) fits, else None."""
+        found = self._regex.fullmatch(path)
+        return None if found is None else {key: unquote(value) for key, value in found.groupdict().items()}
+
+
+NATIVE_FORMATS: Mapping[Format, type[Encoder]] = {
+    Format.TEXT: TextEncoder,
+    Format.SSE: SseEncoder,
+    Format.NDJSON: NdjsonEncoder,
+    Format.JSON: JsonDocumentEncoder,
+}
+"""The native formats (README "Output formats")."""
+
+SURFACES: tuple[Surface, ...] = (
+    Surface("POST", "/", native_plan, NATIVE_FORMATS, default=Format.TEXT, negotiated=True),
+    Surface(
+        "POST",
+        "/v1/chat/completions",
+        openai_plan,
+        {Format.SSE: OpenAIChunkEncoder, Format.JSON: OpenAICompletionEncoder},
+        default=Format.SSE,
+    ),
+    Surface("POST", "/model/{modelId}/invoke", invoke_plan, NATIVE_FORMATS, default=Format.TEXT, negotiated=True),
+    Surface("GET", "/models", models_document),
+)
+"""Every HTTP route, in the order the 404 message lists them."""
+
+DIRECT_INVOKE = Surface("POST", "/", native_plan, NATIVE_FORMATS, default=Format.NDJSON, name="direct")
+"""Direct ``InvokeWithResponseStream`` calls (no method or path): the native body, answered in NDJSON."""
+
+
+def match_surface(method: str, path: str, surfaces: Sequence[Surface] = SURFACES) -> tuple[Surface, dict[str, str]]:
+    """The row for ``method`` and ``path`` and its path parameters; raise 404 or 405 (with the allowed methods)."""
+    normalized = path if path == "/" else path.rstrip("/")
+    allowed: dict[str, tuple[Surface, dict[str, str]]] = {}
+    for surface in surfaces:
+        params = surface.match(normalized)
+        if params is not None:
+            allowed.setdefault(surface.method, (surface, params))
+    if not allowed:
+        routes = ", ".join(surface.name for surface in surfaces)
+        raise NotFoundError(f"no route for {path!r}; routes: {routes}")
+    method = method.upper()
+    if method not in allowed:
+        methods = tuple(sorted(allowed))
+        raise MethodNotAllowedError(
+            f"{method} is not allowed on {normalized}; use {', '.join(methods)}", allowed=methods
+        )
+    return allowed[method]
