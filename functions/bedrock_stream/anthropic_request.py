@@ -24,18 +24,28 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from bedrock_stream.bedrock.families import parse_model_id
 from bedrock_stream.chat import ChatMessage, ChatRequest, SystemBlock
 from bedrock_stream.errors import InvalidRequestError
+from bedrock_stream.plan import Converse, Document, SurfaceRequest
 from bedrock_stream.schemas import validate_anthropic_messages_request
 from bedrock_stream.settings import Settings
 from bedrock_stream.validation import check_max_tokens, check_model, merge_turns, validate_body
 
-__all__ = ["AnthropicMessagesRequest", "parse_anthropic_request", "resolve_model"]
+__all__ = [
+    "AnthropicMessagesRequest",
+    "count_tokens_plan",
+    "estimate_input_tokens",
+    "messages_plan",
+    "parse_anthropic_request",
+    "resolve_model",
+]
 
 _IMAGE_FORMATS = {"image/jpeg": "jpeg", "image/png": "png", "image/gif": "gif", "image/webp": "webp"}
 _USER_ONLY = frozenset({"tool_result", "image", "document"})
@@ -51,6 +61,55 @@ class AnthropicMessagesRequest:
 
     chat: ChatRequest
     stream: bool
+
+
+def messages_plan(call: SurfaceRequest) -> Converse:
+    """The surface parser of ``POST /v1/messages``."""
+    parsed = parse_anthropic_request(call.json(), call.settings)
+    return Converse(chat=parsed.chat, stream=parsed.stream)
+
+
+def count_tokens_plan(call: SurfaceRequest) -> Document:
+    """``POST /v1/messages/count_tokens``: ``{"input_tokens": n}``, an estimate (see :func:`estimate_input_tokens`).
+
+    The body is a Messages body whose ``max_tokens`` is optional (the Anthropic reference's count_tokens params);
+    it is validated and mapped exactly like ``POST /v1/messages``, so what would be refused there is refused here.
+    """
+    data = call.json()
+    if isinstance(data, dict) and "max_tokens" not in data:
+        data = {**data, "max_tokens": call.settings.max_tokens_cap}
+    parsed = parse_anthropic_request(data, call.settings)
+    return Document({"input_tokens": estimate_input_tokens(parsed.chat)})
+
+
+_CHARS_PER_TOKEN = 4
+_IMAGE_TOKENS = 1600
+
+
+def estimate_input_tokens(chat: ChatRequest) -> int:
+    """A deterministic estimate of the input tokens of ``chat``: one token per 4 characters of every text (system,
+    messages, tool inputs and results, tool definitions and their JSON Schemas, document bytes), 1600 per image
+    (Anthropic's figure for a full-size image), at least 1. Not a tokenizer: real counts differ by model."""
+    chars, images = _size([chat.system, [m.content for m in chat.messages], chat.tool_config])
+    return max(1, -(-chars // _CHARS_PER_TOKEN) + images * _IMAGE_TOKENS)
+
+
+def _size(item: Any) -> tuple[int, int]:
+    """(characters, images) in a Converse value; JSON documents (schemas, tool input) count as their JSON text."""
+    if isinstance(item, str | bytes):
+        return len(item), 0
+    if isinstance(item, Mapping):
+        if "image" in item:
+            return 0, 1
+        if "json" in item:
+            return len(json.dumps(item["json"])), 0
+        if "toolUseId" in item and "input" in item:
+            return len(str(item.get("name", ""))) + len(json.dumps(item["input"])), 0
+        item = list(item.values())
+    if isinstance(item, list | tuple):
+        sizes = [_size(part) for part in item]
+        return sum(c for c, _ in sizes), sum(i for _, i in sizes)
+    return 0, 0
 
 
 def parse_anthropic_request(data: Any, settings: Settings) -> AnthropicMessagesRequest:

@@ -71,24 +71,31 @@ class App:
     def handle(self, event: Any, context: LambdaContext) -> StreamingResponse:
         """The Lambda handler: never raises for bad input; returns before the stream is consumed."""
         record = RequestRecord(request_id=context.aws_request_id)
-        is_http = True
+        request: HttpRequest | None = None
+        surface: Surface | None = None
         try:
             request = parse_event(event, max_body_bytes=self.settings.max_body_bytes)
-            is_http = request.is_http
-            return self._dispatch(request, context, record)
+            if request.is_http:
+                surface, params = match_surface(request.method, request.path, self._surfaces)
+            else:
+                surface, params = DIRECT_INVOKE, {}
+            return self._dispatch(request, surface, params, context, record)
         except AppError as exc:
-            return self._fail(exc, record, is_http=is_http)
+            return self._fail(exc, record, request, surface)
         except Exception as exc:
             self._observer.logger.exception("unhandled error before streaming")
-            return self._fail(InternalError(f"internal error: {type(exc).__name__}"), record, is_http=is_http)
+            return self._fail(InternalError(f"internal error: {type(exc).__name__}"), record, request, surface)
 
     # -- routing -------------------------------------------------------------------------------------------
 
-    def _dispatch(self, request: HttpRequest, context: LambdaContext, record: RequestRecord) -> StreamingResponse:
-        if request.is_http:
-            surface, params = match_surface(request.method, request.path, self._surfaces)
-        else:
-            surface, params = DIRECT_INVOKE, {}
+    def _dispatch(
+        self,
+        request: HttpRequest,
+        surface: Surface,
+        params: dict[str, str],
+        context: LambdaContext,
+        record: RequestRecord,
+    ) -> StreamingResponse:
         record.route = surface.name
         fmt = surface.default
         if surface.negotiated:
@@ -190,13 +197,18 @@ class App:
                 record.stop_reason = event.reason
             yield event
 
-    def _fail(self, exc: AppError, record: RequestRecord, *, is_http: bool) -> StreamingResponse:
+    def _fail(
+        self, exc: AppError, record: RequestRecord, request: HttpRequest | None, surface: Surface | None
+    ) -> StreamingResponse:
         self._record_error(exc, record)
         self._observer.finish(record)
-        if not is_http:
+        if request is not None and not request.is_http:
             headers = base_headers("application/x-ndjson", record.request_id)
             return StreamingResponse(status_code=exc.status_code, headers=headers, body=direct_error_body(exc))
-        return error_response(exc, request_id=record.request_id)
+        body = None
+        if surface is not None and request is not None:
+            body = surface.error_body(exc, request, record.request_id)
+        return error_response(exc, request_id=record.request_id, body=body)
 
     @staticmethod
     def _record_error(exc: AppError, record: RequestRecord) -> None:

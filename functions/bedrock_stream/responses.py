@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from bedrock_stream.encoders.base import dumps
@@ -37,14 +37,16 @@ def json_response(
     return StreamingResponse(status_code=status, headers=headers, body=(text.encode("utf-8"),))
 
 
-def error_response(exc: AppError, *, request_id: str) -> StreamingResponse:
-    """The JSON error response for an error found before the first body byte."""
+def error_response(exc: AppError, *, request_id: str, body: Mapping[str, Any] | None = None) -> StreamingResponse:
+    """The JSON error response for an error found before the first body byte (``body``: the surface's document,
+    default ``exc.to_dict()``)."""
     headers = base_headers(JSON, request_id)
     if exc.retry_after is not None:
         headers["retry-after"] = str(exc.retry_after)
     if isinstance(exc, MethodNotAllowedError):
         headers["allow"] = ", ".join(exc.allowed)
-    return StreamingResponse(status_code=exc.status_code, headers=headers, body=(dumps(exc.to_dict()).encode("utf-8"),))
+    document = exc.to_dict() if body is None else body
+    return StreamingResponse(status_code=exc.status_code, headers=headers, body=(dumps(document).encode("utf-8"),))
 
 
 def direct_error_body(exc: AppError) -> Iterator[bytes]:

@@ -17,6 +17,7 @@ import base64
 from dataclasses import dataclass
 from typing import Any
 
+from bedrock_stream.encoders.base import Exchange
 from bedrock_stream.events import (
     BedrockEvent,
     ReasoningDelta,
@@ -27,7 +28,14 @@ from bedrock_stream.events import (
     Usage,
 )
 
-__all__ = ["BlockWriter", "anthropic_stop_reason", "anthropic_usage", "message_delta", "message_start"]
+__all__ = [
+    "BlockWriter",
+    "anthropic_stop_reason",
+    "anthropic_usage",
+    "message_delta",
+    "message_id",
+    "message_start",
+]
 
 _STOP_REASONS = {
     "end_turn": "end_turn",
@@ -55,6 +63,11 @@ def anthropic_usage(usage: Usage | None) -> dict[str, int]:
         "cache_creation_input_tokens": usage.cache_write_input_tokens,
         "cache_read_input_tokens": usage.cache_read_input_tokens,
     }
+
+
+def message_id(exchange: Exchange) -> str:
+    """The Message id: ``msg_`` and the Lambda request id (also the ``x-request-id`` header)."""
+    return f"msg_{exchange.request_id}"
 
 
 def message_start(message_id: str, model: str) -> dict[str, Any]:

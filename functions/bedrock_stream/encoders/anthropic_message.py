@@ -9,21 +9,22 @@ partial JSON.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, ClassVar, Self
 
 from bedrock_stream.anthropic_errors import anthropic_error_body
-from bedrock_stream.encoders.anthropic_blocks import BlockWriter, message_delta, message_start
-from bedrock_stream.encoders.base import Transcript, dumps
+from bedrock_stream.encoders.anthropic_blocks import BlockWriter, message_delta, message_id, message_start
+from bedrock_stream.encoders.base import Encoder, Exchange, Transcript, dumps
 from bedrock_stream.errors import AppError, MidStreamError
 from bedrock_stream.events import BedrockEvent
 
 __all__ = ["AnthropicMessageEncoder"]
 
 
-class AnthropicMessageEncoder:
+class AnthropicMessageEncoder(Encoder):
     """Buffers the stream; ``finish()`` returns the whole Message."""
 
-    content_type = "application/json"
+    content_type: ClassVar[str] = "application/json"
+    buffers: ClassVar[bool] = True
 
     def __init__(self, message_id: str, model: str) -> None:
         self._message = message_start(message_id, model)["message"]
@@ -31,6 +32,11 @@ class AnthropicMessageEncoder:
         self._transcript = Transcript()
         self._content: list[dict[str, Any]] = []
         self._tool_json: dict[int, list[str]] = {}
+
+    @classmethod
+    def create(cls, exchange: Exchange) -> Self:
+        """The encoder for ``exchange`` (message id ``msg_<request id>``)."""
+        return cls(message_id(exchange), exchange.model)
 
     def start(self) -> str:
         """Nothing is sent before the end."""

@@ -9,11 +9,11 @@ stream with ``event: error`` carrying ``{"type": "error", "error": {"type", "mes
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar, Self
 
 from bedrock_stream.anthropic_errors import anthropic_error_body
-from bedrock_stream.encoders.anthropic_blocks import BlockWriter, message_delta, message_start
-from bedrock_stream.encoders.base import Transcript, dumps
+from bedrock_stream.encoders.anthropic_blocks import BlockWriter, message_delta, message_id, message_start
+from bedrock_stream.encoders.base import Encoder, Exchange, Transcript, dumps
 from bedrock_stream.errors import AppError
 from bedrock_stream.events import BedrockEvent
 
@@ -25,16 +25,21 @@ def sse_frame(event: dict[str, Any]) -> str:
     return f"event: {event['type']}\ndata: {dumps(event)}\n\n"
 
 
-class AnthropicStreamEncoder:
+class AnthropicStreamEncoder(Encoder):
     """Messages stream events as SSE."""
 
-    content_type = "text/event-stream; charset=utf-8"
+    content_type: ClassVar[str] = "text/event-stream; charset=utf-8"
 
     def __init__(self, message_id: str, model: str) -> None:
         self._message_id = message_id
         self._model = model
         self._blocks = BlockWriter()
         self._transcript = Transcript()
+
+    @classmethod
+    def create(cls, exchange: Exchange) -> Self:
+        """The encoder for ``exchange`` (message id ``msg_<request id>``)."""
+        return cls(message_id(exchange), exchange.model)
 
     def start(self) -> str:
         """``message_start`` and a ``ping``."""
