@@ -24,7 +24,7 @@ from bedrock_stream.deadline import Deadline, guarded_events
 from bedrock_stream.encoders import Encoder, Exchange
 from bedrock_stream.errors import AppError
 from bedrock_stream.events import BedrockEvent, ReasoningDelta, Stop, TextDelta, ToolUseDelta, ToolUseStart, Usage
-from bedrock_stream.http_event import HttpRequest, parse_event
+from bedrock_stream.http_event import HttpRequest, parse_head, read_body
 from bedrock_stream.negotiation import Format, choose_format
 from bedrock_stream.observability import Observer, RequestRecord, create_logger, create_metrics
 from bedrock_stream.plan import Converse, Document, SurfaceRequest
@@ -74,9 +74,11 @@ class App:
         request: HttpRequest | None = None
         surface: Surface | None = None
         try:
-            request = parse_event(event, max_body_bytes=self.settings.max_body_bytes)
+            request = parse_head(event)
             if request.is_http:
+                # The row first: a bad or too large body is then answered in that surface's error shape.
                 surface, params = match_surface(request.method, request.path, self._surfaces)
+                request = read_body(request, event, max_body_bytes=self.settings.max_body_bytes)
             else:
                 surface, params = DIRECT_INVOKE, {}
             return self._dispatch(request, surface, params, context, record)
