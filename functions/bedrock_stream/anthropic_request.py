@@ -13,7 +13,9 @@ checked by ``schemas/anthropic-messages-request.json``; this module maps it and 
 - ``cache_control`` on a system block, a message block or a tool -> a ``cachePoint`` right after it; the top-level
   ``cache_control`` -> a ``cachePoint`` after the last message block.
 - ``tools`` -> ``toolSpec``; ``tool_choice`` ``auto``/``any``/``tool`` -> ``toolChoice``; ``none`` sends no tools
-  (Converse has no "none"; ``disable_parallel_tool_use`` has no equivalent and is ignored).
+  (Converse has no "none"; ``disable_parallel_tool_use`` has no equivalent and is ignored). Converse refuses
+  ``toolUse``/``toolResult`` blocks without a ``toolConfig``, so a conversation holding them keeps the tools
+  under ``none``, and without ``tools`` declares the tools its ``tool_use`` blocks name (empty object schema).
 - ``top_k`` and ``thinking`` go to ``additionalModelRequestFields`` in the model family's own shape (Anthropic:
   ``top_k``, ``thinking``; Amazon Nova: ``inferenceConfig.topK``); for other models they are refused (400).
 - ``model`` is an allowed Bedrock id, or an Anthropic model name (``claude-sonnet-4-5-20250929``, or without the
@@ -134,7 +136,7 @@ def parse_anthropic_request(data: Any, settings: Settings) -> AnthropicMessagesR
             temperature=body.get("temperature"),
             top_p=body.get("top_p"),
             stop=tuple(body.get("stop_sequences") or ()),
-            tool_config=_tool_config(body),
+            tool_config=_tool_config(body, messages),
             additional_model_request_fields=_model_fields(body, model, max_tokens) or None,
         ),
         stream=bool(body.get("stream")),
@@ -295,16 +297,22 @@ def _tool_result(block: dict[str, Any], field: str, documents: _DocumentNames) -
     return result
 
 
-def _tool_config(body: dict[str, Any]) -> dict[str, Any] | None:
+def _tool_config(body: dict[str, Any], messages: tuple[ChatMessage, ...]) -> dict[str, Any] | None:
     tools = body.get("tools") or []
     choice = body.get("tool_choice")
     kind = choice["type"] if choice else None
+    used = _tools_in_history(messages)
     if not tools:
         if kind in ("any", "tool"):
             raise InvalidRequestError(f"tool_choice {kind} requires tools", field="tool_choice")
-        return None
+        if not used:
+            return None
+        # Converse refuses toolUse/toolResult blocks without a toolConfig: declare the tools the history names.
+        tools = [{"name": name, "input_schema": {"type": "object"}} for name in used]
     if kind == "none":
-        return None
+        if not used:
+            return None
+        kind = None  # the history holds tool blocks, so Converse needs the tools (it has no "none" choice)
     specs: list[dict[str, Any]] = []
     for tool in tools:
         spec: dict[str, Any] = {"name": tool["name"], "inputSchema": {"json": tool["input_schema"]}}
@@ -326,6 +334,16 @@ def _tool_config(body: dict[str, Any]) -> dict[str, Any] | None:
             raise InvalidRequestError(f"tool_choice names unknown tool {name!r}", field="tool_choice.name")
         config["toolChoice"] = {"tool": {"name": name}}
     return config
+
+
+def _tools_in_history(messages: tuple[ChatMessage, ...]) -> list[str]:
+    """Names of the tools the conversation's toolUse blocks call, in order of first use."""
+    names: list[str] = []
+    for message in messages:
+        for block in message.content:
+            if "toolUse" in block and block["toolUse"]["name"] not in names:
+                names.append(block["toolUse"]["name"])
+    return names
 
 
 def _model_fields(body: dict[str, Any], model: str, max_tokens: int) -> dict[str, Any]:

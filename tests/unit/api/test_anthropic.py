@@ -200,6 +200,24 @@ def test_tool_choice_mapping() -> None:
         converse(body(tools=tools, tool_choice={"type": "tool", "name": "g"}))
 
 
+def test_a_conversation_with_tool_blocks_always_sends_a_tool_config() -> None:
+    # Converse refuses toolUse/toolResult blocks without toolConfig (and has no "none" tool choice).
+    history = [
+        {"role": "user", "content": "Weather?"},
+        {"role": "assistant", "content": [{"type": "tool_use", "id": "t1", "name": "get", "input": {}}]},
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t1", "content": "sunny"}]},
+    ]
+    declared = converse(body(messages=history))["toolConfig"]
+    assert declared == {"tools": [{"toolSpec": {"name": "get", "inputSchema": {"json": {"type": "object"}}}}]}
+    tools = [{"name": "get", "description": "Weather", "input_schema": {"type": "object", "properties": {}}}]
+    kept = converse(body(messages=history, tools=tools, tool_choice={"type": "none"}))["toolConfig"]
+    assert kept == {
+        "tools": [
+            {"toolSpec": {"name": "get", "inputSchema": {"json": tools[0]["input_schema"]}, "description": "Weather"}}
+        ]
+    }
+
+
 def test_anthropic_model_names_resolve_to_the_first_allowed_claude_id() -> None:
     assert resolve_model("claude-sonnet-4-5-20250929", ALL) == CLAUDE
     assert resolve_model("claude-sonnet-4-5", ALL) == CLAUDE
