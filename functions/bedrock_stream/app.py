@@ -30,7 +30,7 @@ from bedrock_stream.observability import Observer, RequestRecord, create_logger,
 from bedrock_stream.plan import Converse, Document, SurfaceRequest
 from bedrock_stream.responses import base_headers, direct_error_body, error_response, json_response
 from bedrock_stream.settings import Settings
-from bedrock_stream.surfaces import DIRECT_INVOKE, SURFACES, Surface, match_surface
+from bedrock_stream.surfaces import DIRECT_INVOKE, SURFACES, Surface, match_surface, path_surface
 from streaming_runtime import StreamingResponse
 
 __all__ = ["App", "LambdaContext", "create_app"]
@@ -83,6 +83,8 @@ class App:
                 surface, params = DIRECT_INVOKE, {}
             return self._dispatch(request, surface, params, context, record)
         except AppError as exc:
+            if surface is None and request is not None and request.is_http:
+                surface = path_surface(request.path, self._surfaces)  # a 405 still answers in the path's shape
             return self._fail(exc, record, request, surface)
         except Exception as exc:
             self._observer.logger.exception("unhandled error before streaming")

@@ -61,7 +61,7 @@ from bedrock_stream.negotiation import Format
 from bedrock_stream.openai_request import openai_plan
 from bedrock_stream.plan import Plan, SurfaceRequest
 
-__all__ = ["DIRECT_INVOKE", "SURFACES", "ErrorBody", "Surface", "match_surface"]
+__all__ = ["DIRECT_INVOKE", "SURFACES", "ErrorBody", "Surface", "match_surface", "path_surface"]
 
 Parser = Callable[[SurfaceRequest], Plan]
 """A surface's request parser: validate, then say what to do (raise a RequestError for bad input)."""
@@ -176,3 +176,9 @@ def match_surface(method: str, path: str, surfaces: Sequence[Surface] = SURFACES
             f"{method} is not allowed on {normalized}; use {', '.join(methods)}", allowed=methods
         )
     return allowed[method]
+
+
+def path_surface(path: str, surfaces: Sequence[Surface] = SURFACES) -> Surface | None:
+    """The first row whose path pattern fits ``path``, whatever its method (for the shape of a 405), else None."""
+    normalized = path if path == "/" else path.rstrip("/")
+    return next((surface for surface in surfaces if surface.match(normalized) is not None), None)

@@ -274,6 +274,8 @@ BAD_INPUTS: list[tuple[str, str, str, dict[str, str], Any, int, str]] = [
     ("v1-models-limit-zero", "GET", "/v1/models?limit=0", ANT, None, 400, INV),
     ("v1-models-unknown-after-id", "GET", "/v1/models?after_id=nope", ANT, None, 400, INV),
     ("v1-models-post", "POST", "/v1/models", {}, {}, 405, "method_not_allowed"),
+    ("v1-models-post-anthropic", "POST", "/v1/models", ANT, {}, 405, INV),
+    ("messages-get", "GET", MSG, ANT, None, 405, INV),
 ]
 
 MAX_BODY_BYTES = 4096

@@ -360,3 +360,9 @@ def test_count_tokens_route() -> None:
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
+
+
+def test_wrong_method_keeps_allow_and_answers_in_anthropic_shape() -> None:
+    result = run(harness(), url_event("GET", "/v1/messages", headers=HEADERS))
+    error = strict_parse(ErrorResponse, result.json())
+    assert (result.status, result.headers["allow"], error.error.type) == (405, "POST", "invalid_request_error")
