@@ -22,7 +22,8 @@ from typing import Any, Protocol
 from bedrock_stream.chat import BedrockSource, ChatRequest, EventStream
 from bedrock_stream.deadline import Deadline, guarded_events
 from bedrock_stream.encoders import Encoder, Exchange
-from bedrock_stream.errors import AppError
+from bedrock_stream.encoders.base import utf8
+from bedrock_stream.errors import AppError, MidStreamError
 from bedrock_stream.events import BedrockEvent, ReasoningDelta, Stop, TextDelta, ToolUseDelta, ToolUseStart, Usage
 from bedrock_stream.http_event import HttpRequest, parse_head, read_body
 from bedrock_stream.negotiation import Format, choose_format
@@ -78,6 +79,7 @@ class App:
             if request.is_http:
                 # The row first: a bad or too large body is then answered in that surface's error shape.
                 surface, params = match_surface(request.method, request.path, self._surfaces)
+                record.route = surface.name
                 request = read_body(request, event, max_body_bytes=self.settings.max_body_bytes)
             else:
                 surface, params = DIRECT_INVOKE, {}
@@ -165,23 +167,23 @@ class App:
         try:
             head = encoder.start()
             if head:
-                yield head.encode("utf-8")
+                yield utf8(head)
             for event in events:
                 chunk = encoder.encode(event)
                 if chunk:
-                    yield chunk.encode("utf-8")
+                    yield utf8(chunk)
             tail = encoder.finish()
             if tail:
-                yield tail.encode("utf-8")
+                yield utf8(tail)
         except AppError as exc:
             self._record_error(exc, record)
-            yield encoder.error(exc).encode("utf-8")
+            yield utf8(encoder.error(exc))
             raise
         except Exception as exc:
             self._observer.logger.exception("unhandled error while streaming")
             error = InternalError(f"internal error: {type(exc).__name__}")
             self._record_error(error, record)
-            yield encoder.error(error).encode("utf-8")
+            yield utf8(encoder.error(error))
             raise error from exc
         finally:
             stream.close()
@@ -204,6 +206,8 @@ class App:
     def _fail(
         self, exc: AppError, record: RequestRecord, request: HttpRequest | None, surface: Surface | None
     ) -> StreamingResponse:
+        if isinstance(exc, MidStreamError) and exc.before_first_byte is not None:
+            exc = exc.before_first_byte  # nothing was sent yet: answer as if Bedrock had refused before the stream
         self._record_error(exc, record)
         self._observer.finish(record)
         if request is not None and not request.is_http:
@@ -220,6 +224,7 @@ class App:
         record.error_type = exc.error_type
         record.error_code = getattr(exc, "code", None)
         record.error_message = exc.message
+        record.error_detail = exc.detail
 
 
 def _read_until_text(events: Iterator[BedrockEvent]) -> tuple[list[BedrockEvent], bool]:

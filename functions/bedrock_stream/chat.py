@@ -11,7 +11,7 @@ iterating the returned iterator yields normalized events and raises
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from bedrock_stream.events import BedrockEvent
@@ -46,8 +46,6 @@ class ChatRequest:
     tool_config: Mapping[str, Any] | None = None
     """Converse ``toolConfig`` (``tools``, ``toolChoice``), already in Bedrock's shape."""
     additional_model_request_fields: Mapping[str, Any] | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
-    """Reserved for route-specific options that do not reach Bedrock."""
 
 
 class EventStream(Protocol):

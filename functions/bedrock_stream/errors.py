@@ -9,8 +9,7 @@
     │   ├── NotFoundError             404 not_found
     │   ├── MethodNotAllowedError     405 method_not_allowed
     │   ├── NotAcceptableError        406 not_acceptable
-    │   ├── PayloadTooLargeError      413 payload_too_large
-    │   └── UnsupportedMediaTypeError 415 unsupported_media_type
+    │   └── PayloadTooLargeError      413 payload_too_large
     ├── UpstreamError             Bedrock refused or failed before the first event (status mapped from
     │                             Bedrock's code: 403, 404, 400, 429 + Retry-After, 502, 503, 504)
     └── MidStreamError            the stream broke after it started (in-stream exception frame,
@@ -18,7 +17,8 @@
         └── DeadlineError             the function is about to hit its timeout
 
 Errors raised before the first body byte become a real HTTP status with a JSON body; after it, an in-band
-error event in the response format, then the runtime's error trailers.
+error event in the response format, then the runtime's error trailers. Messages are for callers: what a
+lower layer said in full (endpoint URLs, file paths) goes to ``detail``, which only the logs show.
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ __all__ = [
     "NotFoundError",
     "PayloadTooLargeError",
     "RequestError",
-    "UnsupportedMediaTypeError",
     "UpstreamError",
 ]
 
@@ -54,7 +53,7 @@ class AppError(Exception):
         status_code: int | None = None,
         error_type: str | None = None,
         retry_after: int | None = None,
-        retryable: bool = False,
+        detail: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -63,7 +62,8 @@ class AppError(Exception):
         if error_type is not None:
             self.error_type = error_type
         self.retry_after = retry_after
-        self.retryable = retryable
+        self.detail = detail
+        """For the logs only, never sent to the caller: the underlying failure in full (endpoints, paths...)."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON error body: ``{"error": {"type", "message", ...}}``."""
@@ -133,13 +133,6 @@ class PayloadTooLargeError(RequestError):
     error_type = "payload_too_large"
 
 
-class UnsupportedMediaTypeError(RequestError):
-    """The request body is not JSON."""
-
-    status_code = 415
-    error_type = "unsupported_media_type"
-
-
 class UpstreamError(AppError):
     """Bedrock failed before streaming started. ``code`` is Bedrock's error code (e.g. ThrottlingException)."""
 
@@ -154,14 +147,10 @@ class UpstreamError(AppError):
         status_code: int,
         error_type: str,
         retry_after: int | None = None,
-        retryable: bool = False,
+        detail: str | None = None,
     ) -> None:
         super().__init__(
-            message,
-            status_code=status_code,
-            error_type=error_type,
-            retry_after=retry_after,
-            retryable=retryable,
+            message, status_code=status_code, error_type=error_type, retry_after=retry_after, detail=detail
         )
         self.code = code
 
@@ -172,14 +161,28 @@ class UpstreamError(AppError):
 
 
 class MidStreamError(AppError):
-    """The Bedrock stream failed after it started. ``code`` is the in-stream exception name."""
+    """The Bedrock stream failed after it started. ``code`` is the in-stream exception name.
+
+    ``before_first_byte`` is what to answer instead when no byte of the response was sent yet (the stream broke
+    before the first text of a plain-text answer, or while a JSON answer was being assembled): for an in-stream
+    exception Bedrock also sends before a stream (throttling, validation, ...), the same error as that case, so the
+    caller gets the same status and ``Retry-After``.
+    """
 
     status_code = 502
     error_type = "stream_error"
 
-    def __init__(self, message: str, *, code: str, retryable: bool = False) -> None:
-        super().__init__(message, retryable=retryable)
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str,
+        before_first_byte: AppError | None = None,
+        detail: str | None = None,
+    ) -> None:
+        super().__init__(message, detail=detail)
         self.code = code
+        self.before_first_byte = before_first_byte
 
     def to_dict(self) -> dict[str, Any]:
         body = super().to_dict()

@@ -2,7 +2,7 @@
 
 Understands the Function URL event (payload format 2.0, AWS Lambda developer guide urls-invocation.html
 #urls-request-payload), the API Gateway REST proxy event (payload 1.0) and direct ``InvokeWithResponseStream``
-payloads, where the event *is* the native request body. See shared/docs/lambda-streaming-protocol.md §4-§5.
+payloads, where the event *is* the native request body.
 Which events are HTTP events is the runtime's own test (:func:`streaming_runtime.integration.is_http_event`, re-exported
 here), so the app answers with a status exactly when the runtime sends a prelude.
 """

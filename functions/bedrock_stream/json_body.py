@@ -1,13 +1,16 @@
 """JSON request bodies -> Python values, refusing what would break later (400 ``invalid_request``, never a 500).
 
-Beyond RFC 8259 syntax (no ``NaN``/``Infinity``), a body is refused when objects and arrays nest more than
-:data:`MAX_NESTING` levels deep (recursive code downstream, botocore's serializer included, would run out of
-stack) and ``field`` names the first place that goes deeper.
+Beyond RFC 8259 syntax (no ``NaN``/``Infinity``), a body is refused, with ``field`` naming the first culprit,
+when objects and arrays nest more than :data:`MAX_NESTING` levels deep (recursive code downstream, botocore's
+serializer included, would run out of stack), when a string or member name holds an unpaired UTF-16 surrogate
+(``"\\ud800"`` is valid JSON syntax but no Unicode text: it cannot be encoded as UTF-8 on the way to Bedrock;
+RFC 8259 §8.2), or when a number overflows to infinity (``1e999``).
 """
 
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from bedrock_stream.errors import InvalidRequestError
@@ -46,16 +49,27 @@ def load_json_text(text: str, *, what: str, field: str | None = None) -> Any:
 
 
 def check_json_value(value: Any, *, what: str = "the request body", field: str | None = None) -> None:
-    """Raise :class:`InvalidRequestError` when ``value`` nests deeper than :data:`MAX_NESTING`.
+    """Raise :class:`InvalidRequestError` for the faults in the module docstring, in document order.
 
     Iterative, so it works on any depth. The error names ``field`` when given (JSON text inside a string field),
-    else the JSON path where the value goes too deep.
+    else the JSON path of the culprit.
     """
     stack: list[tuple[Any, str, int]] = [(value, "", 0)]
     while stack:
         item, where, depth = stack.pop()
+        if isinstance(item, str):
+            _check_text(item, what=what, field=field or where or "$")
+            continue
+        if isinstance(item, float) and not math.isfinite(item):
+            raise InvalidRequestError(
+                f"{what} holds a number too large for a double at {where or '$'}", field=field or where or "$"
+            )
         if isinstance(item, dict):
-            children: list[tuple[Any, str]] = [(v, f"{where}.{k}" if where else str(k)) for k, v in item.items()]
+            children: list[tuple[Any, str]] = []
+            for key, child in item.items():
+                key_path = f"{where}.{_printable(str(key))}" if where else _printable(str(key))
+                _check_text(str(key), what=what, field=field or key_path, name=True)
+                children.append((child, key_path))
         elif isinstance(item, list):
             children = [(v, f"{where}[{i}]") for i, v in enumerate(item)]
         else:
@@ -66,6 +80,23 @@ def check_json_value(value: Any, *, what: str = "the request body", field: str |
                 field=field or where or "$",
             )
         stack.extend((child, child_path, depth + 1) for child, child_path in reversed(children))
+
+
+def _check_text(text: str, *, what: str, field: str, name: bool = False) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        kind = "member name" if name else "string"
+        raise InvalidRequestError(
+            f"{what}: the {kind} at {field} holds an unpaired UTF-16 surrogate (\\u{ord(text[exc.start]):04x} at "
+            f"character {exc.start}); send valid Unicode text",
+            field=field,
+        ) from None
+
+
+def _printable(key: str) -> str:
+    """A member name fit for an error message (unpaired surrogates escaped)."""
+    return key.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _reject_constant(name: str) -> Any:

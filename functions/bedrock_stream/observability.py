@@ -48,6 +48,7 @@ class RequestRecord:
     error_type: str | None = None
     error_code: str | None = None
     error_message: str | None = None
+    error_detail: str | None = None
     prompt: str | None = None
     completion: list[str] = field(default_factory=list)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from bedrock_stream.encoders.base import dumps
+from bedrock_stream.encoders.base import dumps, utf8
 from bedrock_stream.encoders.ndjson import NdjsonEncoder
 from bedrock_stream.errors import AppError, MethodNotAllowedError
 from streaming_runtime import StreamingResponse
@@ -34,22 +34,21 @@ def json_response(
     """A complete JSON document as a one-chunk body."""
     text = document if isinstance(document, str) else dumps(document)
     headers = base_headers(content_type, request_id)
-    return StreamingResponse(status_code=status, headers=headers, body=(text.encode("utf-8"),))
+    return StreamingResponse(status_code=status, headers=headers, body=(utf8(text),))
 
 
 def error_response(exc: AppError, *, request_id: str, body: Mapping[str, Any] | None = None) -> StreamingResponse:
-    """The JSON error response for an error found before the first body byte (``body``: the surface's document,
-    default ``exc.to_dict()``)."""
+    """The JSON error response for an error found before the first body byte (``body``: instead of the default)."""
     headers = base_headers(JSON, request_id)
     if exc.retry_after is not None:
         headers["retry-after"] = str(exc.retry_after)
     if isinstance(exc, MethodNotAllowedError):
         headers["allow"] = ", ".join(exc.allowed)
-    document = exc.to_dict() if body is None else body
-    return StreamingResponse(status_code=exc.status_code, headers=headers, body=(dumps(document).encode("utf-8"),))
+    document = exc.to_dict() if body is None else dict(body)
+    return StreamingResponse(status_code=exc.status_code, headers=headers, body=(utf8(dumps(document)),))
 
 
 def direct_error_body(exc: AppError) -> Iterator[bytes]:
     """Direct invokes have no status line: an NDJSON error line, then raise so the invoke reports the error."""
-    yield NdjsonEncoder().error(exc).encode("utf-8")
+    yield utf8(NdjsonEncoder().error(exc))
     raise exc

@@ -2,14 +2,18 @@
 
 Follows shared/docs/bedrock-streaming-formats.md §7.2 (pre-stream HTTP errors and their codes), §7.1 and §4
 (in-stream exception frames surface as ``EventStreamError`` with a lowerCamel code; ConverseStream reports a model
-timeout with an empty code; framing failures are not ClientErrors) and §7.3 (what is worth retrying).
+timeout with an empty code; framing failures are not ClientErrors) and §7.3 (when waiting helps: Retry-After).
 
 - Before the stream (the call itself raised): :func:`upstream_error` -> :class:`UpstreamError` with an HTTP
   status, a Retry-After hint where waiting helps, and a message that says what to do.
 - While iterating: :func:`mid_stream_error` -> :class:`MidStreamError` with a stable ``code``:
   the in-stream exception name (``throttlingException``, ``modelStreamErrorException``, ...) or one of
   ``connection_lost``, ``read_timeout``, ``checksum_mismatch``, ``malformed_frame``, ``malformed_chunk``,
-  ``truncated``.
+  ``truncated``. An in-stream exception that Bedrock also raises before a stream carries that pre-stream
+  error as ``before_first_byte``, for the app to answer with when nothing was sent yet.
+
+Client-facing messages never quote a transport or SDK exception's text (it names the endpoint URL, sometimes a
+file path); that text goes to the error's ``detail``, which only the logs show.
 
 urllib3 is botocore's transport, but this package may not import it (layering rule), so transport errors raised by
 urllib3 while a stream is read are recognised by class name along their MRO.
@@ -45,21 +49,20 @@ TRUNCATED = "truncated"
 class _Kind:
     status: int
     error_type: str
-    retryable: bool = False
 
 
 _PRE_STREAM: dict[str, _Kind] = {
     "AccessDeniedException": _Kind(403, "access_denied"),
     "ResourceNotFoundException": _Kind(404, "model_not_found"),
     "ValidationException": _Kind(400, "invalid_request"),
-    "ThrottlingException": _Kind(429, "throttled", retryable=True),
+    "ThrottlingException": _Kind(429, "throttled"),
     "ServiceQuotaExceededException": _Kind(429, "quota_exceeded"),
-    "ModelNotReadyException": _Kind(503, "model_not_ready", retryable=True),
-    "ModelTimeoutException": _Kind(504, "model_timeout", retryable=True),
+    "ModelNotReadyException": _Kind(503, "model_not_ready"),
+    "ModelTimeoutException": _Kind(504, "model_timeout"),
     "ModelErrorException": _Kind(502, "model_error"),
-    "ModelStreamErrorException": _Kind(502, "model_error", retryable=True),
-    "InternalServerException": _Kind(502, "upstream_error", retryable=True),
-    "ServiceUnavailableException": _Kind(503, "service_unavailable", retryable=True),
+    "ModelStreamErrorException": _Kind(502, "model_error"),
+    "InternalServerException": _Kind(502, "upstream_error"),
+    "ServiceUnavailableException": _Kind(503, "service_unavailable"),
 }
 _UNKNOWN = _Kind(502, "upstream_error")
 _CODE_BY_STATUS: dict[int, str] = {
@@ -94,7 +97,6 @@ def upstream_error(exc: Exception, *, model_id: str, operation: str) -> AppError
             code="ReadTimeout",
             status_code=504,
             error_type="upstream_timeout",
-            retryable=True,
         )
     if isinstance(exc, bex.ConnectTimeoutError):
         return UpstreamError(
@@ -102,7 +104,6 @@ def upstream_error(exc: Exception, *, model_id: str, operation: str) -> AppError
             code="ConnectTimeout",
             status_code=504,
             error_type="upstream_timeout",
-            retryable=True,
         )
     if isinstance(exc, bex.NoCredentialsError | bex.PartialCredentialsError):
         return UpstreamError(
@@ -113,17 +114,18 @@ def upstream_error(exc: Exception, *, model_id: str, operation: str) -> AppError
         )
     if isinstance(exc, bex.ConnectionError | bex.HTTPClientError):
         return UpstreamError(
-            f"Could not reach Bedrock ({operation}, model {model_id!r}): {exc}",
+            f"Could not reach Bedrock ({operation}, model {model_id!r}): {type(exc).__name__}",
             code=type(exc).__name__,
             status_code=502,
             error_type="upstream_unreachable",
-            retryable=True,
+            detail=str(exc),
         )
     return UpstreamError(
-        f"Calling Bedrock failed ({operation}, model {model_id!r}): {type(exc).__name__}: {exc}",
+        f"Calling Bedrock failed ({operation}, model {model_id!r}): {type(exc).__name__}",
         code=type(exc).__name__,
         status_code=502,
         error_type="upstream_error",
+        detail=str(exc),
     )
 
 
@@ -147,7 +149,6 @@ def _from_client_error(response: Mapping[str, Any], *, model_id: str, operation:
         status_code=kind.status,
         error_type=kind.error_type,
         retry_after=retry_after,
-        retryable=kind.retryable,
     )
 
 
@@ -196,16 +197,6 @@ def _message(code: str, said: str, *, model_id: str, operation: str, retry_after
     return f"Bedrock failed the {operation} request for model {model} with {code or 'an unknown error'} ({quoted})."
 
 
-_IN_STREAM_RETRYABLE: dict[str, bool] = {
-    "modelStreamErrorException": True,
-    "throttlingException": True,
-    "internalServerException": True,
-    "serviceUnavailableException": True,
-    "modelTimeoutException": True,
-    "validationException": False,
-}
-
-
 def mid_stream_error(exc: BaseException, *, model_id: str, operation: str) -> MidStreamError:
     """Map an exception raised while iterating a Bedrock event stream to a typed :class:`MidStreamError`."""
     from botocore import eventstream as bev
@@ -221,26 +212,48 @@ def mid_stream_error(exc: BaseException, *, model_id: str, operation: str) -> Mi
             return MidStreamError(
                 f"Bedrock aborted {where} with an unmodelled in-stream exception (a model timeout)",
                 code="modelTimeoutException",
-                retryable=True,
+                before_first_byte=_as_pre_stream("modelTimeoutException", said, model_id, operation),
             )
         detail = f": {said}" if said else ""
         return MidStreamError(
             f"Bedrock aborted {where} with {code or 'an unnamed error'}{detail}",
             code=code or "unknownStreamException",
-            retryable=_IN_STREAM_RETRYABLE.get(code, False),
+            before_first_byte=_as_pre_stream(code, said, model_id, operation),
         )
     if isinstance(exc, bev.ChecksumMismatch):
-        return MidStreamError(f"A frame of {where} failed its CRC check", code="checksum_mismatch", retryable=True)
+        return MidStreamError(f"A frame of {where} failed its CRC check", code="checksum_mismatch")
     if isinstance(exc, bev.ParserError):
-        return MidStreamError(f"A frame of {where} is malformed: {exc}", code="malformed_frame", retryable=True)
+        return MidStreamError(f"A frame of {where} is malformed", code="malformed_frame", detail=str(exc))
     names = {cls.__name__ for cls in type(exc).__mro__}
     if names & {"ReadTimeoutError", "TimeoutError", "timeout"}:
-        return MidStreamError(
-            f"Bedrock sent nothing on {where} for longer than the read timeout", code="read_timeout", retryable=True
-        )
+        return MidStreamError(f"Bedrock sent nothing on {where} for longer than the read timeout", code="read_timeout")
     if names & {"ProtocolError", "IncompleteRead", "ConnectionClosedError", "HTTPClientError", "OSError"}:
-        return MidStreamError(f"The connection broke during {where}: {exc}", code="connection_lost", retryable=True)
-    return MidStreamError(f"Reading {where} failed: {type(exc).__name__}: {exc}", code="stream_failed")
+        return MidStreamError(
+            f"The connection broke during {where} ({type(exc).__name__})",
+            code="connection_lost",
+            detail=str(exc),
+        )
+    return MidStreamError(f"Reading {where} failed: {type(exc).__name__}", code="stream_failed", detail=str(exc))
+
+
+def _as_pre_stream(code: str, said: str, model_id: str, operation: str) -> UpstreamError | None:
+    """The pre-stream error of the same exception (``throttlingException`` -> ``ThrottlingException`` 429, ...).
+
+    The in-stream exception members of ``ConverseStreamOutput`` and ``ResponseStream`` are the lowerCamel names of
+    the operation's error shapes (boto/botocore ``botocore/data/bedrock-runtime/2023-09-30/service-2.json``).
+    """
+    name = code[:1].upper() + code[1:]
+    kind = _PRE_STREAM.get(name)
+    if kind is None:
+        return None
+    retry_after = DEFAULT_RETRY_AFTER_S.get(name)
+    return UpstreamError(
+        _message(name, said.strip(), model_id=model_id, operation=operation, retry_after=retry_after),
+        code=name,
+        status_code=kind.status,
+        error_type=kind.error_type,
+        retry_after=retry_after,
+    )
 
 
 def truncated_error(*, model_id: str, operation: str, expected: str) -> MidStreamError:
@@ -249,5 +262,4 @@ def truncated_error(*, model_id: str, operation: str, expected: str) -> MidStrea
         f"The {operation} stream of model {model_id!r} ended before its final {expected} event; "
         "the answer is incomplete",
         code=TRUNCATED,
-        retryable=True,
     )

@@ -17,7 +17,7 @@ from bedrock_stream.events import (
     Usage,
 )
 
-__all__ = ["BufferedEncoder", "Encoder", "Exchange", "Transcript", "dumps", "usage_dict"]
+__all__ = ["BufferedEncoder", "Encoder", "Exchange", "Transcript", "dumps", "usage_dict", "utf8"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -72,6 +72,12 @@ class Encoder(Protocol):
 def dumps(value: Any) -> str:
     """Compact JSON, non-ASCII kept as is (the body is UTF-8)."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def utf8(text: str) -> bytes:
+    """Response text -> body bytes. An unpaired surrogate (it can only come from an echoed input) becomes its
+    ``\\uXXXX`` escape, which inside a JSON string is the same character and never breaks the encoding."""
+    return text.encode("utf-8", "backslashreplace")
 
 
 def usage_dict(usage: Usage | None) -> dict[str, int]:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import time
+from urllib.parse import urlsplit
 
 import pytest
 
+from bedrock_stream.bedrock import BotoBedrockSource, create_client
 from bedrock_stream.errors import DeadlineError, MidStreamError
 from emulator.fake_bedrock import ExceptionAfter, FakeBedrock, HttpError, StallAfter, stub_text
 from tests.functional.api.conftest import READ_TIMEOUT_S
-from tests.unit.api.support import MODEL, FakeContext, Harness, json_event, run, url_event
+from tests.support.bedrock_scenarios import use_bedrock_endpoint
+from tests.unit.api.support import MODEL, FakeContext, Harness, harness, json_event, run, url_event
 
 PROMPT = "Stream this, please: naïve café 🌍"
 EXPECTED = stub_text(PROMPT)
@@ -104,3 +107,43 @@ def test_watchdog_unblocks_a_stalled_socket_read(app: Harness, bedrock: FakeBedr
     assert last["error"]["type"] == "deadline_exceeded"
     assert isinstance(result.error, DeadlineError)
     assert elapsed < READ_TIMEOUT_S - 1  # the watchdog fires at ~1.5 s; without it the read times out at 5 s
+
+
+@pytest.mark.parametrize(
+    ("exception_type", "status"),
+    [("throttlingException", 429), ("serviceUnavailableException", 503), ("validationException", 400)],
+)
+@pytest.mark.parametrize(("fmt", "after"), [("text", 0), ("text", 1), ("json", 0), ("json", 4)])
+def test_in_stream_exception_before_the_first_byte_answers_like_the_pre_stream_case(
+    app: Harness, bedrock: FakeBedrock, exception_type: str, status: int, fmt: str, after: int
+) -> None:
+    # ConverseStream sends messageStart before the first text: with after=1 nothing has been
+    # sent in plain text yet, and a JSON answer sends nothing before the end at all.
+    pre_stream_code = exception_type[0].upper() + exception_type[1:]
+    message = "Too many requests, please wait before trying again."
+    bedrock.inject(HttpError(pre_stream_code, message=message))
+    expected = run(app, json_event({"prompt": PROMPT}, query=f"format={fmt}"))
+    bedrock.inject(ExceptionAfter(after=after, exception_type=exception_type, message=message))
+    result = run(app, json_event({"prompt": PROMPT}, query=f"format={fmt}"))
+    assert (result.status, result.error) == (status, None)
+    assert result.json() == expected.json()
+    assert result.headers.get("retry-after") == expected.headers.get("retry-after")
+    assert (result.headers.get("retry-after") is not None) is (status == 429)
+
+
+def test_unreachable_bedrock_keeps_the_endpoint_out_of_the_answer_and_in_the_log(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with FakeBedrock() as gone:
+        url = gone.url  # closed on exit: nothing listens there any more
+    use_bedrock_endpoint(url, monkeypatch)
+    client = create_client(read_timeout=READ_TIMEOUT_S, connect_timeout=2, max_attempts=1)
+    h = harness(source_override=BotoBedrockSource(client))
+    result = run(h, json_event({"prompt": PROMPT}))
+    error = result.json()["error"]
+    assert (result.status, error["type"]) == (502, "upstream_unreachable")
+    host = urlsplit(url).netloc
+    assert host not in result.body.decode()
+    assert "http" not in error["message"]
+    (line,) = [json.loads(x) for x in h.log.getvalue().splitlines()]
+    assert host in line["error_detail"]

@@ -147,6 +147,17 @@ def test_pre_stream_throttling_is_429(http: httpx.Client, fake: FakeBedrock) -> 
     assert response.json()["error"]["code"] == "ThrottlingException"
 
 
+@pytest.mark.parametrize("path", ["/?format=text", "/?format=json"])
+def test_throttling_as_the_first_stream_event_is_429_through_the_url(
+    http: httpx.Client, fake: FakeBedrock, path: str
+) -> None:
+    fake.inject(ExceptionAfter(after=0, exception_type="throttlingException"), times=None)
+    response = http.post(path, json={"prompt": PROMPT})
+    assert response.status_code == 429
+    assert int(response.headers["retry-after"]) >= 1
+    assert response.json()["error"]["code"] == "ThrottlingException"
+
+
 def test_pre_stream_access_denied_is_403(http: httpx.Client, fake: FakeBedrock) -> None:
     fake.inject(HttpError("AccessDeniedException"), times=None)
     response = http.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": "x"}]})

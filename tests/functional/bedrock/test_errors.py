@@ -141,12 +141,12 @@ def test_no_response_headers_within_read_timeout_is_a_typed_504(
 
 
 IN_STREAM = [
-    ("modelStreamErrorException", True),
-    ("throttlingException", True),
-    ("validationException", False),
-    ("internalServerException", True),
-    ("serviceUnavailableException", True),
-    ("modelTimeoutException", True),
+    "modelStreamErrorException",
+    "throttlingException",
+    "validationException",
+    "internalServerException",
+    "serviceUnavailableException",
+    "modelTimeoutException",
 ]
 
 
@@ -161,23 +161,22 @@ def _collect(stream: Iterable[BedrockEvent]) -> tuple[list[BedrockEvent], MidStr
     return events, caught.value
 
 
-@pytest.mark.parametrize(("exception_type", "retryable"), IN_STREAM)
+@pytest.mark.parametrize("exception_type", IN_STREAM)
 def test_converse_in_stream_exception_is_typed(
-    server: ScriptedBedrock, source: BotoBedrockSource, exception_type: str, retryable: bool
+    server: ScriptedBedrock, source: BotoBedrockSource, exception_type: str
 ) -> None:
     server.responder = lambda _req: Reply(pieces=[*_converse_text("partial"), es.exception(exception_type, "it broke")])
     events, error = _collect(source.converse(REQUEST))
     assert events == [TextDelta("partial", 0)]
     # ConverseStream has no modelTimeoutException member: botocore reports code "" (doc §4), we name it.
     assert error.code == exception_type
-    assert error.retryable is retryable
     if exception_type != "modelTimeoutException":
         assert "it broke" in error.message
 
 
-@pytest.mark.parametrize(("exception_type", "retryable"), IN_STREAM)
+@pytest.mark.parametrize("exception_type", IN_STREAM)
 def test_invoke_in_stream_exception_is_typed(
-    server: ScriptedBedrock, source: BotoBedrockSource, exception_type: str, retryable: bool
+    server: ScriptedBedrock, source: BotoBedrockSource, exception_type: str
 ) -> None:
     first = es.chunk(
         {"generation": "partial", "prompt_token_count": 3, "generation_token_count": 1, "stop_reason": None}
@@ -187,7 +186,7 @@ def test_invoke_in_stream_exception_is_typed(
     )
     events, error = _collect(source.invoke("meta.llama3-8b-instruct-v1:0", b'{"prompt":"hi"}'))
     assert events == [TextDelta("partial", 0)]
-    assert (error.code, error.retryable) == (exception_type, retryable)
+    assert error.code == exception_type
     assert "it broke" in error.message
 
 
@@ -204,7 +203,7 @@ def test_connection_drop_mid_stream_is_typed(server: ScriptedBedrock, source: Bo
     server.responder = lambda _req: Reply(pieces=[frames[:cut], frames[cut:]], drop_after=1)
     events, error = _collect(source.converse(REQUEST))
     assert events == [TextDelta("partial", 0)]
-    assert (error.code, error.retryable) == ("connection_lost", True)
+    assert error.code == "connection_lost"
 
 
 def test_truncated_final_frame_is_detected(server: ScriptedBedrock, source: BotoBedrockSource) -> None:
@@ -213,7 +212,7 @@ def test_truncated_final_frame_is_detected(server: ScriptedBedrock, source: Boto
     server.responder = lambda _req: Reply(pieces=[frames[:-20]])
     events, error = _collect(source.converse(REQUEST))
     assert TextDelta("partial", 0) in events
-    assert (error.code, error.retryable) == ("truncated", True)
+    assert error.code == "truncated"
 
 
 def test_stream_without_terminal_event_is_truncated(server: ScriptedBedrock, source: BotoBedrockSource) -> None:
@@ -234,7 +233,7 @@ def test_read_timeout_mid_stream_is_typed(server: ScriptedBedrock, source: BotoB
     server.responder = lambda _req: Reply(pieces=_converse_text("partial"), stall_after=2)
     events, error = _collect(source.converse(REQUEST))
     assert events == [TextDelta("partial", 0)]
-    assert (error.code, error.retryable) == ("read_timeout", True)
+    assert error.code == "read_timeout"
 
 
 def test_checksum_mismatch_is_typed(server: ScriptedBedrock, source: BotoBedrockSource) -> None:

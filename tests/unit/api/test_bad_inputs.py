@@ -74,3 +74,44 @@ def test_integral_float_max_tokens_reaches_bedrock_as_an_int() -> None:
     sent = [call[1].max_tokens for call in h.source.calls]
     assert sent == [100, 50]
     assert all(type(value) is int for value in sent)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (b'{"prompt": "hi \\ud800"}', "prompt"),
+        (b'{"messages": [{"role": "user", "content": [{"text": "\\udc00"}]}]}', "messages[0].content[0].text"),
+        (b'{"prompt": "a", "\\ud800x": 1}', "\\ud800x"),
+    ],
+)
+def test_unpaired_surrogate_is_refused_naming_the_field(shared: Harness, body: bytes, field: str) -> None:
+    result = run(shared, url_event(body=body))
+    error = result.json()["error"]
+    assert (result.status, error["type"], error["field"]) == (400, "invalid_request", field)
+    assert "unpaired UTF-16 surrogate" in error["message"]
+
+
+def test_a_surrogate_pair_escape_is_text_and_reaches_bedrock() -> None:
+    h = harness()
+    assert run(h, url_event(body=b'{"prompt": "smile \\ud83d\\ude00"}')).status == 200
+    assert h.source.calls[0][1].messages[0].content == ({"text": "smile \U0001f600"},)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "error_type"),
+    [
+        ("GET", "/model/\ud800/invoke", 405, "method_not_allowed"),
+        ("G\udc00T", "/models", 405, "method_not_allowed"),
+        ("POST", "/\ud800", 404, "not_found"),
+    ],
+)
+def test_an_event_with_unpaired_surrogates_in_method_or_path_gets_a_json_error(
+    method: str, path: str, status: int, error_type: str
+) -> None:
+    # A Function URL percent-encodes such paths; a direct invoke may still send an HTTP-shaped event holding them.
+    # The error message echoes them: the body must still encode (it raised UnicodeEncodeError out of the handler).
+    h = harness()
+    result = run(h, url_event(method, path, body="{}"))
+    assert (result.status, result.json()["error"]["type"]) == (status, error_type)
+    assert result.error is None
+    assert run(h, json_event({"prompt": "Hi"})).body == b"Hello, world"

@@ -135,7 +135,7 @@ def test_multibyte_deltas_are_never_split_or_altered() -> None:
 
 def test_upstream_error_before_stream_is_a_real_status_with_retry_after() -> None:
     throttled = UpstreamError(
-        "slow down", code="ThrottlingException", status_code=429, error_type="throttled", retry_after=2, retryable=True
+        "slow down", code="ThrottlingException", status_code=429, error_type="throttled", retry_after=2
     )
     result = run(harness(FakeSource(refuse_with=throttled)), json_event({"prompt": "Hi"}, query="format=sse"))
     assert result.status == 429

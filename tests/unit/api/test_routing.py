@@ -33,7 +33,7 @@ def test_native_prompt_streams_plain_text_by_default() -> None:
 
 
 def test_text_answer_without_text_is_an_empty_body_with_content_length_zero() -> None:
-    # A prelude followed by an empty chunked body can hang a Function URL (lambda-streaming-protocol.md §4.2).
+    # A prelude followed by an empty chunked body can hang a Function URL: the text encoder holds the prelude.
     events = [ReasoningDelta("thinking"), TextDelta(""), ToolUseStart(0, "t1", "f"), ToolUseStop(0), Stop("tool_use")]
     source = FakeSource(events=[*events, Usage(input_tokens=3, output_tokens=4)])
     h = harness(source)

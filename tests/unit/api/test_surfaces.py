@@ -9,7 +9,7 @@ import pytest
 
 from bedrock_stream.chat import ChatMessage, ChatRequest
 from bedrock_stream.encoders.base import BufferedEncoder, Encoder, Exchange
-from bedrock_stream.errors import AppError, MethodNotAllowedError, NotFoundError
+from bedrock_stream.errors import AppError, InvalidRequestError, MethodNotAllowedError, NotFoundError
 from bedrock_stream.events import BedrockEvent, TextDelta
 from bedrock_stream.negotiation import Format
 from bedrock_stream.plan import Converse, Document, SurfaceRequest
@@ -86,6 +86,8 @@ class _CountEncoder(BufferedEncoder):
 
 def _shout_plan(call: SurfaceRequest) -> Converse:
     body: dict[str, Any] = call.json()
+    if not isinstance(body.get("say"), str):
+        raise InvalidRequestError("say what?", field="say")
     chat = ChatRequest(
         model=check_model(None, call.settings), messages=(ChatMessage("user", ({"text": body["say"]},)),)
     )
@@ -93,7 +95,12 @@ def _shout_plan(call: SurfaceRequest) -> Converse:
 
 
 SHOUT = Surface(
-    "POST", "/v9/shout", _shout_plan, {Format.SSE: _ShoutEncoder, Format.JSON: _CountEncoder}, default=Format.SSE
+    "POST",
+    "/v9/shout",
+    _shout_plan,
+    {Format.SSE: _ShoutEncoder, Format.JSON: _CountEncoder},
+    default=Format.SSE,
+    error_body=lambda exc, request, request_id: {"shout": exc.error_type.upper()},
 )
 
 
@@ -112,3 +119,15 @@ def test_a_new_surface_is_one_row() -> None:
     refused = run(h, url_event("GET", "/v9/shout"))
     assert (refused.status, refused.headers["allow"]) == (405, "POST")
     assert "POST /v9/shout" in run(h, url_event("GET", "/v0")).json()["error"]["message"]
+
+
+def test_a_surface_may_shape_its_own_error_body() -> None:
+    h = harness(surfaces=(*SURFACES, SHOUT))
+    result = run(h, json_event({"whisper": "hi"}, path="/v9/shout"))
+    assert (result.status, result.headers["content-type"], result.json()) == (
+        400,
+        "application/json",
+        {"shout": "INVALID_REQUEST"},
+    )
+    assert run(h, json_event({}, path="/")).json()["error"]["type"] == "invalid_request"  # other rows: default
+    assert h.source.calls == []

@@ -85,22 +85,23 @@ def stream_error(code: str, message: str, operation: str) -> bex.EventStreamErro
 
 
 @pytest.mark.parametrize(
-    ("code", "operation", "expected", "retryable"),
+    ("code", "operation", "expected", "status_if_unsent"),
     [
-        ("modelStreamErrorException", "ConverseStream", "modelStreamErrorException", True),
-        ("throttlingException", "ConverseStream", "throttlingException", True),
-        ("validationException", "ConverseStream", "validationException", False),
-        ("internalServerException", "InvokeModelWithResponseStream", "internalServerException", True),
-        ("serviceUnavailableException", "InvokeModelWithResponseStream", "serviceUnavailableException", True),
-        ("modelTimeoutException", "InvokeModelWithResponseStream", "modelTimeoutException", True),
-        ("", "ConverseStream", "modelTimeoutException", True),  # doc §4 quirk
-        ("", "InvokeModelWithResponseStream", "unknownStreamException", False),
-        ("InternalFailure", "ConverseStream", "InternalFailure", False),
+        ("modelStreamErrorException", "ConverseStream", "modelStreamErrorException", 502),
+        ("throttlingException", "ConverseStream", "throttlingException", 429),
+        ("validationException", "ConverseStream", "validationException", 400),
+        ("internalServerException", "InvokeModelWithResponseStream", "internalServerException", 502),
+        ("serviceUnavailableException", "InvokeModelWithResponseStream", "serviceUnavailableException", 503),
+        ("modelTimeoutException", "InvokeModelWithResponseStream", "modelTimeoutException", 504),
+        ("", "ConverseStream", "modelTimeoutException", 504),  # doc §4 quirk
+        ("", "InvokeModelWithResponseStream", "unknownStreamException", None),
+        ("InternalFailure", "ConverseStream", "InternalFailure", None),
     ],
 )
-def test_in_stream_table(code: str, operation: str, expected: str, retryable: bool) -> None:
+def test_in_stream_table(code: str, operation: str, expected: str, status_if_unsent: int | None) -> None:
     error = mid_stream_error(stream_error(code, "m", operation), model_id=MODEL, operation=operation)
-    assert (error.code, error.retryable) == (expected, retryable)
+    unsent = error.before_first_byte
+    assert (error.code, unsent and unsent.status_code) == (expected, status_if_unsent)
 
 
 @pytest.mark.parametrize(
