@@ -35,7 +35,7 @@ from typing import Any
 from bedrock_stream.bedrock.families import parse_model_id
 from bedrock_stream.chat import ChatMessage, ChatRequest, SystemBlock
 from bedrock_stream.errors import InvalidRequestError
-from bedrock_stream.plan import Converse, Document, SurfaceRequest
+from bedrock_stream.plan import Converse, CountTokens, SurfaceRequest
 from bedrock_stream.schemas import validate_anthropic_messages_request
 from bedrock_stream.settings import Settings
 from bedrock_stream.validation import check_max_tokens, check_model, merge_turns, validate_body
@@ -71,8 +71,8 @@ def messages_plan(call: SurfaceRequest) -> Converse:
     return Converse(chat=parsed.chat, stream=parsed.stream)
 
 
-def count_tokens_plan(call: SurfaceRequest) -> Document:
-    """``POST /v1/messages/count_tokens``: ``{"input_tokens": n}``, an estimate (see :func:`estimate_input_tokens`).
+def count_tokens_plan(call: SurfaceRequest) -> CountTokens:
+    """``POST /v1/messages/count_tokens``: Bedrock CountTokens, else the estimate of :func:`estimate_input_tokens`.
 
     The body is a Messages body whose ``max_tokens`` is optional (the Anthropic reference's count_tokens params);
     it is validated and mapped exactly like ``POST /v1/messages``, so what would be refused there is refused here.
@@ -81,7 +81,7 @@ def count_tokens_plan(call: SurfaceRequest) -> Document:
     if isinstance(data, dict) and "max_tokens" not in data:
         data = {**data, "max_tokens": call.settings.max_tokens_cap}
     parsed = parse_anthropic_request(data, call.settings)
-    return Document({"input_tokens": estimate_input_tokens(parsed.chat)})
+    return CountTokens(chat=parsed.chat, estimate=estimate_input_tokens(parsed.chat))
 
 
 _CHARS_PER_TOKEN = 4

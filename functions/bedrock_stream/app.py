@@ -23,18 +23,22 @@ from bedrock_stream.chat import BedrockSource, ChatRequest, EventStream
 from bedrock_stream.deadline import Deadline, guarded_events
 from bedrock_stream.encoders import Encoder, Exchange
 from bedrock_stream.encoders.base import utf8
-from bedrock_stream.errors import AppError, MidStreamError
+from bedrock_stream.errors import AppError, MidStreamError, UpstreamError
 from bedrock_stream.events import BedrockEvent, ReasoningDelta, Stop, TextDelta, ToolUseDelta, ToolUseStart, Usage
 from bedrock_stream.http_event import HttpRequest, parse_head, read_body
 from bedrock_stream.negotiation import Format, choose_format
 from bedrock_stream.observability import Observer, RequestRecord, create_logger, create_metrics
-from bedrock_stream.plan import Converse, Document, SurfaceRequest
+from bedrock_stream.plan import Converse, CountTokens, Document, SurfaceRequest
 from bedrock_stream.responses import base_headers, direct_error_body, error_response, json_response
 from bedrock_stream.settings import Settings
 from bedrock_stream.surfaces import DIRECT_INVOKE, SURFACES, Surface, match_surface, path_surface
 from streaming_runtime import StreamingResponse
 
 __all__ = ["App", "LambdaContext", "create_app"]
+
+_COUNT_FALLBACK_CODES = frozenset({"ValidationException", "AccessDeniedException", "ResourceNotFoundException"})
+"""Bedrock CountTokens refusals answered with the estimate instead: a model it cannot count for, or a role without
+``bedrock:CountTokens``. Throttling and server errors are real errors."""
 
 _CONTENT_EVENTS = (TextDelta, ReasoningDelta, ToolUseStart, ToolUseDelta)
 """Events that count as the model's first token."""
@@ -110,6 +114,8 @@ class App:
         if isinstance(plan, Document):
             self._observer.finish(record)
             return json_response(dict(plan.body), request_id=record.request_id)
+        if isinstance(plan, CountTokens):
+            return self._count_tokens(plan, record)
         if isinstance(plan, Converse):
             if not plan.stream:
                 fmt = Format.JSON
@@ -128,6 +134,23 @@ class App:
             model=model, request_id=record.request_id, created=int(self._clock()), include_usage=include_usage
         )
         return surface.formats[fmt].create(exchange)
+
+    def _count_tokens(self, plan: CountTokens, record: RequestRecord) -> StreamingResponse:
+        """Bedrock's count; the plan's estimate when Bedrock cannot count for this model or this function may not
+        call CountTokens (logged with Bedrock's error code; the ``x-token-count`` header tells the caller)."""
+        record.model = plan.chat.model
+        try:
+            tokens, source = self._source.count_tokens(plan.chat), "bedrock"
+        except UpstreamError as exc:
+            if exc.code not in _COUNT_FALLBACK_CODES:
+                raise
+            self._observer.logger.warning(
+                "CountTokens refused; answering the estimate", extra={"error_code": exc.code, "model": record.model}
+            )
+            tokens, source = plan.estimate, "estimate"
+        self._observer.finish(record)
+        headers = {"x-token-count": source}
+        return json_response({"input_tokens": tokens}, request_id=record.request_id, extra_headers=headers)
 
     # -- responses -----------------------------------------------------------------------------------------
 

@@ -63,6 +63,10 @@ class BedrockSource(Protocol):
         """Start a ConverseStream call; raise UpstreamError if Bedrock refuses it."""
         ...
 
+    def count_tokens(self, request: ChatRequest) -> int:
+        """Bedrock CountTokens for the Converse form of ``request``; raise UpstreamError if Bedrock refuses."""
+        ...
+
     def invoke(self, model_id: str, body: bytes, *, content_type: str = "application/json") -> EventStream:
         """Start InvokeModelWithResponseStream with a model-native body; decode per model family."""
         ...

@@ -131,9 +131,22 @@ def test_stream_thinking(client: anthropic.Anthropic, fake: FakeBedrock, local: 
     assert deltas.index("signature_delta") < deltas.index("text_delta")
 
 
-def test_count_tokens(client: anthropic.Anthropic) -> None:
-    count = client.messages.count_tokens(model=MODEL, messages=[{"role": "user", "content": "abcdefgh"}])
-    assert count.input_tokens == 2
+def test_count_tokens_through_bedrock(client: anthropic.Anthropic, fake: FakeBedrock) -> None:
+    fake.clear_requests()
+    raw = client.messages.with_raw_response.count_tokens(
+        model=MODEL, system="Be brief.", messages=[{"role": "user", "content": "abcdefgh"}]
+    )
+    assert (raw.parse().input_tokens, raw.headers["x-token-count"]) == (5, "bedrock")  # the stub: 17 chars / 4
+    [request] = fake.requests
+    assert (request.operation, request.model_id) == ("count-tokens", MODEL)
+    assert request.json == {
+        "input": {
+            "converse": {
+                "messages": [{"role": "user", "content": [{"text": "abcdefgh"}]}],
+                "system": [{"text": "Be brief."}],
+            }
+        }
+    }
 
 
 def test_errors_are_the_sdk_exceptions(client: anthropic.Anthropic) -> None:

@@ -72,6 +72,8 @@ class FakeSource:
     block: bool = False
     calls: list[tuple[str, Any]] = field(default_factory=list)
     streams: list[FakeStream] = field(default_factory=list)
+    input_tokens: int = 42
+    """What ``count_tokens`` answers (unless ``refuse_with`` is set)."""
 
     def _open(self) -> FakeStream:
         if self.refuse_with is not None:
@@ -87,6 +89,12 @@ class FakeSource:
     def invoke(self, model_id: str, body: bytes, *, content_type: str = "application/json") -> FakeStream:
         self.calls.append(("invoke", (model_id, body)))
         return self._open()
+
+    def count_tokens(self, request: ChatRequest) -> int:
+        self.calls.append(("count_tokens", request))
+        if self.refuse_with is not None:
+            raise self.refuse_with
+        return self.input_tokens
 
 
 class FakeContext:

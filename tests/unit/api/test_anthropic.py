@@ -18,7 +18,7 @@ from anthropic.types.shared import ErrorResponse
 
 from bedrock_stream.anthropic_request import estimate_input_tokens, parse_anthropic_request, resolve_model
 from bedrock_stream.bedrock.converse_request import build_converse_params
-from bedrock_stream.errors import InvalidRequestError, MidStreamError, ModelNotAllowedError
+from bedrock_stream.errors import InvalidRequestError, MidStreamError, ModelNotAllowedError, UpstreamError
 from bedrock_stream.events import ReasoningDelta, Stop, TextDelta, ToolUseDelta, ToolUseStart, ToolUseStop, Usage
 from tests.support.sdk_shapes import strict_parse
 from tests.unit.api.support import (
@@ -350,12 +350,33 @@ def test_v1_models_in_both_shapes() -> None:
     assert run(h, url_event("GET", "/models")).json()["default_model"] == MODEL
 
 
-def test_count_tokens_route() -> None:
-    h = harness()
-    data = {"model": MODEL, "messages": [{"role": "user", "content": "abcdefgh"}]}
+def test_count_tokens_asks_bedrock() -> None:
+    h = app()
+    data = {"model": "claude-sonnet-4-5", "messages": [{"role": "user", "content": "abcdefgh"}], "system": "s"}
     result = run(h, json_event(data, path="/v1/messages/count_tokens", headers=HEADERS))
-    assert strict_parse(at.MessageTokensCount, result.json()).input_tokens == 2
-    assert h.source.calls == []
+    assert strict_parse(at.MessageTokensCount, result.json()).input_tokens == 42
+    assert result.headers["x-token-count"] == "bedrock"
+    [(kind, chat)] = h.source.calls
+    assert (kind, chat.model, chat.system, chat.messages[0].content) == (
+        "count_tokens",
+        CLAUDE,
+        ("s",),
+        ({"text": "abcdefgh"},),
+    )
+
+
+def test_count_tokens_falls_back_to_the_estimate_only_where_bedrock_cannot_count() -> None:
+    data = {"model": MODEL, "messages": [{"role": "user", "content": "abcdefgh"}]}
+    for code in ("ValidationException", "AccessDeniedException"):
+        refused = UpstreamError("no", code=code, status_code=400, error_type="bedrock_validation")
+        result = run(harness(FakeSource(refuse_with=refused)), json_event(data, path="/v1/messages/count_tokens"))
+        assert (result.status, result.json(), result.headers["x-token-count"]) == (200, {"input_tokens": 2}, "estimate")
+    throttled = UpstreamError(
+        "slow down", code="ThrottlingException", status_code=429, error_type="throttled", retry_after=2
+    )
+    result = run(harness(FakeSource(refuse_with=throttled)), json_event(data, path="/v1/messages/count_tokens"))
+    error = strict_parse(ErrorResponse, result.json())
+    assert (result.status, result.headers["retry-after"], error.error.type) == (429, "2", "rate_limit_error")
 
 
 def _b64(data: bytes) -> str:
