@@ -19,7 +19,7 @@ import httpx
 import openai
 import pytest
 
-from emulator.fake_bedrock import FakeBedrock, split_frames, stub_text
+from emulator.fake_bedrock import ExceptionAfter, FakeBedrock, HttpError, split_frames, stub_text
 from emulator.local import BedrockOptions, LocalLambda
 from tests.support.recorded import FIXTURES_DIR, decoded_frames
 from tests.support.sdk_shapes import strict_parse
@@ -165,3 +165,39 @@ def test_models_list_with_both_sdks(client: anthropic.Anthropic, local: LocalLam
     models = list(openai_client.models.list())
     assert [(m.id, m.object, m.owned_by) for m in models] == [(MODEL, "model", "anthropic"), (OTHER, "model", "amazon")]
     assert httpx.get(f"{local.url}/models").json() == {"default_model": MODEL, "models": [MODEL, OTHER]}
+
+
+def test_throttling_before_the_stream_is_the_sdks_rate_limit_error(
+    client: anthropic.Anthropic, fake: FakeBedrock
+) -> None:
+    fake.inject(HttpError("ThrottlingException"), times=None)  # boto3 retries: fail every attempt
+    try:
+        with pytest.raises(anthropic.RateLimitError) as caught:
+            client.messages.create(model=MODEL, max_tokens=50, messages=USER, stream=True)
+    finally:
+        fake.clear_faults()
+    assert caught.value.body["error"]["type"] == "rate_limit_error"  # type: ignore[index]
+    assert caught.value.response.headers["retry-after"]
+
+
+def test_a_mid_stream_failure_raises_in_the_sdk_after_the_text(client: anthropic.Anthropic, fake: FakeBedrock) -> None:
+    fake.inject(ExceptionAfter(after=4, exception_type="modelStreamErrorException"), times=None)
+    texts: list[str] = []
+    try:
+        with (
+            pytest.raises(anthropic.APIStatusError) as caught,
+            client.messages.stream(model=MODEL, max_tokens=300, messages=USER) as stream,
+        ):
+            _collect(stream.text_stream, texts)
+    finally:
+        fake.clear_faults()
+    assert caught.value.body["type"] == "error"  # type: ignore[index]
+    assert caught.value.body["error"]["type"] == "api_error"  # type: ignore[index]
+    assert texts
+    assert EXPECTED.startswith("".join(texts))
+
+
+def _collect(pieces: Iterator[str], into: list[str]) -> None:
+    """Append each piece as it arrives (kept when the iteration raises)."""
+    for piece in pieces:
+        into.append(piece)
