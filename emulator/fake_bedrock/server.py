@@ -8,6 +8,8 @@ Routes (``{id}`` is URL-decoded; any ``Authorization`` is accepted):
   id it does not know), an unusable body ``400 ValidationException`` naming the problem.
 - ``POST /model/{id}/converse``: the stub answer as one Converse JSON document (stub mode only).
 - ``POST /model/{id}/invoke``: ``400 ValidationException``: the project only calls the streaming APIs.
+- ``POST /model/{id}/count-tokens``: CountTokens for a ``converse`` input, ``{"inputTokens"}`` as the stub's
+  estimate over every text in it (both modes; API reference: API_runtime_CountTokens.html).
 - anything else: ``404 UnknownOperationException``.
 - any request, when ``FakeBedrock.responder`` returns a :class:`~emulator.fake_bedrock.scripted.ScriptedReply`:
   exactly the scripted bytes (status, headers, pieces, drop / stall / silence).
@@ -58,7 +60,7 @@ from emulator.fake_bedrock.faults import (
     TruncateFinalFrame,
 )
 from emulator.fake_bedrock.scripted import Responder, ScriptedReply
-from emulator.fake_bedrock.stub import StubAnswer, answer
+from emulator.fake_bedrock.stub import StubAnswer, answer, estimate_tokens
 from emulator.http_base import BodyReadError, LoopbackServer, StreamingRequestHandler, serve_in_thread
 
 __all__ = ["FakeBedrock", "RecordedRequest", "split_frames"]
@@ -68,7 +70,9 @@ LOG = logging.getLogger(__name__)
 Mode = Literal["stub", "replay"]
 Frames = Iterator[tuple[bytes, bool]]  # (encoded frame, carries a token)
 
-_ROUTE = re.compile(r"^/model/(?P<id>[^/]+)/(?P<op>converse-stream|invoke-with-response-stream|converse|invoke)$")
+_ROUTE = re.compile(
+    r"^/model/(?P<id>[^/]+)/(?P<op>converse-stream|invoke-with-response-stream|converse|invoke|count-tokens)$"
+)
 _STREAMING = ("converse-stream", "invoke-with-response-stream")
 _ERROR_TYPE_SUFFIX = ":http://internal.amazon.com/coral/com.amazon.bedrock/"
 _MALFORMED = "Malformed input request, please reformat your input and try again."
@@ -445,6 +449,9 @@ class _Handler(StreamingRequestHandler):
         if isinstance(fault, HttpError):
             self._send_error(fault.http_status, fault.code, fault.text, request_id)
             return
+        if operation == "count-tokens":
+            self._count_tokens(record, request_id)
+            return
         if operation == "invoke":
             message = "The fake Bedrock serves InvokeModel only as InvokeModelWithResponseStream."
             self._send_error(400, "ValidationException", message, request_id)
@@ -470,6 +477,15 @@ class _Handler(StreamingRequestHandler):
                 return
             frames = built
         self._stream(operation, frames, fault, timing, request_id)
+
+    def _count_tokens(self, record: RecordedRequest, request_id: str) -> None:
+        """CountTokens for a ``converse`` input: the stub's estimate over every text of the request."""
+        document = record.json
+        converse = document.get("input", {}).get("converse") if isinstance(document, dict) else None
+        if not isinstance(converse, dict):
+            self._send_error(400, "ValidationException", f"{_MALFORMED} (input.converse is required)", request_id)
+            return
+        self._send_json(200, {"inputTokens": estimate_tokens(_texts(converse))}, request_id)
 
     def _stub_frames(
         self, operation: str, model_id: str, body: dict[str, Any], timing: _Timing, request_id: str
@@ -588,3 +604,12 @@ def _json_or_none(body: bytes) -> Any:
     except (ValueError, UnicodeError, RecursionError):
         return None
     return document
+
+
+def _texts(value: Any) -> str:
+    """Every ``text`` string in a JSON value, joined (what the stub counts tokens over)."""
+    if isinstance(value, dict):
+        return "".join(str(v) if k == "text" and isinstance(v, str) else _texts(v) for k, v in value.items())
+    if isinstance(value, list):
+        return "".join(_texts(item) for item in value)
+    return ""

@@ -23,18 +23,22 @@ from bedrock_stream.chat import BedrockSource, ChatRequest, EventStream
 from bedrock_stream.deadline import Deadline, guarded_events
 from bedrock_stream.encoders import Encoder, Exchange
 from bedrock_stream.encoders.base import utf8
-from bedrock_stream.errors import AppError, MidStreamError
+from bedrock_stream.errors import AppError, MidStreamError, UpstreamError
 from bedrock_stream.events import BedrockEvent, ReasoningDelta, Stop, TextDelta, ToolUseDelta, ToolUseStart, Usage
-from bedrock_stream.http_event import HttpRequest, parse_event
+from bedrock_stream.http_event import HttpRequest, parse_head, read_body
 from bedrock_stream.negotiation import Format, choose_format
 from bedrock_stream.observability import Observer, RequestRecord, create_logger, create_metrics
-from bedrock_stream.plan import Converse, Document, SurfaceRequest
+from bedrock_stream.plan import Converse, CountTokens, Document, SurfaceRequest
 from bedrock_stream.responses import base_headers, direct_error_body, error_response, json_response
 from bedrock_stream.settings import Settings
-from bedrock_stream.surfaces import DIRECT_INVOKE, SURFACES, Surface, match_surface
+from bedrock_stream.surfaces import DIRECT_INVOKE, SURFACES, Surface, match_surface, path_surface
 from streaming_runtime import StreamingResponse
 
 __all__ = ["App", "LambdaContext", "create_app"]
+
+_COUNT_FALLBACK_CODES = frozenset({"ValidationException", "AccessDeniedException", "ResourceNotFoundException"})
+"""Bedrock CountTokens refusals answered with the estimate instead: a model it cannot count for, or a role without
+``bedrock:CountTokens``. Throttling and server errors are real errors."""
 
 _CONTENT_EVENTS = (TextDelta, ReasoningDelta, ToolUseStart, ToolUseDelta)
 """Events that count as the model's first token."""
@@ -72,34 +76,37 @@ class App:
     def handle(self, event: Any, context: LambdaContext) -> StreamingResponse:
         """The Lambda handler: never raises for bad input; returns before the stream is consumed."""
         record = RequestRecord(request_id=context.aws_request_id)
-        is_http = True
+        request: HttpRequest | None = None
         surface: Surface | None = None
         try:
-            request = parse_event(event, max_body_bytes=self.settings.max_body_bytes)
-            is_http = request.is_http
-            if is_http:
+            request = parse_head(event)
+            if request.is_http:
+                # The row first: a bad or too large body is then answered in that surface's error shape.
                 surface, params = match_surface(request.method, request.path, self._surfaces)
+                record.route = surface.name
+                request = read_body(request, event, max_body_bytes=self.settings.max_body_bytes)
             else:
                 surface, params = DIRECT_INVOKE, {}
-            record.route = surface.name
-            return self._dispatch(surface, params, request, context, record)
+            return self._dispatch(request, surface, params, context, record)
         except AppError as exc:
-            return self._fail(exc, record, is_http=is_http, surface=surface)
+            if surface is None and request is not None and request.is_http:
+                surface = path_surface(request.path, self._surfaces)  # a 405 still answers in the path's shape
+            return self._fail(exc, record, request, surface)
         except Exception as exc:
             self._observer.logger.exception("unhandled error before streaming")
-            error = InternalError(f"internal error: {type(exc).__name__}")
-            return self._fail(error, record, is_http=is_http, surface=surface)
+            return self._fail(InternalError(f"internal error: {type(exc).__name__}"), record, request, surface)
 
     # -- routing -------------------------------------------------------------------------------------------
 
     def _dispatch(
         self,
+        request: HttpRequest,
         surface: Surface,
         params: dict[str, str],
-        request: HttpRequest,
         context: LambdaContext,
         record: RequestRecord,
     ) -> StreamingResponse:
+        record.route = surface.name
         fmt = surface.default
         if surface.negotiated:
             fmt = choose_format(request.query, request.headers, offers=surface.formats, default=surface.default)
@@ -107,6 +114,8 @@ class App:
         if isinstance(plan, Document):
             self._observer.finish(record)
             return json_response(dict(plan.body), request_id=record.request_id)
+        if isinstance(plan, CountTokens):
+            return self._count_tokens(plan, record)
         deadline = self._deadline(context)
         if isinstance(plan, Converse):
             if not plan.stream:
@@ -126,6 +135,23 @@ class App:
             model=model, request_id=record.request_id, created=int(self._clock()), include_usage=include_usage
         )
         return surface.formats[fmt].create(exchange)
+
+    def _count_tokens(self, plan: CountTokens, record: RequestRecord) -> StreamingResponse:
+        """Bedrock's count; the plan's estimate when Bedrock cannot count for this model or this function may not
+        call CountTokens (logged with Bedrock's error code; the ``x-token-count`` header tells the caller)."""
+        record.model = plan.chat.model
+        try:
+            tokens, source = self._source.count_tokens(plan.chat), "bedrock"
+        except UpstreamError as exc:
+            if exc.code not in _COUNT_FALLBACK_CODES:
+                raise
+            self._observer.logger.warning(
+                "CountTokens refused; answering the estimate", extra={"error_code": exc.code, "model": record.model}
+            )
+            tokens, source = plan.estimate, "estimate"
+        self._observer.finish(record)
+        headers = {"x-token-count": source}
+        return json_response({"input_tokens": tokens}, request_id=record.request_id, extra_headers=headers)
 
     # -- responses -----------------------------------------------------------------------------------------
 
@@ -205,16 +231,18 @@ class App:
             yield event
 
     def _fail(
-        self, exc: AppError, record: RequestRecord, *, is_http: bool, surface: Surface | None
+        self, exc: AppError, record: RequestRecord, request: HttpRequest | None, surface: Surface | None
     ) -> StreamingResponse:
         if isinstance(exc, MidStreamError) and exc.before_first_byte is not None:
             exc = exc.before_first_byte  # nothing was sent yet: answer as if Bedrock had refused before the stream
         self._record_error(exc, record)
         self._observer.finish(record)
-        if not is_http:
+        if request is not None and not request.is_http:
             headers = base_headers("application/x-ndjson", record.request_id)
             return StreamingResponse(status_code=exc.status_code, headers=headers, body=direct_error_body(exc))
-        body = surface.error_body(exc) if surface is not None and surface.error_body is not None else None
+        body = None
+        if surface is not None and request is not None:
+            body = surface.error_body(exc, request, record.request_id)
         return error_response(exc, request_id=record.request_id, body=body)
 
     @staticmethod

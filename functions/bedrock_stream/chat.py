@@ -16,9 +16,12 @@ from typing import Any, Literal, Protocol
 
 from bedrock_stream.events import BedrockEvent
 
-__all__ = ["BedrockSource", "CallBudget", "ChatMessage", "ChatRequest", "EventStream"]
+__all__ = ["BedrockSource", "CallBudget", "ChatMessage", "ChatRequest", "EventStream", "SystemBlock"]
 
 Role = Literal["user", "assistant"]
+
+SystemBlock = str | Mapping[str, Any]
+"""A system prompt text, or a Converse ``SystemContentBlock`` as is (e.g. ``{"cachePoint": {"type": "default"}}``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +38,7 @@ class ChatRequest:
 
     model: str
     messages: tuple[ChatMessage, ...]
-    system: tuple[str, ...] = ()
+    system: tuple[SystemBlock, ...] = ()
     max_tokens: int | None = None
     temperature: float | None = None
     top_p: float | None = None
@@ -68,6 +71,10 @@ class BedrockSource(Protocol):
 
     def converse(self, request: ChatRequest, *, budget: CallBudget | None = None) -> EventStream:
         """Start a ConverseStream call; raise UpstreamError if Bedrock refuses it."""
+        ...
+
+    def count_tokens(self, request: ChatRequest) -> int:
+        """Bedrock CountTokens for the Converse form of ``request``; raise UpstreamError if Bedrock refuses."""
         ...
 
     def invoke(

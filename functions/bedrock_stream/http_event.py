@@ -12,14 +12,14 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qsl
 
 from bedrock_stream.errors import InvalidRequestError, PayloadTooLargeError
 from streaming_runtime.integration import is_http_event
 
-__all__ = ["HttpRequest", "is_http_event", "parse_event"]
+__all__ = ["HttpRequest", "is_http_event", "parse_event", "parse_head", "read_body"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -38,6 +38,19 @@ class HttpRequest:
 
 def parse_event(event: object, *, max_body_bytes: int) -> HttpRequest:
     """Normalize ``event``; raise :class:`InvalidRequestError` / :class:`PayloadTooLargeError` for bad bodies."""
+    head = parse_head(event)
+    return read_body(head, event, max_body_bytes=max_body_bytes) if head.is_http else head
+
+
+def read_body(head: HttpRequest, event: object, *, max_body_bytes: int) -> HttpRequest:
+    """``head`` with the body of the HTTP ``event``; raise for a bad or too large body."""
+    assert isinstance(event, dict)
+    return replace(head, body=_body(event, max_body_bytes))
+
+
+def parse_head(event: object) -> HttpRequest:
+    """Method, path, headers and query of ``event`` (no body yet), so a caller can pick the route before it reads
+    the body, and answer a body error in that route's shape. Direct invokes come back complete."""
     if not is_http_event(event):
         return HttpRequest(method="POST", path="/", is_http=False, direct_payload=event)
     assert isinstance(event, dict)
@@ -51,9 +64,7 @@ def parse_event(event: object, *, max_body_bytes: int) -> HttpRequest:
         method = str(event.get("httpMethod") or "GET")
         path = str(event.get("path") or "/")
         query = _query_v1(event)
-    headers = _headers(event)
-    body = _body(event, max_body_bytes)
-    return HttpRequest(method=method.upper(), path=path, headers=headers, query=query, body=body)
+    return HttpRequest(method=method.upper(), path=path, headers=_headers(event), query=query)
 
 
 def _headers(event: Mapping[str, Any]) -> dict[str, str]:

@@ -1,8 +1,9 @@
 """What a surface's request parser gets (:class:`SurfaceRequest`) and what it returns (a :data:`Plan`).
 
 A parser validates the request and says what to do: :class:`Converse` (a model-agnostic ConverseStream call),
-:class:`Invoke` (InvokeModelWithResponseStream with a model-native body) or :class:`Document` (a JSON answer
-that needs no Bedrock call). It raises :class:`~bedrock_stream.errors.RequestError` subclasses for bad input.
+:class:`Invoke` (InvokeModelWithResponseStream with a model-native body), :class:`Document` (a JSON answer
+that needs no Bedrock call) or :class:`CountTokens` (a Bedrock token count). It raises
+:class:`~bedrock_stream.errors.RequestError` subclasses for bad input.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from bedrock_stream.http_event import HttpRequest
 from bedrock_stream.json_body import check_json_value, decode_json_body
 from bedrock_stream.settings import Settings
 
-__all__ = ["Converse", "Document", "Invoke", "Plan", "SurfaceRequest"]
+__all__ = ["Converse", "CountTokens", "Document", "Invoke", "Plan", "SurfaceRequest"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,5 +63,14 @@ class Document:
     body: Mapping[str, Any]
 
 
-Plan = Converse | Invoke | Document
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CountTokens:
+    """Answer ``{"input_tokens": n}`` with Bedrock CountTokens for ``chat``; ``estimate`` when Bedrock cannot count
+    for the model (or the function may not call CountTokens). The ``x-token-count`` header says which."""
+
+    chat: ChatRequest
+    estimate: int
+
+
+Plan = Converse | Invoke | Document | CountTokens
 """What a parser returns."""

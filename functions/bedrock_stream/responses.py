@@ -29,11 +29,16 @@ def base_headers(content_type: str, request_id: str) -> dict[str, str]:
 
 
 def json_response(
-    document: str | dict[str, Any], *, request_id: str, status: int = 200, content_type: str = JSON
+    document: str | dict[str, Any],
+    *,
+    request_id: str,
+    status: int = 200,
+    content_type: str = JSON,
+    extra_headers: Mapping[str, str] | None = None,
 ) -> StreamingResponse:
     """A complete JSON document as a one-chunk body."""
     text = document if isinstance(document, str) else dumps(document)
-    headers = base_headers(content_type, request_id)
+    headers = {**base_headers(content_type, request_id), **(extra_headers or {})}
     return StreamingResponse(status_code=status, headers=headers, body=(utf8(text),))
 
 

@@ -29,9 +29,8 @@ Adding a surface, e.g. ``POST /v1/messages``:
 
 Path patterns are literal except ``{name}`` segments, which match one or more characters (slashes included, as
 model ids and ARNs may hold encoded ones) and reach the parser percent-decoded in ``call.params``. A trailing
-slash is ignored. Errors raised before the first byte get the app's status, headers and JSON error body
-(:mod:`bedrock_stream.responses`), or the row's ``error_body`` once the row matched; after it, the encoder's
-``error``.
+slash is ignored. Errors raised before the first byte use the row's ``error_body`` (default: the app's JSON error
+body, :mod:`bedrock_stream.responses`); after it, the encoder's ``error``.
 """
 
 from __future__ import annotations
@@ -42,6 +41,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
+from bedrock_stream.encoders.anthropic_errors import anthropic_error_body
+from bedrock_stream.anthropic_request import count_tokens_plan, messages_plan
+from bedrock_stream.encoders.anthropic_message import AnthropicMessageEncoder
+from bedrock_stream.encoders.anthropic_stream import AnthropicStreamEncoder
 from bedrock_stream.encoders.base import Encoder
 from bedrock_stream.encoders.json_document import JsonDocumentEncoder
 from bedrock_stream.encoders.ndjson import NdjsonEncoder
@@ -50,17 +53,38 @@ from bedrock_stream.encoders.openai_completion import OpenAICompletionEncoder
 from bedrock_stream.encoders.sse import SseEncoder
 from bedrock_stream.encoders.text import TextEncoder
 from bedrock_stream.errors import AppError, MethodNotAllowedError, NotFoundError
+from bedrock_stream.http_event import HttpRequest
 from bedrock_stream.invoke_request import invoke_plan
-from bedrock_stream.model_list import models_document
+from bedrock_stream.model_list import ANTHROPIC_VERSION_HEADER, models_document, v1_models_document
 from bedrock_stream.native_request import native_plan
 from bedrock_stream.negotiation import Format
 from bedrock_stream.openai_request import openai_plan
 from bedrock_stream.plan import Plan, SurfaceRequest
 
-__all__ = ["DIRECT_INVOKE", "SURFACES", "Surface", "match_surface"]
+__all__ = ["DIRECT_INVOKE", "SURFACES", "ErrorBody", "Surface", "match_surface", "path_surface"]
 
 Parser = Callable[[SurfaceRequest], Plan]
 """A surface's request parser: validate, then say what to do (raise a RequestError for bad input)."""
+
+ErrorBody = Callable[[AppError, HttpRequest, str], Mapping[str, Any]]
+"""A surface's error document for an error before the first byte: (error, request, request id) -> JSON body."""
+
+
+def default_error_body(exc: AppError, request: HttpRequest, request_id: str) -> Mapping[str, Any]:
+    """The app's own error body: ``{"error": {"type", "message", ...}}``."""
+    return exc.to_dict()
+
+
+def anthropic_errors(exc: AppError, request: HttpRequest, request_id: str) -> Mapping[str, Any]:
+    """Anthropic's error body (``{"type": "error", "error": {...}, "request_id"}``)."""
+    return anthropic_error_body(exc, request_id=request_id)
+
+
+def anthropic_errors_if_asked(exc: AppError, request: HttpRequest, request_id: str) -> Mapping[str, Any]:
+    """Anthropic's error body when the request carries ``anthropic-version``, else the app's."""
+    if ANTHROPIC_VERSION_HEADER in request.headers:
+        return anthropic_errors(exc, request, request_id)
+    return default_error_body(exc, request, request_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,9 +103,8 @@ class Surface:
     """Whether ``?format=`` and ``Accept`` choose among ``formats``."""
     name: str = ""
     """The route name in logs; ``"<method> <path>"`` unless given."""
-    error_body: Callable[[AppError], Mapping[str, Any]] | None = None
-    """The JSON body of this surface's errors before the first byte (status and headers stay the app's); by
-    default ``AppError.to_dict()``. Errors found before a row matched (404, 405, 413) always use the default."""
+    error_body: ErrorBody = default_error_body
+    """The error document for errors before the first byte (the status and headers are the app's)."""
     _regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -118,6 +141,16 @@ SURFACES: tuple[Surface, ...] = (
     ),
     Surface("POST", "/model/{modelId}/invoke", invoke_plan, NATIVE_FORMATS, default=Format.TEXT, negotiated=True),
     Surface("GET", "/models", models_document),
+    Surface("GET", "/v1/models", v1_models_document, error_body=anthropic_errors_if_asked),
+    Surface(
+        "POST",
+        "/v1/messages",
+        messages_plan,
+        {Format.SSE: AnthropicStreamEncoder, Format.JSON: AnthropicMessageEncoder},
+        default=Format.SSE,
+        error_body=anthropic_errors,
+    ),
+    Surface("POST", "/v1/messages/count_tokens", count_tokens_plan, error_body=anthropic_errors),
 )
 """Every HTTP route, in the order the 404 message lists them."""
 
@@ -143,3 +176,9 @@ def match_surface(method: str, path: str, surfaces: Sequence[Surface] = SURFACES
             f"{method} is not allowed on {normalized}; use {', '.join(methods)}", allowed=methods
         )
     return allowed[method]
+
+
+def path_surface(path: str, surfaces: Sequence[Surface] = SURFACES) -> Surface | None:
+    """The first row whose path pattern fits ``path``, whatever its method (for the shape of a 405), else None."""
+    normalized = path if path == "/" else path.rstrip("/")
+    return next((surface for surface in surfaces if surface.match(normalized) is not None), None)

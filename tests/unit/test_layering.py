@@ -74,10 +74,14 @@ LAYERS: dict[str, dict[str, frozenset[str]]] = {
     },
 }
 
-# package -> part -> the only parts that may import it (the handler wires Bedrock into the Bedrock-agnostic app;
-# the model-native invoke surface reads the family registry for the family's own token-limit field)
+# package -> part -> the only parts that may import it. The handler wires the boto3 source into the Bedrock-agnostic
+# app; besides it, only surface parsers that read the family registry (pure data: model-id parsing, each family's
+# token-limit field) may import bedrock/.
 FORBIDDEN: dict[str, dict[str, frozenset[str]]] = {
-    "functions/bedrock_stream": {"bedrock": frozenset({"handler", "invoke_request"}), "handler": frozenset()},
+    "functions/bedrock_stream": {
+        "bedrock": frozenset({"handler", "invoke_request", "anthropic_request", "model_list"}),
+        "handler": frozenset(),
+    },
 }
 
 # files whose import_module / __import__ takes a computed name, and why

@@ -37,9 +37,11 @@ USER_AGENT_EXTRA = "bedrock-stream"
 
 
 class BedrockRuntimeClient(Protocol):
-    """The two boto3 ``bedrock-runtime`` operations this package calls (keyword arguments as boto3 takes them)."""
+    """The boto3 ``bedrock-runtime`` operations this package calls (keyword arguments as boto3 takes them)."""
 
     def converse_stream(self, **kwargs: Any) -> Mapping[str, Any]: ...
+
+    def count_tokens(self, **kwargs: Any) -> Mapping[str, Any]: ...
 
     def invoke_model_with_response_stream(self, **kwargs: Any) -> Mapping[str, Any]: ...
 

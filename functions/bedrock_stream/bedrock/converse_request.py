@@ -63,7 +63,7 @@ def build_converse_params(request: ChatRequest, *, guardrail: GuardrailConfig | 
         "messages": [{"role": m.role, "content": [plain(block) for block in m.content]} for m in request.messages],
     }
     if request.system:
-        params["system"] = [{"text": text} for text in request.system]
+        params["system"] = [{"text": block} if isinstance(block, str) else plain(block) for block in request.system]
     inference: dict[str, Any] = {}
     if request.max_tokens is not None:
         inference["maxTokens"] = request.max_tokens

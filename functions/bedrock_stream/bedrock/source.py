@@ -30,7 +30,7 @@ from bedrock_stream.bedrock.converse_request import GuardrailConfig, StreamProce
 from bedrock_stream.bedrock.decoders import InvokeDecoder
 from bedrock_stream.bedrock.error_mapping import mid_stream_error, truncated_error, upstream_error
 from bedrock_stream.bedrock.families import ModelFamily, UnsupportedModelError
-from bedrock_stream.bedrock.registry import decoder_for, resolve_family, sniff_family
+from bedrock_stream.bedrock.registry import decoder_for, parse_model_id, resolve_family, sniff_family
 from bedrock_stream.chat import CallBudget, ChatRequest
 from bedrock_stream.errors import AppError, MidStreamError
 from bedrock_stream.events import BedrockEvent
@@ -40,6 +40,9 @@ __all__ = ["BedrockEventStream", "BotoBedrockSource"]
 
 CONVERSE = "ConverseStream"
 INVOKE = "InvokeModelWithResponseStream"
+COUNT_TOKENS = "CountTokens"
+_COUNTED = ("messages", "system", "toolConfig", "additionalModelRequestFields")
+"""The Converse request members CountTokens' ``ConverseTokensRequest`` takes (no inference config, no guardrail)."""
 
 
 class BedrockEventStream:
@@ -172,6 +175,22 @@ class BotoBedrockSource:
         )
         stream.request_id = _request_id(response)
         return stream
+
+    def count_tokens(self, request: ChatRequest) -> int:
+        """CountTokens for the Converse form of ``request`` (API reference: API_runtime_CountTokens.html).
+
+        CountTokens takes a foundation model id, so an inference profile's prefix is dropped (``us.x`` -> ``x``);
+        raises UpstreamError when Bedrock refuses (e.g. ValidationException for a model it cannot count for).
+        """
+        params = build_converse_params(request)
+        converse = {key: params[key] for key in _COUNTED if key in params}
+        model_id = parse_model_id(request.model).base_id or request.model
+        call = {"modelId": model_id, "input": {"converse": converse}}
+        response = self._call(self._client.count_tokens, call, model_id=model_id, operation=COUNT_TOKENS)
+        tokens = response.get("inputTokens")
+        if not isinstance(tokens, int):
+            raise MidStreamError(f"Bedrock's {COUNT_TOKENS} answer has no inputTokens", code="InvalidResponse")
+        return tokens
 
     def invoke(
         self,

@@ -7,7 +7,16 @@ needs no third-party import at runtime. ``tests/unit/api/test_schemas.py`` fails
 
 from __future__ import annotations
 
-from bedrock_stream.schemas._compiled import validate_native_request, validate_openai_chat_request
+from bedrock_stream.schemas._compiled import (
+    validate_anthropic_messages_request,
+    validate_native_request,
+    validate_openai_chat_request,
+)
 from bedrock_stream.schemas._exceptions import JsonSchemaValueException
 
-__all__ = ["JsonSchemaValueException", "validate_native_request", "validate_openai_chat_request"]
+__all__ = [
+    "JsonSchemaValueException",
+    "validate_anthropic_messages_request",
+    "validate_native_request",
+    "validate_openai_chat_request",
+]

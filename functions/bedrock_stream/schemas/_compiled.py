@@ -765,3 +765,837 @@ def validate_openai_chat_request__validate___definitions_text_part(data, custom_
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type', 'text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string'}}}, rule='additionalProperties')
     return data
 validate_openai_chat_request = validate_openai_chat_request__validate
+
+# ---- anthropic-messages-request.json ----
+VERSION = "2.22.3"
+from decimal import Decimal
+import re
+from bedrock_stream.schemas._exceptions import JsonSchemaValueException, JsonSchemaValuesException
+
+
+validate_anthropic_messages_request__REGEX_PATTERNS = {
+    '\\S': re.compile('\\S'),
+    '^[a-zA-Z0-9_-]{1,64}$': re.compile('^[a-zA-Z0-9_-]{1,64}\\Z')
+}
+
+NoneType = type(None)
+
+def validate_anthropic_messages_request__validate(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (dict)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', 'title': 'bedrock-stream Anthropic Messages request (POST /v1/messages)', 'description': 'The Anthropic Messages API fields that map to Bedrock ConverseStream (see the README). metadata, service_tier, inference_geo and context_management are accepted and ignored; any other field is rejected with 400.', 'type': 'object', 'additionalProperties': False, 'required': ['model', 'messages', 'max_tokens'], 'properties': {'model': {'type': 'string', 'minLength': 1, 'maxLength': 2048}, 'messages': {'type': 'array', 'minItems': 1, 'maxItems': 100000, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['role', 'content'], 'properties': {'role': {'enum': ['user', 'assistant']}, 'content': {'type': ['string', 'array'], 'minLength': 1, 'pattern': '\\S', 'minItems': 1, 'items': {'$ref': '#/definitions/content_block'}}}}}, 'max_tokens': {'type': 'integer', 'minimum': 1}, 'system': {'type': ['string', 'array'], 'minLength': 1, 'pattern': '\\S', 'items': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}, 'cache_control': {'$ref': '#/definitions/cache_control'}, 'citations': {'type': ['array', 'null'], 'description': 'Accepted and ignored.'}}}}, 'stop_sequences': {'type': 'array', 'maxItems': 2500, 'items': {'type': 'string', 'minLength': 1}}, 'stream': {'type': 'boolean'}, 'temperature': {'type': 'number', 'minimum': 0, 'maximum': 1}, 'top_p': {'type': 'number', 'minimum': 0, 'maximum': 1}, 'top_k': {'type': 'integer', 'minimum': 0}, 'tools': {'type': 'array', 'items': {'type': 'object', 'additionalProperties': False, 'required': ['name', 'input_schema'], 'properties': {'type': {'enum': ['custom', None], 'description': 'Client tools only; server tools are rejected.'}, 'name': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'description': {'type': 'string'}, 'input_schema': {'type': 'object'}, 'strict': {'type': 'boolean'}, 'eager_input_streaming': {'type': ['boolean', 'null'], 'description': 'Accepted and ignored (Converse streams tool input as it comes).'}, 'cache_control': {'$ref': '#/definitions/cache_control'}}}}, 'tool_choice': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['auto', 'any', 'tool', 'none']}, 'name': {'type': 'string', 'minLength': 1}, 'disable_parallel_tool_use': {'type': 'boolean'}}}, 'thinking': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['enabled', 'disabled', 'adaptive']}, 'budget_tokens': {'type': 'integer', 'minimum': 1024}, 'display': {'enum': ['summarized', 'omitted', None]}}}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}, 'metadata': {'type': 'object', 'description': 'Accepted and ignored.'}, 'service_tier': {'enum': ['auto', 'standard_only'], 'description': 'Accepted and ignored.'}, 'inference_geo': {'type': ['string', 'null'], 'description': "Accepted and ignored (the model id's inference profile decides where it runs)."}, 'context_management': {'type': ['object', 'null'], 'description': 'Accepted and ignored (no Converse equivalent: nothing is cleared server-side).'}}, 'definitions': {'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}, 'text_block': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}, 'citations': {'type': ['array', 'null'], 'description': 'Accepted and ignored.'}}}, 'image_block': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'source'], 'properties': {'type': {'const': 'image'}, 'source': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'url', 'file']}, 'media_type': {'enum': ['image/jpeg', 'image/png', 'image/gif', 'image/webp']}, 'data': {'type': 'string', 'minLength': 1}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}}, 'additionalProperties': False}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}}}, 'document_block': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'source'], 'properties': {'type': {'const': 'document'}, 'source': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'text', 'content', 'url', 'file']}, 'media_type': {'type': 'string'}, 'data': {'type': 'string'}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}, 'content': {'type': ['string', 'array']}}, 'additionalProperties': False}, 'title': {'type': ['string', 'null']}, 'context': {'type': ['string', 'null']}, 'citations': {'type': ['object', 'null']}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}}}, 'tool_use_block': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'id', 'name', 'input'], 'properties': {'type': {'const': 'tool_use'}, 'id': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'input': {'type': 'object'}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}, 'caller': {'type': ['object', 'null'], 'description': 'Accepted and ignored.'}}}, 'tool_result_block': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'tool_use_id'], 'properties': {'type': {'const': 'tool_result'}, 'tool_use_id': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'content': {'type': ['string', 'array'], 'items': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['text', 'image', 'document']}}, 'allOf': [{'if': {'properties': {'type': {'const': 'text'}}}, 'then': {'$ref': '#/definitions/text_block'}}, {'if': {'properties': {'type': {'const': 'image'}}}, 'then': {'$ref': '#/definitions/image_block'}}, {'if': {'properties': {'type': {'const': 'document'}}}, 'then': {'$ref': '#/definitions/document_block'}}]}}, 'is_error': {'type': ['boolean', 'null']}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}}}, 'tool_result_content': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['text', 'image', 'document']}}, 'allOf': [{'if': {'properties': {'type': {'const': 'text'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}, 'cache_control': {'$ref': '#/definitions/cache_control'}, 'citations': {'type': ['array', 'null'], 'description': 'Accepted and ignored.'}}}}, {'if': {'properties': {'type': {'const': 'image'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'source'], 'properties': {'type': {'const': 'image'}, 'source': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'url', 'file']}, 'media_type': {'enum': ['image/jpeg', 'image/png', 'image/gif', 'image/webp']}, 'data': {'type': 'string', 'minLength': 1}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}}, 'additionalProperties': False}, 'cache_control': {'$ref': '#/definitions/cache_control'}}}}, {'if': {'properties': {'type': {'const': 'document'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'source'], 'properties': {'type': {'const': 'document'}, 'source': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'text', 'content', 'url', 'file']}, 'media_type': {'type': 'string'}, 'data': {'type': 'string'}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}, 'content': {'type': ['string', 'array']}}, 'additionalProperties': False}, 'title': {'type': ['string', 'null']}, 'context': {'type': ['string', 'null']}, 'citations': {'type': ['object', 'null']}, 'cache_control': {'$ref': '#/definitions/cache_control'}}}}]}, 'thinking_block': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'thinking', 'signature'], 'properties': {'type': {'const': 'thinking'}, 'thinking': {'type': 'string'}, 'signature': {'type': 'string'}}}, 'redacted_thinking_block': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'data'], 'properties': {'type': {'const': 'redacted_thinking'}, 'data': {'type': 'string', 'minLength': 1}}}, 'content_block': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['text', 'image', 'document', 'tool_use', 'tool_result', 'thinking', 'redacted_thinking']}}, 'allOf': [{'if': {'properties': {'type': {'const': 'text'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}, 'cache_control': {'$ref': '#/definitions/cache_control'}, 'citations': {'type': ['array', 'null'], 'description': 'Accepted and ignored.'}}}}, {'if': {'properties': {'type': {'const': 'image'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'source'], 'properties': {'type': {'const': 'image'}, 'source': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'url', 'file']}, 'media_type': {'enum': ['image/jpeg', 'image/png', 'image/gif', 'image/webp']}, 'data': {'type': 'string', 'minLength': 1}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}}, 'additionalProperties': False}, 'cache_control': {'$ref': '#/definitions/cache_control'}}}}, {'if': {'properties': {'type': {'const': 'document'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'source'], 'properties': {'type': {'const': 'document'}, 'source': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'text', 'content', 'url', 'file']}, 'media_type': {'type': 'string'}, 'data': {'type': 'string'}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}, 'content': {'type': ['string', 'array']}}, 'additionalProperties': False}, 'title': {'type': ['string', 'null']}, 'context': {'type': ['string', 'null']}, 'citations': {'type': ['object', 'null']}, 'cache_control': {'$ref': '#/definitions/cache_control'}}}}, {'if': {'properties': {'type': {'const': 'tool_use'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'id', 'name', 'input'], 'properties': {'type': {'const': 'tool_use'}, 'id': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'input': {'type': 'object'}, 'cache_control': {'$ref': '#/definitions/cache_control'}, 'caller': {'type': ['object', 'null'], 'description': 'Accepted and ignored.'}}}}, {'if': {'properties': {'type': {'const': 'tool_result'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'tool_use_id'], 'properties': {'type': {'const': 'tool_result'}, 'tool_use_id': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'content': {'type': ['string', 'array'], 'items': {'$ref': '#/definitions/tool_result_content'}}, 'is_error': {'type': ['boolean', 'null']}, 'cache_control': {'$ref': '#/definitions/cache_control'}}}}, {'if': {'properties': {'type': {'const': 'thinking'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'thinking', 'signature'], 'properties': {'type': {'const': 'thinking'}, 'thinking': {'type': 'string'}, 'signature': {'type': 'string'}}}}, {'if': {'properties': {'type': {'const': 'redacted_thinking'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'data'], 'properties': {'type': {'const': 'redacted_thinking'}, 'data': {'type': 'string', 'minLength': 1}}}}]}, 'message': {'type': 'object', 'additionalProperties': False, 'required': ['role', 'content'], 'properties': {'role': {'enum': ['user', 'assistant']}, 'content': {'type': ['string', 'array'], 'minLength': 1, 'pattern': '\\S', 'minItems': 1, 'items': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['text', 'image', 'document', 'tool_use', 'tool_result', 'thinking', 'redacted_thinking']}}, 'allOf': [{'if': {'properties': {'type': {'const': 'text'}}}, 'then': {'$ref': '#/definitions/text_block'}}, {'if': {'properties': {'type': {'const': 'image'}}}, 'then': {'$ref': '#/definitions/image_block'}}, {'if': {'properties': {'type': {'const': 'document'}}}, 'then': {'$ref': '#/definitions/document_block'}}, {'if': {'properties': {'type': {'const': 'tool_use'}}}, 'then': {'$ref': '#/definitions/tool_use_block'}}, {'if': {'properties': {'type': {'const': 'tool_result'}}}, 'then': {'$ref': '#/definitions/tool_result_block'}}, {'if': {'properties': {'type': {'const': 'thinking'}}}, 'then': {'$ref': '#/definitions/thinking_block'}}, {'if': {'properties': {'type': {'const': 'redacted_thinking'}}}, 'then': {'$ref': '#/definitions/redacted_thinking_block'}}]}}}}, 'tool': {'type': 'object', 'additionalProperties': False, 'required': ['name', 'input_schema'], 'properties': {'type': {'enum': ['custom', None], 'description': 'Client tools only; server tools are rejected.'}, 'name': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'description': {'type': 'string'}, 'input_schema': {'type': 'object'}, 'strict': {'type': 'boolean'}, 'eager_input_streaming': {'type': ['boolean', 'null'], 'description': 'Accepted and ignored (Converse streams tool input as it comes).'}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}}}}}, rule='type')
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['model', 'messages', 'max_tokens']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', 'title': 'bedrock-stream Anthropic Messages request (POST /v1/messages)', 'description': 'The Anthropic Messages API fields that map to Bedrock ConverseStream (see the README). metadata, service_tier, inference_geo and context_management are accepted and ignored; any other field is rejected with 400.', 'type': 'object', 'additionalProperties': False, 'required': ['model', 'messages', 'max_tokens'], 'properties': {'model': {'type': 'string', 'minLength': 1, 'maxLength': 2048}, 'messages': {'type': 'array', 'minItems': 1, 'maxItems': 100000, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['role', 'content'], 'properties': {'role': {'enum': ['user', 'assistant']}, 'content': {'type': ['string', 'array'], 'minLength': 1, 'pattern': '\\S', 'minItems': 1, 'items': {'$ref': '#/definitions/content_block'}}}}}, 'max_tokens': {'type': 'integer', 'minimum': 1}, 'system': {'type': ['string', 'array'], 'minLength': 1, 'pattern': '\\S', 'items': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}, 'cache_control': {'$ref': '#/definitions/cache_control'}, 'citations': {'type': ['array', 'null'], 'description': 'Accepted and ignored.'}}}}, 'stop_sequences': {'type': 'array', 'maxItems': 2500, 'items': {'type': 'string', 'minLength': 1}}, 'stream': {'type': 'boolean'}, 'temperature': {'type': 'number', 'minimum': 0, 'maximum': 1}, 'top_p': {'type': 'number', 'minimum': 0, 'maximum': 1}, 'top_k': {'type': 'integer', 'minimum': 0}, 'tools': {'type': 'array', 'items': {'type': 'object', 'additionalProperties': False, 'required': ['name', 'input_schema'], 'properties': {'type': {'enum': ['custom', None], 'description': 'Client tools only; server tools are rejected.'}, 'name': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'description': {'type': 'string'}, 'input_schema': {'type': 'object'}, 'strict': {'type': 'boolean'}, 'eager_input_streaming': {'type': ['boolean', 'null'], 'description': 'Accepted and ignored (Converse streams tool input as it comes).'}, 'cache_control': {'$ref': '#/definitions/cache_control'}}}}, 'tool_choice': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['auto', 'any', 'tool', 'none']}, 'name': {'type': 'string', 'minLength': 1}, 'disable_parallel_tool_use': {'type': 'boolean'}}}, 'thinking': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['enabled', 'disabled', 'adaptive']}, 'budget_tokens': {'type': 'integer', 'minimum': 1024}, 'display': {'enum': ['summarized', 'omitted', None]}}}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}, 'metadata': {'type': 'object', 'description': 'Accepted and ignored.'}, 'service_tier': {'enum': ['auto', 'standard_only'], 'description': 'Accepted and ignored.'}, 'inference_geo': {'type': ['string', 'null'], 'description': "Accepted and ignored (the model id's inference profile decides where it runs)."}, 'context_management': {'type': ['object', 'null'], 'description': 'Accepted and ignored (no Converse equivalent: nothing is cleared server-side).'}}, 'definitions': {'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}, 'text_block': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}, 'citations': {'type': ['array', 'null'], 'description': 'Accepted and ignored.'}}}, 'image_block': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'source'], 'properties': {'type': {'const': 'image'}, 'source': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'url', 'file']}, 'media_type': {'enum': ['image/jpeg', 'image/png', 'image/gif', 'image/webp']}, 'data': {'type': 'string', 'minLength': 1}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}}, 'additionalProperties': False}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}}}, 'document_block': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'source'], 'properties': {'type': {'const': 'document'}, 'source': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'text', 'content', 'url', 'file']}, 'media_type': {'type': 'string'}, 'data': {'type': 'string'}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}, 'content': {'type': ['string', 'array']}}, 'additionalProperties': False}, 'title': {'type': ['string', 'null']}, 'context': {'type': ['string', 'null']}, 'citations': {'type': ['object', 'null']}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}}}, 'tool_use_block': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'id', 'name', 'input'], 'properties': {'type': {'const': 'tool_use'}, 'id': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'input': {'type': 'object'}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}, 'caller': {'type': ['object', 'null'], 'description': 'Accepted and ignored.'}}}, 'tool_result_block': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'tool_use_id'], 'properties': {'type': {'const': 'tool_result'}, 'tool_use_id': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'content': {'type': ['string', 'array'], 'items': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['text', 'image', 'document']}}, 'allOf': [{'if': {'properties': {'type': {'const': 'text'}}}, 'then': {'$ref': '#/definitions/text_block'}}, {'if': {'properties': {'type': {'const': 'image'}}}, 'then': {'$ref': '#/definitions/image_block'}}, {'if': {'properties': {'type': {'const': 'document'}}}, 'then': {'$ref': '#/definitions/document_block'}}]}}, 'is_error': {'type': ['boolean', 'null']}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}}}, 'tool_result_content': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['text', 'image', 'document']}}, 'allOf': [{'if': {'properties': {'type': {'const': 'text'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}, 'cache_control': {'$ref': '#/definitions/cache_control'}, 'citations': {'type': ['array', 'null'], 'description': 'Accepted and ignored.'}}}}, {'if': {'properties': {'type': {'const': 'image'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'source'], 'properties': {'type': {'const': 'image'}, 'source': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'url', 'file']}, 'media_type': {'enum': ['image/jpeg', 'image/png', 'image/gif', 'image/webp']}, 'data': {'type': 'string', 'minLength': 1}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}}, 'additionalProperties': False}, 'cache_control': {'$ref': '#/definitions/cache_control'}}}}, {'if': {'properties': {'type': {'const': 'document'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'source'], 'properties': {'type': {'const': 'document'}, 'source': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'text', 'content', 'url', 'file']}, 'media_type': {'type': 'string'}, 'data': {'type': 'string'}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}, 'content': {'type': ['string', 'array']}}, 'additionalProperties': False}, 'title': {'type': ['string', 'null']}, 'context': {'type': ['string', 'null']}, 'citations': {'type': ['object', 'null']}, 'cache_control': {'$ref': '#/definitions/cache_control'}}}}]}, 'thinking_block': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'thinking', 'signature'], 'properties': {'type': {'const': 'thinking'}, 'thinking': {'type': 'string'}, 'signature': {'type': 'string'}}}, 'redacted_thinking_block': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'data'], 'properties': {'type': {'const': 'redacted_thinking'}, 'data': {'type': 'string', 'minLength': 1}}}, 'content_block': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['text', 'image', 'document', 'tool_use', 'tool_result', 'thinking', 'redacted_thinking']}}, 'allOf': [{'if': {'properties': {'type': {'const': 'text'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}, 'cache_control': {'$ref': '#/definitions/cache_control'}, 'citations': {'type': ['array', 'null'], 'description': 'Accepted and ignored.'}}}}, {'if': {'properties': {'type': {'const': 'image'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'source'], 'properties': {'type': {'const': 'image'}, 'source': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'url', 'file']}, 'media_type': {'enum': ['image/jpeg', 'image/png', 'image/gif', 'image/webp']}, 'data': {'type': 'string', 'minLength': 1}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}}, 'additionalProperties': False}, 'cache_control': {'$ref': '#/definitions/cache_control'}}}}, {'if': {'properties': {'type': {'const': 'document'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'source'], 'properties': {'type': {'const': 'document'}, 'source': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'text', 'content', 'url', 'file']}, 'media_type': {'type': 'string'}, 'data': {'type': 'string'}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}, 'content': {'type': ['string', 'array']}}, 'additionalProperties': False}, 'title': {'type': ['string', 'null']}, 'context': {'type': ['string', 'null']}, 'citations': {'type': ['object', 'null']}, 'cache_control': {'$ref': '#/definitions/cache_control'}}}}, {'if': {'properties': {'type': {'const': 'tool_use'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'id', 'name', 'input'], 'properties': {'type': {'const': 'tool_use'}, 'id': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'input': {'type': 'object'}, 'cache_control': {'$ref': '#/definitions/cache_control'}, 'caller': {'type': ['object', 'null'], 'description': 'Accepted and ignored.'}}}}, {'if': {'properties': {'type': {'const': 'tool_result'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'tool_use_id'], 'properties': {'type': {'const': 'tool_result'}, 'tool_use_id': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'content': {'type': ['string', 'array'], 'items': {'$ref': '#/definitions/tool_result_content'}}, 'is_error': {'type': ['boolean', 'null']}, 'cache_control': {'$ref': '#/definitions/cache_control'}}}}, {'if': {'properties': {'type': {'const': 'thinking'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'thinking', 'signature'], 'properties': {'type': {'const': 'thinking'}, 'thinking': {'type': 'string'}, 'signature': {'type': 'string'}}}}, {'if': {'properties': {'type': {'const': 'redacted_thinking'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'data'], 'properties': {'type': {'const': 'redacted_thinking'}, 'data': {'type': 'string', 'minLength': 1}}}}]}, 'message': {'type': 'object', 'additionalProperties': False, 'required': ['role', 'content'], 'properties': {'role': {'enum': ['user', 'assistant']}, 'content': {'type': ['string', 'array'], 'minLength': 1, 'pattern': '\\S', 'minItems': 1, 'items': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['text', 'image', 'document', 'tool_use', 'tool_result', 'thinking', 'redacted_thinking']}}, 'allOf': [{'if': {'properties': {'type': {'const': 'text'}}}, 'then': {'$ref': '#/definitions/text_block'}}, {'if': {'properties': {'type': {'const': 'image'}}}, 'then': {'$ref': '#/definitions/image_block'}}, {'if': {'properties': {'type': {'const': 'document'}}}, 'then': {'$ref': '#/definitions/document_block'}}, {'if': {'properties': {'type': {'const': 'tool_use'}}}, 'then': {'$ref': '#/definitions/tool_use_block'}}, {'if': {'properties': {'type': {'const': 'tool_result'}}}, 'then': {'$ref': '#/definitions/tool_result_block'}}, {'if': {'properties': {'type': {'const': 'thinking'}}}, 'then': {'$ref': '#/definitions/thinking_block'}}, {'if': {'properties': {'type': {'const': 'redacted_thinking'}}}, 'then': {'$ref': '#/definitions/redacted_thinking_block'}}]}}}}, 'tool': {'type': 'object', 'additionalProperties': False, 'required': ['name', 'input_schema'], 'properties': {'type': {'enum': ['custom', None], 'description': 'Client tools only; server tools are rejected.'}, 'name': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'description': {'type': 'string'}, 'input_schema': {'type': 'object'}, 'strict': {'type': 'boolean'}, 'eager_input_streaming': {'type': ['boolean', 'null'], 'description': 'Accepted and ignored (Converse streams tool input as it comes).'}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}}}}}, rule='required')
+        data_keys = set(data.keys())
+        if "model" in data_keys:
+            data_keys.remove("model")
+            data__model = data["model"]
+            if not isinstance(data__model, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".model must be string", value=data__model, name="" + (name_prefix or "data") + ".model", definition={'type': 'string', 'minLength': 1, 'maxLength': 2048}, rule='type')
+            if isinstance(data__model, str):
+                data__model_len = len(data__model)
+                if data__model_len < 1:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".model must be longer than or equal to 1 characters", value=data__model, name="" + (name_prefix or "data") + ".model", definition={'type': 'string', 'minLength': 1, 'maxLength': 2048}, rule='minLength')
+                if data__model_len > 2048:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".model must be shorter than or equal to 2048 characters", value=data__model, name="" + (name_prefix or "data") + ".model", definition={'type': 'string', 'minLength': 1, 'maxLength': 2048}, rule='maxLength')
+        if "messages" in data_keys:
+            data_keys.remove("messages")
+            data__messages = data["messages"]
+            if not isinstance(data__messages, (list, tuple)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".messages must be array", value=data__messages, name="" + (name_prefix or "data") + ".messages", definition={'type': 'array', 'minItems': 1, 'maxItems': 100000, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['role', 'content'], 'properties': {'role': {'enum': ['user', 'assistant']}, 'content': {'type': ['string', 'array'], 'minLength': 1, 'pattern': '\\S', 'minItems': 1, 'items': {'$ref': '#/definitions/content_block'}}}}}, rule='type')
+            data__messages_is_list = isinstance(data__messages, (list, tuple))
+            if data__messages_is_list:
+                data__messages_len = len(data__messages)
+                if data__messages_len < 1:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".messages must contain at least 1 items", value=data__messages, name="" + (name_prefix or "data") + ".messages", definition={'type': 'array', 'minItems': 1, 'maxItems': 100000, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['role', 'content'], 'properties': {'role': {'enum': ['user', 'assistant']}, 'content': {'type': ['string', 'array'], 'minLength': 1, 'pattern': '\\S', 'minItems': 1, 'items': {'$ref': '#/definitions/content_block'}}}}}, rule='minItems')
+                if data__messages_len > 100000:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".messages must contain less than or equal to 100000 items", value=data__messages, name="" + (name_prefix or "data") + ".messages", definition={'type': 'array', 'minItems': 1, 'maxItems': 100000, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['role', 'content'], 'properties': {'role': {'enum': ['user', 'assistant']}, 'content': {'type': ['string', 'array'], 'minLength': 1, 'pattern': '\\S', 'minItems': 1, 'items': {'$ref': '#/definitions/content_block'}}}}}, rule='maxItems')
+                for data__messages_x, data__messages_item in enumerate(data__messages):
+                    validate_anthropic_messages_request__validate___definitions_message(data__messages_item, custom_formats, (name_prefix or "data") + ".messages[{data__messages_x}]".format(**locals()))
+        if "max_tokens" in data_keys:
+            data_keys.remove("max_tokens")
+            data__maxtokens = data["max_tokens"]
+            if not isinstance(data__maxtokens, (int)) and not (isinstance(data__maxtokens, float) and data__maxtokens.is_integer()) or isinstance(data__maxtokens, bool):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".max_tokens must be integer", value=data__maxtokens, name="" + (name_prefix or "data") + ".max_tokens", definition={'type': 'integer', 'minimum': 1}, rule='type')
+            if isinstance(data__maxtokens, (int, float, Decimal)) and not isinstance(data__maxtokens, bool):
+                if data__maxtokens < 1:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".max_tokens must be bigger than or equal to 1", value=data__maxtokens, name="" + (name_prefix or "data") + ".max_tokens", definition={'type': 'integer', 'minimum': 1}, rule='minimum')
+        if "system" in data_keys:
+            data_keys.remove("system")
+            data__system = data["system"]
+            if not isinstance(data__system, (str, list, tuple)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".system must be string or array", value=data__system, name="" + (name_prefix or "data") + ".system", definition={'type': ['string', 'array'], 'minLength': 1, 'pattern': '\\S', 'items': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}, 'cache_control': {'$ref': '#/definitions/cache_control'}, 'citations': {'type': ['array', 'null'], 'description': 'Accepted and ignored.'}}}}, rule='type')
+            if isinstance(data__system, str):
+                data__system_len = len(data__system)
+                if data__system_len < 1:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".system must be longer than or equal to 1 characters", value=data__system, name="" + (name_prefix or "data") + ".system", definition={'type': ['string', 'array'], 'minLength': 1, 'pattern': '\\S', 'items': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}, 'cache_control': {'$ref': '#/definitions/cache_control'}, 'citations': {'type': ['array', 'null'], 'description': 'Accepted and ignored.'}}}}, rule='minLength')
+                if not validate_anthropic_messages_request__REGEX_PATTERNS['\\S'].search(data__system):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".system must match pattern \\S", value=data__system, name="" + (name_prefix or "data") + ".system", definition={'type': ['string', 'array'], 'minLength': 1, 'pattern': '\\S', 'items': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}, 'cache_control': {'$ref': '#/definitions/cache_control'}, 'citations': {'type': ['array', 'null'], 'description': 'Accepted and ignored.'}}}}, rule='pattern')
+            data__system_is_list = isinstance(data__system, (list, tuple))
+            if data__system_is_list:
+                data__system_len = len(data__system)
+                for data__system_x, data__system_item in enumerate(data__system):
+                    validate_anthropic_messages_request__validate___definitions_text_block(data__system_item, custom_formats, (name_prefix or "data") + ".system[{data__system_x}]".format(**locals()))
+        if "stop_sequences" in data_keys:
+            data_keys.remove("stop_sequences")
+            data__stopsequences = data["stop_sequences"]
+            if not isinstance(data__stopsequences, (list, tuple)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".stop_sequences must be array", value=data__stopsequences, name="" + (name_prefix or "data") + ".stop_sequences", definition={'type': 'array', 'maxItems': 2500, 'items': {'type': 'string', 'minLength': 1}}, rule='type')
+            data__stopsequences_is_list = isinstance(data__stopsequences, (list, tuple))
+            if data__stopsequences_is_list:
+                data__stopsequences_len = len(data__stopsequences)
+                if data__stopsequences_len > 2500:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".stop_sequences must contain less than or equal to 2500 items", value=data__stopsequences, name="" + (name_prefix or "data") + ".stop_sequences", definition={'type': 'array', 'maxItems': 2500, 'items': {'type': 'string', 'minLength': 1}}, rule='maxItems')
+                for data__stopsequences_x, data__stopsequences_item in enumerate(data__stopsequences):
+                    if not isinstance(data__stopsequences_item, (str)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".stop_sequences[{data__stopsequences_x}]".format(**locals()) + " must be string", value=data__stopsequences_item, name="" + (name_prefix or "data") + ".stop_sequences[{data__stopsequences_x}]".format(**locals()) + "", definition={'type': 'string', 'minLength': 1}, rule='type')
+                    if isinstance(data__stopsequences_item, str):
+                        data__stopsequences_item_len = len(data__stopsequences_item)
+                        if data__stopsequences_item_len < 1:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".stop_sequences[{data__stopsequences_x}]".format(**locals()) + " must be longer than or equal to 1 characters", value=data__stopsequences_item, name="" + (name_prefix or "data") + ".stop_sequences[{data__stopsequences_x}]".format(**locals()) + "", definition={'type': 'string', 'minLength': 1}, rule='minLength')
+        if "stream" in data_keys:
+            data_keys.remove("stream")
+            data__stream = data["stream"]
+            if not isinstance(data__stream, (bool)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".stream must be boolean", value=data__stream, name="" + (name_prefix or "data") + ".stream", definition={'type': 'boolean'}, rule='type')
+        if "temperature" in data_keys:
+            data_keys.remove("temperature")
+            data__temperature = data["temperature"]
+            if not isinstance(data__temperature, (int, float, Decimal)) or isinstance(data__temperature, bool):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".temperature must be number", value=data__temperature, name="" + (name_prefix or "data") + ".temperature", definition={'type': 'number', 'minimum': 0, 'maximum': 1}, rule='type')
+            if isinstance(data__temperature, (int, float, Decimal)) and not isinstance(data__temperature, bool):
+                if data__temperature < 0:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".temperature must be bigger than or equal to 0", value=data__temperature, name="" + (name_prefix or "data") + ".temperature", definition={'type': 'number', 'minimum': 0, 'maximum': 1}, rule='minimum')
+                if data__temperature > 1:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".temperature must be smaller than or equal to 1", value=data__temperature, name="" + (name_prefix or "data") + ".temperature", definition={'type': 'number', 'minimum': 0, 'maximum': 1}, rule='maximum')
+        if "top_p" in data_keys:
+            data_keys.remove("top_p")
+            data__topp = data["top_p"]
+            if not isinstance(data__topp, (int, float, Decimal)) or isinstance(data__topp, bool):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".top_p must be number", value=data__topp, name="" + (name_prefix or "data") + ".top_p", definition={'type': 'number', 'minimum': 0, 'maximum': 1}, rule='type')
+            if isinstance(data__topp, (int, float, Decimal)) and not isinstance(data__topp, bool):
+                if data__topp < 0:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".top_p must be bigger than or equal to 0", value=data__topp, name="" + (name_prefix or "data") + ".top_p", definition={'type': 'number', 'minimum': 0, 'maximum': 1}, rule='minimum')
+                if data__topp > 1:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".top_p must be smaller than or equal to 1", value=data__topp, name="" + (name_prefix or "data") + ".top_p", definition={'type': 'number', 'minimum': 0, 'maximum': 1}, rule='maximum')
+        if "top_k" in data_keys:
+            data_keys.remove("top_k")
+            data__topk = data["top_k"]
+            if not isinstance(data__topk, (int)) and not (isinstance(data__topk, float) and data__topk.is_integer()) or isinstance(data__topk, bool):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".top_k must be integer", value=data__topk, name="" + (name_prefix or "data") + ".top_k", definition={'type': 'integer', 'minimum': 0}, rule='type')
+            if isinstance(data__topk, (int, float, Decimal)) and not isinstance(data__topk, bool):
+                if data__topk < 0:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".top_k must be bigger than or equal to 0", value=data__topk, name="" + (name_prefix or "data") + ".top_k", definition={'type': 'integer', 'minimum': 0}, rule='minimum')
+        if "tools" in data_keys:
+            data_keys.remove("tools")
+            data__tools = data["tools"]
+            if not isinstance(data__tools, (list, tuple)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".tools must be array", value=data__tools, name="" + (name_prefix or "data") + ".tools", definition={'type': 'array', 'items': {'type': 'object', 'additionalProperties': False, 'required': ['name', 'input_schema'], 'properties': {'type': {'enum': ['custom', None], 'description': 'Client tools only; server tools are rejected.'}, 'name': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'description': {'type': 'string'}, 'input_schema': {'type': 'object'}, 'strict': {'type': 'boolean'}, 'eager_input_streaming': {'type': ['boolean', 'null'], 'description': 'Accepted and ignored (Converse streams tool input as it comes).'}, 'cache_control': {'$ref': '#/definitions/cache_control'}}}}, rule='type')
+            data__tools_is_list = isinstance(data__tools, (list, tuple))
+            if data__tools_is_list:
+                data__tools_len = len(data__tools)
+                for data__tools_x, data__tools_item in enumerate(data__tools):
+                    validate_anthropic_messages_request__validate___definitions_tool(data__tools_item, custom_formats, (name_prefix or "data") + ".tools[{data__tools_x}]".format(**locals()))
+        if "tool_choice" in data_keys:
+            data_keys.remove("tool_choice")
+            data__toolchoice = data["tool_choice"]
+            if not isinstance(data__toolchoice, (dict)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".tool_choice must be object", value=data__toolchoice, name="" + (name_prefix or "data") + ".tool_choice", definition={'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['auto', 'any', 'tool', 'none']}, 'name': {'type': 'string', 'minLength': 1}, 'disable_parallel_tool_use': {'type': 'boolean'}}}, rule='type')
+            data__toolchoice_is_dict = isinstance(data__toolchoice, dict)
+            if data__toolchoice_is_dict:
+                data__toolchoice__missing_keys = set(['type']) - data__toolchoice.keys()
+                if data__toolchoice__missing_keys:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".tool_choice must contain " + (str(sorted(data__toolchoice__missing_keys)) + " properties"), value=data__toolchoice, name="" + (name_prefix or "data") + ".tool_choice", definition={'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['auto', 'any', 'tool', 'none']}, 'name': {'type': 'string', 'minLength': 1}, 'disable_parallel_tool_use': {'type': 'boolean'}}}, rule='required')
+                data__toolchoice_keys = set(data__toolchoice.keys())
+                if "type" in data__toolchoice_keys:
+                    data__toolchoice_keys.remove("type")
+                    data__toolchoice__type = data__toolchoice["type"]
+                    if not (isinstance(data__toolchoice__type, str) and data__toolchoice__type == 'auto' or isinstance(data__toolchoice__type, str) and data__toolchoice__type == 'any' or isinstance(data__toolchoice__type, str) and data__toolchoice__type == 'tool' or isinstance(data__toolchoice__type, str) and data__toolchoice__type == 'none'):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".tool_choice.type must be one of ['auto', 'any', 'tool', 'none']", value=data__toolchoice__type, name="" + (name_prefix or "data") + ".tool_choice.type", definition={'enum': ['auto', 'any', 'tool', 'none']}, rule='enum')
+                if "name" in data__toolchoice_keys:
+                    data__toolchoice_keys.remove("name")
+                    data__toolchoice__name = data__toolchoice["name"]
+                    if not isinstance(data__toolchoice__name, (str)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".tool_choice.name must be string", value=data__toolchoice__name, name="" + (name_prefix or "data") + ".tool_choice.name", definition={'type': 'string', 'minLength': 1}, rule='type')
+                    if isinstance(data__toolchoice__name, str):
+                        data__toolchoice__name_len = len(data__toolchoice__name)
+                        if data__toolchoice__name_len < 1:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".tool_choice.name must be longer than or equal to 1 characters", value=data__toolchoice__name, name="" + (name_prefix or "data") + ".tool_choice.name", definition={'type': 'string', 'minLength': 1}, rule='minLength')
+                if "disable_parallel_tool_use" in data__toolchoice_keys:
+                    data__toolchoice_keys.remove("disable_parallel_tool_use")
+                    data__toolchoice__disableparalleltooluse = data__toolchoice["disable_parallel_tool_use"]
+                    if not isinstance(data__toolchoice__disableparalleltooluse, (bool)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".tool_choice.disable_parallel_tool_use must be boolean", value=data__toolchoice__disableparalleltooluse, name="" + (name_prefix or "data") + ".tool_choice.disable_parallel_tool_use", definition={'type': 'boolean'}, rule='type')
+                if data__toolchoice_keys:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".tool_choice must not contain "+str(data__toolchoice_keys)+" properties", value=data__toolchoice, name="" + (name_prefix or "data") + ".tool_choice", definition={'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['auto', 'any', 'tool', 'none']}, 'name': {'type': 'string', 'minLength': 1}, 'disable_parallel_tool_use': {'type': 'boolean'}}}, rule='additionalProperties')
+        if "thinking" in data_keys:
+            data_keys.remove("thinking")
+            data__thinking = data["thinking"]
+            if not isinstance(data__thinking, (dict)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".thinking must be object", value=data__thinking, name="" + (name_prefix or "data") + ".thinking", definition={'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['enabled', 'disabled', 'adaptive']}, 'budget_tokens': {'type': 'integer', 'minimum': 1024}, 'display': {'enum': ['summarized', 'omitted', None]}}}, rule='type')
+            data__thinking_is_dict = isinstance(data__thinking, dict)
+            if data__thinking_is_dict:
+                data__thinking__missing_keys = set(['type']) - data__thinking.keys()
+                if data__thinking__missing_keys:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".thinking must contain " + (str(sorted(data__thinking__missing_keys)) + " properties"), value=data__thinking, name="" + (name_prefix or "data") + ".thinking", definition={'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['enabled', 'disabled', 'adaptive']}, 'budget_tokens': {'type': 'integer', 'minimum': 1024}, 'display': {'enum': ['summarized', 'omitted', None]}}}, rule='required')
+                data__thinking_keys = set(data__thinking.keys())
+                if "type" in data__thinking_keys:
+                    data__thinking_keys.remove("type")
+                    data__thinking__type = data__thinking["type"]
+                    if not (isinstance(data__thinking__type, str) and data__thinking__type == 'enabled' or isinstance(data__thinking__type, str) and data__thinking__type == 'disabled' or isinstance(data__thinking__type, str) and data__thinking__type == 'adaptive'):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".thinking.type must be one of ['enabled', 'disabled', 'adaptive']", value=data__thinking__type, name="" + (name_prefix or "data") + ".thinking.type", definition={'enum': ['enabled', 'disabled', 'adaptive']}, rule='enum')
+                if "budget_tokens" in data__thinking_keys:
+                    data__thinking_keys.remove("budget_tokens")
+                    data__thinking__budgettokens = data__thinking["budget_tokens"]
+                    if not isinstance(data__thinking__budgettokens, (int)) and not (isinstance(data__thinking__budgettokens, float) and data__thinking__budgettokens.is_integer()) or isinstance(data__thinking__budgettokens, bool):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".thinking.budget_tokens must be integer", value=data__thinking__budgettokens, name="" + (name_prefix or "data") + ".thinking.budget_tokens", definition={'type': 'integer', 'minimum': 1024}, rule='type')
+                    if isinstance(data__thinking__budgettokens, (int, float, Decimal)) and not isinstance(data__thinking__budgettokens, bool):
+                        if data__thinking__budgettokens < 1024:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".thinking.budget_tokens must be bigger than or equal to 1024", value=data__thinking__budgettokens, name="" + (name_prefix or "data") + ".thinking.budget_tokens", definition={'type': 'integer', 'minimum': 1024}, rule='minimum')
+                if "display" in data__thinking_keys:
+                    data__thinking_keys.remove("display")
+                    data__thinking__display = data__thinking["display"]
+                    if not (isinstance(data__thinking__display, str) and data__thinking__display == 'summarized' or isinstance(data__thinking__display, str) and data__thinking__display == 'omitted' or data__thinking__display is None):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".thinking.display must be one of ['summarized', 'omitted', None]", value=data__thinking__display, name="" + (name_prefix or "data") + ".thinking.display", definition={'enum': ['summarized', 'omitted', None]}, rule='enum')
+                if data__thinking_keys:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".thinking must not contain "+str(data__thinking_keys)+" properties", value=data__thinking, name="" + (name_prefix or "data") + ".thinking", definition={'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['enabled', 'disabled', 'adaptive']}, 'budget_tokens': {'type': 'integer', 'minimum': 1024}, 'display': {'enum': ['summarized', 'omitted', None]}}}, rule='additionalProperties')
+        if "cache_control" in data_keys:
+            data_keys.remove("cache_control")
+            data__cachecontrol = data["cache_control"]
+            validate_anthropic_messages_request__validate___definitions_cache_control(data__cachecontrol, custom_formats, (name_prefix or "data") + ".cache_control")
+        if "metadata" in data_keys:
+            data_keys.remove("metadata")
+            data__metadata = data["metadata"]
+            if not isinstance(data__metadata, (dict)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".metadata must be object", value=data__metadata, name="" + (name_prefix or "data") + ".metadata", definition={'type': 'object', 'description': 'Accepted and ignored.'}, rule='type')
+        if "service_tier" in data_keys:
+            data_keys.remove("service_tier")
+            data__servicetier = data["service_tier"]
+            if not (isinstance(data__servicetier, str) and data__servicetier == 'auto' or isinstance(data__servicetier, str) and data__servicetier == 'standard_only'):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".service_tier must be one of ['auto', 'standard_only']", value=data__servicetier, name="" + (name_prefix or "data") + ".service_tier", definition={'enum': ['auto', 'standard_only'], 'description': 'Accepted and ignored.'}, rule='enum')
+        if "inference_geo" in data_keys:
+            data_keys.remove("inference_geo")
+            data__inferencegeo = data["inference_geo"]
+            if not isinstance(data__inferencegeo, (str, NoneType)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".inference_geo must be string or null", value=data__inferencegeo, name="" + (name_prefix or "data") + ".inference_geo", definition={'type': ['string', 'null'], 'description': "Accepted and ignored (the model id's inference profile decides where it runs)."}, rule='type')
+        if "context_management" in data_keys:
+            data_keys.remove("context_management")
+            data__contextmanagement = data["context_management"]
+            if not isinstance(data__contextmanagement, (dict, NoneType)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".context_management must be object or null", value=data__contextmanagement, name="" + (name_prefix or "data") + ".context_management", definition={'type': ['object', 'null'], 'description': 'Accepted and ignored (no Converse equivalent: nothing is cleared server-side).'}, rule='type')
+        if data_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', 'title': 'bedrock-stream Anthropic Messages request (POST /v1/messages)', 'description': 'The Anthropic Messages API fields that map to Bedrock ConverseStream (see the README). metadata, service_tier, inference_geo and context_management are accepted and ignored; any other field is rejected with 400.', 'type': 'object', 'additionalProperties': False, 'required': ['model', 'messages', 'max_tokens'], 'properties': {'model': {'type': 'string', 'minLength': 1, 'maxLength': 2048}, 'messages': {'type': 'array', 'minItems': 1, 'maxItems': 100000, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['role', 'content'], 'properties': {'role': {'enum': ['user', 'assistant']}, 'content': {'type': ['string', 'array'], 'minLength': 1, 'pattern': '\\S', 'minItems': 1, 'items': {'$ref': '#/definitions/content_block'}}}}}, 'max_tokens': {'type': 'integer', 'minimum': 1}, 'system': {'type': ['string', 'array'], 'minLength': 1, 'pattern': '\\S', 'items': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}, 'cache_control': {'$ref': '#/definitions/cache_control'}, 'citations': {'type': ['array', 'null'], 'description': 'Accepted and ignored.'}}}}, 'stop_sequences': {'type': 'array', 'maxItems': 2500, 'items': {'type': 'string', 'minLength': 1}}, 'stream': {'type': 'boolean'}, 'temperature': {'type': 'number', 'minimum': 0, 'maximum': 1}, 'top_p': {'type': 'number', 'minimum': 0, 'maximum': 1}, 'top_k': {'type': 'integer', 'minimum': 0}, 'tools': {'type': 'array', 'items': {'type': 'object', 'additionalProperties': False, 'required': ['name', 'input_schema'], 'properties': {'type': {'enum': ['custom', None], 'description': 'Client tools only; server tools are rejected.'}, 'name': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'description': {'type': 'string'}, 'input_schema': {'type': 'object'}, 'strict': {'type': 'boolean'}, 'eager_input_streaming': {'type': ['boolean', 'null'], 'description': 'Accepted and ignored (Converse streams tool input as it comes).'}, 'cache_control': {'$ref': '#/definitions/cache_control'}}}}, 'tool_choice': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['auto', 'any', 'tool', 'none']}, 'name': {'type': 'string', 'minLength': 1}, 'disable_parallel_tool_use': {'type': 'boolean'}}}, 'thinking': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['enabled', 'disabled', 'adaptive']}, 'budget_tokens': {'type': 'integer', 'minimum': 1024}, 'display': {'enum': ['summarized', 'omitted', None]}}}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}, 'metadata': {'type': 'object', 'description': 'Accepted and ignored.'}, 'service_tier': {'enum': ['auto', 'standard_only'], 'description': 'Accepted and ignored.'}, 'inference_geo': {'type': ['string', 'null'], 'description': "Accepted and ignored (the model id's inference profile decides where it runs)."}, 'context_management': {'type': ['object', 'null'], 'description': 'Accepted and ignored (no Converse equivalent: nothing is cleared server-side).'}}, 'definitions': {'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}, 'text_block': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}, 'citations': {'type': ['array', 'null'], 'description': 'Accepted and ignored.'}}}, 'image_block': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'source'], 'properties': {'type': {'const': 'image'}, 'source': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'url', 'file']}, 'media_type': {'enum': ['image/jpeg', 'image/png', 'image/gif', 'image/webp']}, 'data': {'type': 'string', 'minLength': 1}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}}, 'additionalProperties': False}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}}}, 'document_block': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'source'], 'properties': {'type': {'const': 'document'}, 'source': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'text', 'content', 'url', 'file']}, 'media_type': {'type': 'string'}, 'data': {'type': 'string'}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}, 'content': {'type': ['string', 'array']}}, 'additionalProperties': False}, 'title': {'type': ['string', 'null']}, 'context': {'type': ['string', 'null']}, 'citations': {'type': ['object', 'null']}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}}}, 'tool_use_block': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'id', 'name', 'input'], 'properties': {'type': {'const': 'tool_use'}, 'id': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'input': {'type': 'object'}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}, 'caller': {'type': ['object', 'null'], 'description': 'Accepted and ignored.'}}}, 'tool_result_block': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'tool_use_id'], 'properties': {'type': {'const': 'tool_result'}, 'tool_use_id': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'content': {'type': ['string', 'array'], 'items': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['text', 'image', 'document']}}, 'allOf': [{'if': {'properties': {'type': {'const': 'text'}}}, 'then': {'$ref': '#/definitions/text_block'}}, {'if': {'properties': {'type': {'const': 'image'}}}, 'then': {'$ref': '#/definitions/image_block'}}, {'if': {'properties': {'type': {'const': 'document'}}}, 'then': {'$ref': '#/definitions/document_block'}}]}}, 'is_error': {'type': ['boolean', 'null']}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}}}, 'tool_result_content': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['text', 'image', 'document']}}, 'allOf': [{'if': {'properties': {'type': {'const': 'text'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}, 'cache_control': {'$ref': '#/definitions/cache_control'}, 'citations': {'type': ['array', 'null'], 'description': 'Accepted and ignored.'}}}}, {'if': {'properties': {'type': {'const': 'image'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'source'], 'properties': {'type': {'const': 'image'}, 'source': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'url', 'file']}, 'media_type': {'enum': ['image/jpeg', 'image/png', 'image/gif', 'image/webp']}, 'data': {'type': 'string', 'minLength': 1}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}}, 'additionalProperties': False}, 'cache_control': {'$ref': '#/definitions/cache_control'}}}}, {'if': {'properties': {'type': {'const': 'document'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'source'], 'properties': {'type': {'const': 'document'}, 'source': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'text', 'content', 'url', 'file']}, 'media_type': {'type': 'string'}, 'data': {'type': 'string'}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}, 'content': {'type': ['string', 'array']}}, 'additionalProperties': False}, 'title': {'type': ['string', 'null']}, 'context': {'type': ['string', 'null']}, 'citations': {'type': ['object', 'null']}, 'cache_control': {'$ref': '#/definitions/cache_control'}}}}]}, 'thinking_block': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'thinking', 'signature'], 'properties': {'type': {'const': 'thinking'}, 'thinking': {'type': 'string'}, 'signature': {'type': 'string'}}}, 'redacted_thinking_block': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'data'], 'properties': {'type': {'const': 'redacted_thinking'}, 'data': {'type': 'string', 'minLength': 1}}}, 'content_block': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['text', 'image', 'document', 'tool_use', 'tool_result', 'thinking', 'redacted_thinking']}}, 'allOf': [{'if': {'properties': {'type': {'const': 'text'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}, 'cache_control': {'$ref': '#/definitions/cache_control'}, 'citations': {'type': ['array', 'null'], 'description': 'Accepted and ignored.'}}}}, {'if': {'properties': {'type': {'const': 'image'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'source'], 'properties': {'type': {'const': 'image'}, 'source': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'url', 'file']}, 'media_type': {'enum': ['image/jpeg', 'image/png', 'image/gif', 'image/webp']}, 'data': {'type': 'string', 'minLength': 1}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}}, 'additionalProperties': False}, 'cache_control': {'$ref': '#/definitions/cache_control'}}}}, {'if': {'properties': {'type': {'const': 'document'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'source'], 'properties': {'type': {'const': 'document'}, 'source': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'text', 'content', 'url', 'file']}, 'media_type': {'type': 'string'}, 'data': {'type': 'string'}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}, 'content': {'type': ['string', 'array']}}, 'additionalProperties': False}, 'title': {'type': ['string', 'null']}, 'context': {'type': ['string', 'null']}, 'citations': {'type': ['object', 'null']}, 'cache_control': {'$ref': '#/definitions/cache_control'}}}}, {'if': {'properties': {'type': {'const': 'tool_use'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'id', 'name', 'input'], 'properties': {'type': {'const': 'tool_use'}, 'id': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'input': {'type': 'object'}, 'cache_control': {'$ref': '#/definitions/cache_control'}, 'caller': {'type': ['object', 'null'], 'description': 'Accepted and ignored.'}}}}, {'if': {'properties': {'type': {'const': 'tool_result'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'tool_use_id'], 'properties': {'type': {'const': 'tool_result'}, 'tool_use_id': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'content': {'type': ['string', 'array'], 'items': {'$ref': '#/definitions/tool_result_content'}}, 'is_error': {'type': ['boolean', 'null']}, 'cache_control': {'$ref': '#/definitions/cache_control'}}}}, {'if': {'properties': {'type': {'const': 'thinking'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'thinking', 'signature'], 'properties': {'type': {'const': 'thinking'}, 'thinking': {'type': 'string'}, 'signature': {'type': 'string'}}}}, {'if': {'properties': {'type': {'const': 'redacted_thinking'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'data'], 'properties': {'type': {'const': 'redacted_thinking'}, 'data': {'type': 'string', 'minLength': 1}}}}]}, 'message': {'type': 'object', 'additionalProperties': False, 'required': ['role', 'content'], 'properties': {'role': {'enum': ['user', 'assistant']}, 'content': {'type': ['string', 'array'], 'minLength': 1, 'pattern': '\\S', 'minItems': 1, 'items': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['text', 'image', 'document', 'tool_use', 'tool_result', 'thinking', 'redacted_thinking']}}, 'allOf': [{'if': {'properties': {'type': {'const': 'text'}}}, 'then': {'$ref': '#/definitions/text_block'}}, {'if': {'properties': {'type': {'const': 'image'}}}, 'then': {'$ref': '#/definitions/image_block'}}, {'if': {'properties': {'type': {'const': 'document'}}}, 'then': {'$ref': '#/definitions/document_block'}}, {'if': {'properties': {'type': {'const': 'tool_use'}}}, 'then': {'$ref': '#/definitions/tool_use_block'}}, {'if': {'properties': {'type': {'const': 'tool_result'}}}, 'then': {'$ref': '#/definitions/tool_result_block'}}, {'if': {'properties': {'type': {'const': 'thinking'}}}, 'then': {'$ref': '#/definitions/thinking_block'}}, {'if': {'properties': {'type': {'const': 'redacted_thinking'}}}, 'then': {'$ref': '#/definitions/redacted_thinking_block'}}]}}}}, 'tool': {'type': 'object', 'additionalProperties': False, 'required': ['name', 'input_schema'], 'properties': {'type': {'enum': ['custom', None], 'description': 'Client tools only; server tools are rejected.'}, 'name': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'description': {'type': 'string'}, 'input_schema': {'type': 'object'}, 'strict': {'type': 'boolean'}, 'eager_input_streaming': {'type': ['boolean', 'null'], 'description': 'Accepted and ignored (Converse streams tool input as it comes).'}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}}}}}, rule='additionalProperties')
+    return data
+
+def validate_anthropic_messages_request__validate___definitions_cache_control(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (dict, NoneType)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object or null", value=data, name="" + (name_prefix or "data") + "", definition={'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}, rule='type')
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['type']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}, rule='required')
+        data_keys = set(data.keys())
+        if "type" in data_keys:
+            data_keys.remove("type")
+            data__type = data["type"]
+            if not (isinstance(data__type, str) and data__type == 'ephemeral'):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".type must be same as const definition: ephemeral", value=data__type, name="" + (name_prefix or "data") + ".type", definition={'const': 'ephemeral'}, rule='const')
+        if "ttl" in data_keys:
+            data_keys.remove("ttl")
+            data__ttl = data["ttl"]
+            if not (isinstance(data__ttl, str) and data__ttl == '5m' or isinstance(data__ttl, str) and data__ttl == '1h'):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".ttl must be one of ['5m', '1h']", value=data__ttl, name="" + (name_prefix or "data") + ".ttl", definition={'enum': ['5m', '1h']}, rule='enum')
+        if data_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}, rule='additionalProperties')
+    return data
+
+def validate_anthropic_messages_request__validate___definitions_tool(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (dict)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['name', 'input_schema'], 'properties': {'type': {'enum': ['custom', None], 'description': 'Client tools only; server tools are rejected.'}, 'name': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'description': {'type': 'string'}, 'input_schema': {'type': 'object'}, 'strict': {'type': 'boolean'}, 'eager_input_streaming': {'type': ['boolean', 'null'], 'description': 'Accepted and ignored (Converse streams tool input as it comes).'}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}}}, rule='type')
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['name', 'input_schema']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['name', 'input_schema'], 'properties': {'type': {'enum': ['custom', None], 'description': 'Client tools only; server tools are rejected.'}, 'name': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'description': {'type': 'string'}, 'input_schema': {'type': 'object'}, 'strict': {'type': 'boolean'}, 'eager_input_streaming': {'type': ['boolean', 'null'], 'description': 'Accepted and ignored (Converse streams tool input as it comes).'}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}}}, rule='required')
+        data_keys = set(data.keys())
+        if "type" in data_keys:
+            data_keys.remove("type")
+            data__type = data["type"]
+            if not (isinstance(data__type, str) and data__type == 'custom' or data__type is None):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".type must be one of ['custom', None]", value=data__type, name="" + (name_prefix or "data") + ".type", definition={'enum': ['custom', None], 'description': 'Client tools only; server tools are rejected.'}, rule='enum')
+        if "name" in data_keys:
+            data_keys.remove("name")
+            data__name = data["name"]
+            if not isinstance(data__name, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".name must be string", value=data__name, name="" + (name_prefix or "data") + ".name", definition={'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, rule='type')
+            if isinstance(data__name, str):
+                if not validate_anthropic_messages_request__REGEX_PATTERNS['^[a-zA-Z0-9_-]{1,64}$'].search(data__name):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".name must match pattern ^[a-zA-Z0-9_-]{1,64}$", value=data__name, name="" + (name_prefix or "data") + ".name", definition={'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, rule='pattern')
+        if "description" in data_keys:
+            data_keys.remove("description")
+            data__description = data["description"]
+            if not isinstance(data__description, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".description must be string", value=data__description, name="" + (name_prefix or "data") + ".description", definition={'type': 'string'}, rule='type')
+        if "input_schema" in data_keys:
+            data_keys.remove("input_schema")
+            data__inputschema = data["input_schema"]
+            if not isinstance(data__inputschema, (dict)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".input_schema must be object", value=data__inputschema, name="" + (name_prefix or "data") + ".input_schema", definition={'type': 'object'}, rule='type')
+        if "strict" in data_keys:
+            data_keys.remove("strict")
+            data__strict = data["strict"]
+            if not isinstance(data__strict, (bool)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".strict must be boolean", value=data__strict, name="" + (name_prefix or "data") + ".strict", definition={'type': 'boolean'}, rule='type')
+        if "eager_input_streaming" in data_keys:
+            data_keys.remove("eager_input_streaming")
+            data__eagerinputstreaming = data["eager_input_streaming"]
+            if not isinstance(data__eagerinputstreaming, (bool, NoneType)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".eager_input_streaming must be boolean or null", value=data__eagerinputstreaming, name="" + (name_prefix or "data") + ".eager_input_streaming", definition={'type': ['boolean', 'null'], 'description': 'Accepted and ignored (Converse streams tool input as it comes).'}, rule='type')
+        if "cache_control" in data_keys:
+            data_keys.remove("cache_control")
+            data__cachecontrol = data["cache_control"]
+            validate_anthropic_messages_request__validate___definitions_cache_control(data__cachecontrol, custom_formats, (name_prefix or "data") + ".cache_control")
+        if data_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['name', 'input_schema'], 'properties': {'type': {'enum': ['custom', None], 'description': 'Client tools only; server tools are rejected.'}, 'name': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'description': {'type': 'string'}, 'input_schema': {'type': 'object'}, 'strict': {'type': 'boolean'}, 'eager_input_streaming': {'type': ['boolean', 'null'], 'description': 'Accepted and ignored (Converse streams tool input as it comes).'}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}}}, rule='additionalProperties')
+    return data
+
+def validate_anthropic_messages_request__validate___definitions_text_block(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (dict)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type', 'text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}, 'citations': {'type': ['array', 'null'], 'description': 'Accepted and ignored.'}}}, rule='type')
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['type', 'text']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type', 'text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}, 'citations': {'type': ['array', 'null'], 'description': 'Accepted and ignored.'}}}, rule='required')
+        data_keys = set(data.keys())
+        if "type" in data_keys:
+            data_keys.remove("type")
+            data__type = data["type"]
+            if not (isinstance(data__type, str) and data__type == 'text'):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".type must be same as const definition: text", value=data__type, name="" + (name_prefix or "data") + ".type", definition={'const': 'text'}, rule='const')
+        if "text" in data_keys:
+            data_keys.remove("text")
+            data__text = data["text"]
+            if not isinstance(data__text, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".text must be string", value=data__text, name="" + (name_prefix or "data") + ".text", definition={'type': 'string', 'minLength': 1, 'pattern': '\\S'}, rule='type')
+            if isinstance(data__text, str):
+                data__text_len = len(data__text)
+                if data__text_len < 1:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".text must be longer than or equal to 1 characters", value=data__text, name="" + (name_prefix or "data") + ".text", definition={'type': 'string', 'minLength': 1, 'pattern': '\\S'}, rule='minLength')
+                if not validate_anthropic_messages_request__REGEX_PATTERNS['\\S'].search(data__text):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".text must match pattern \\S", value=data__text, name="" + (name_prefix or "data") + ".text", definition={'type': 'string', 'minLength': 1, 'pattern': '\\S'}, rule='pattern')
+        if "cache_control" in data_keys:
+            data_keys.remove("cache_control")
+            data__cachecontrol = data["cache_control"]
+            validate_anthropic_messages_request__validate___definitions_cache_control(data__cachecontrol, custom_formats, (name_prefix or "data") + ".cache_control")
+        if "citations" in data_keys:
+            data_keys.remove("citations")
+            data__citations = data["citations"]
+            if not isinstance(data__citations, (list, tuple, NoneType)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".citations must be array or null", value=data__citations, name="" + (name_prefix or "data") + ".citations", definition={'type': ['array', 'null'], 'description': 'Accepted and ignored.'}, rule='type')
+        if data_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type', 'text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}, 'citations': {'type': ['array', 'null'], 'description': 'Accepted and ignored.'}}}, rule='additionalProperties')
+    return data
+
+def validate_anthropic_messages_request__validate___definitions_message(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (dict)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['role', 'content'], 'properties': {'role': {'enum': ['user', 'assistant']}, 'content': {'type': ['string', 'array'], 'minLength': 1, 'pattern': '\\S', 'minItems': 1, 'items': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['text', 'image', 'document', 'tool_use', 'tool_result', 'thinking', 'redacted_thinking']}}, 'allOf': [{'if': {'properties': {'type': {'const': 'text'}}}, 'then': {'$ref': '#/definitions/text_block'}}, {'if': {'properties': {'type': {'const': 'image'}}}, 'then': {'$ref': '#/definitions/image_block'}}, {'if': {'properties': {'type': {'const': 'document'}}}, 'then': {'$ref': '#/definitions/document_block'}}, {'if': {'properties': {'type': {'const': 'tool_use'}}}, 'then': {'$ref': '#/definitions/tool_use_block'}}, {'if': {'properties': {'type': {'const': 'tool_result'}}}, 'then': {'$ref': '#/definitions/tool_result_block'}}, {'if': {'properties': {'type': {'const': 'thinking'}}}, 'then': {'$ref': '#/definitions/thinking_block'}}, {'if': {'properties': {'type': {'const': 'redacted_thinking'}}}, 'then': {'$ref': '#/definitions/redacted_thinking_block'}}]}}}}, rule='type')
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['role', 'content']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['role', 'content'], 'properties': {'role': {'enum': ['user', 'assistant']}, 'content': {'type': ['string', 'array'], 'minLength': 1, 'pattern': '\\S', 'minItems': 1, 'items': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['text', 'image', 'document', 'tool_use', 'tool_result', 'thinking', 'redacted_thinking']}}, 'allOf': [{'if': {'properties': {'type': {'const': 'text'}}}, 'then': {'$ref': '#/definitions/text_block'}}, {'if': {'properties': {'type': {'const': 'image'}}}, 'then': {'$ref': '#/definitions/image_block'}}, {'if': {'properties': {'type': {'const': 'document'}}}, 'then': {'$ref': '#/definitions/document_block'}}, {'if': {'properties': {'type': {'const': 'tool_use'}}}, 'then': {'$ref': '#/definitions/tool_use_block'}}, {'if': {'properties': {'type': {'const': 'tool_result'}}}, 'then': {'$ref': '#/definitions/tool_result_block'}}, {'if': {'properties': {'type': {'const': 'thinking'}}}, 'then': {'$ref': '#/definitions/thinking_block'}}, {'if': {'properties': {'type': {'const': 'redacted_thinking'}}}, 'then': {'$ref': '#/definitions/redacted_thinking_block'}}]}}}}, rule='required')
+        data_keys = set(data.keys())
+        if "role" in data_keys:
+            data_keys.remove("role")
+            data__role = data["role"]
+            if not (isinstance(data__role, str) and data__role == 'user' or isinstance(data__role, str) and data__role == 'assistant'):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".role must be one of ['user', 'assistant']", value=data__role, name="" + (name_prefix or "data") + ".role", definition={'enum': ['user', 'assistant']}, rule='enum')
+        if "content" in data_keys:
+            data_keys.remove("content")
+            data__content = data["content"]
+            if not isinstance(data__content, (str, list, tuple)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".content must be string or array", value=data__content, name="" + (name_prefix or "data") + ".content", definition={'type': ['string', 'array'], 'minLength': 1, 'pattern': '\\S', 'minItems': 1, 'items': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['text', 'image', 'document', 'tool_use', 'tool_result', 'thinking', 'redacted_thinking']}}, 'allOf': [{'if': {'properties': {'type': {'const': 'text'}}}, 'then': {'$ref': '#/definitions/text_block'}}, {'if': {'properties': {'type': {'const': 'image'}}}, 'then': {'$ref': '#/definitions/image_block'}}, {'if': {'properties': {'type': {'const': 'document'}}}, 'then': {'$ref': '#/definitions/document_block'}}, {'if': {'properties': {'type': {'const': 'tool_use'}}}, 'then': {'$ref': '#/definitions/tool_use_block'}}, {'if': {'properties': {'type': {'const': 'tool_result'}}}, 'then': {'$ref': '#/definitions/tool_result_block'}}, {'if': {'properties': {'type': {'const': 'thinking'}}}, 'then': {'$ref': '#/definitions/thinking_block'}}, {'if': {'properties': {'type': {'const': 'redacted_thinking'}}}, 'then': {'$ref': '#/definitions/redacted_thinking_block'}}]}}, rule='type')
+            if isinstance(data__content, str):
+                data__content_len = len(data__content)
+                if data__content_len < 1:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".content must be longer than or equal to 1 characters", value=data__content, name="" + (name_prefix or "data") + ".content", definition={'type': ['string', 'array'], 'minLength': 1, 'pattern': '\\S', 'minItems': 1, 'items': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['text', 'image', 'document', 'tool_use', 'tool_result', 'thinking', 'redacted_thinking']}}, 'allOf': [{'if': {'properties': {'type': {'const': 'text'}}}, 'then': {'$ref': '#/definitions/text_block'}}, {'if': {'properties': {'type': {'const': 'image'}}}, 'then': {'$ref': '#/definitions/image_block'}}, {'if': {'properties': {'type': {'const': 'document'}}}, 'then': {'$ref': '#/definitions/document_block'}}, {'if': {'properties': {'type': {'const': 'tool_use'}}}, 'then': {'$ref': '#/definitions/tool_use_block'}}, {'if': {'properties': {'type': {'const': 'tool_result'}}}, 'then': {'$ref': '#/definitions/tool_result_block'}}, {'if': {'properties': {'type': {'const': 'thinking'}}}, 'then': {'$ref': '#/definitions/thinking_block'}}, {'if': {'properties': {'type': {'const': 'redacted_thinking'}}}, 'then': {'$ref': '#/definitions/redacted_thinking_block'}}]}}, rule='minLength')
+                if not validate_anthropic_messages_request__REGEX_PATTERNS['\\S'].search(data__content):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".content must match pattern \\S", value=data__content, name="" + (name_prefix or "data") + ".content", definition={'type': ['string', 'array'], 'minLength': 1, 'pattern': '\\S', 'minItems': 1, 'items': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['text', 'image', 'document', 'tool_use', 'tool_result', 'thinking', 'redacted_thinking']}}, 'allOf': [{'if': {'properties': {'type': {'const': 'text'}}}, 'then': {'$ref': '#/definitions/text_block'}}, {'if': {'properties': {'type': {'const': 'image'}}}, 'then': {'$ref': '#/definitions/image_block'}}, {'if': {'properties': {'type': {'const': 'document'}}}, 'then': {'$ref': '#/definitions/document_block'}}, {'if': {'properties': {'type': {'const': 'tool_use'}}}, 'then': {'$ref': '#/definitions/tool_use_block'}}, {'if': {'properties': {'type': {'const': 'tool_result'}}}, 'then': {'$ref': '#/definitions/tool_result_block'}}, {'if': {'properties': {'type': {'const': 'thinking'}}}, 'then': {'$ref': '#/definitions/thinking_block'}}, {'if': {'properties': {'type': {'const': 'redacted_thinking'}}}, 'then': {'$ref': '#/definitions/redacted_thinking_block'}}]}}, rule='pattern')
+            data__content_is_list = isinstance(data__content, (list, tuple))
+            if data__content_is_list:
+                data__content_len = len(data__content)
+                if data__content_len < 1:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".content must contain at least 1 items", value=data__content, name="" + (name_prefix or "data") + ".content", definition={'type': ['string', 'array'], 'minLength': 1, 'pattern': '\\S', 'minItems': 1, 'items': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['text', 'image', 'document', 'tool_use', 'tool_result', 'thinking', 'redacted_thinking']}}, 'allOf': [{'if': {'properties': {'type': {'const': 'text'}}}, 'then': {'$ref': '#/definitions/text_block'}}, {'if': {'properties': {'type': {'const': 'image'}}}, 'then': {'$ref': '#/definitions/image_block'}}, {'if': {'properties': {'type': {'const': 'document'}}}, 'then': {'$ref': '#/definitions/document_block'}}, {'if': {'properties': {'type': {'const': 'tool_use'}}}, 'then': {'$ref': '#/definitions/tool_use_block'}}, {'if': {'properties': {'type': {'const': 'tool_result'}}}, 'then': {'$ref': '#/definitions/tool_result_block'}}, {'if': {'properties': {'type': {'const': 'thinking'}}}, 'then': {'$ref': '#/definitions/thinking_block'}}, {'if': {'properties': {'type': {'const': 'redacted_thinking'}}}, 'then': {'$ref': '#/definitions/redacted_thinking_block'}}]}}, rule='minItems')
+                for data__content_x, data__content_item in enumerate(data__content):
+                    validate_anthropic_messages_request__validate___definitions_content_block(data__content_item, custom_formats, (name_prefix or "data") + ".content[{data__content_x}]".format(**locals()))
+        if data_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['role', 'content'], 'properties': {'role': {'enum': ['user', 'assistant']}, 'content': {'type': ['string', 'array'], 'minLength': 1, 'pattern': '\\S', 'minItems': 1, 'items': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['text', 'image', 'document', 'tool_use', 'tool_result', 'thinking', 'redacted_thinking']}}, 'allOf': [{'if': {'properties': {'type': {'const': 'text'}}}, 'then': {'$ref': '#/definitions/text_block'}}, {'if': {'properties': {'type': {'const': 'image'}}}, 'then': {'$ref': '#/definitions/image_block'}}, {'if': {'properties': {'type': {'const': 'document'}}}, 'then': {'$ref': '#/definitions/document_block'}}, {'if': {'properties': {'type': {'const': 'tool_use'}}}, 'then': {'$ref': '#/definitions/tool_use_block'}}, {'if': {'properties': {'type': {'const': 'tool_result'}}}, 'then': {'$ref': '#/definitions/tool_result_block'}}, {'if': {'properties': {'type': {'const': 'thinking'}}}, 'then': {'$ref': '#/definitions/thinking_block'}}, {'if': {'properties': {'type': {'const': 'redacted_thinking'}}}, 'then': {'$ref': '#/definitions/redacted_thinking_block'}}]}}}}, rule='additionalProperties')
+    return data
+
+def validate_anthropic_messages_request__validate___definitions_content_block(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (dict)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['text', 'image', 'document', 'tool_use', 'tool_result', 'thinking', 'redacted_thinking']}}, 'allOf': [{'if': {'properties': {'type': {'const': 'text'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}, 'cache_control': {'$ref': '#/definitions/cache_control'}, 'citations': {'type': ['array', 'null'], 'description': 'Accepted and ignored.'}}}}, {'if': {'properties': {'type': {'const': 'image'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'source'], 'properties': {'type': {'const': 'image'}, 'source': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'url', 'file']}, 'media_type': {'enum': ['image/jpeg', 'image/png', 'image/gif', 'image/webp']}, 'data': {'type': 'string', 'minLength': 1}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}}, 'additionalProperties': False}, 'cache_control': {'$ref': '#/definitions/cache_control'}}}}, {'if': {'properties': {'type': {'const': 'document'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'source'], 'properties': {'type': {'const': 'document'}, 'source': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'text', 'content', 'url', 'file']}, 'media_type': {'type': 'string'}, 'data': {'type': 'string'}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}, 'content': {'type': ['string', 'array']}}, 'additionalProperties': False}, 'title': {'type': ['string', 'null']}, 'context': {'type': ['string', 'null']}, 'citations': {'type': ['object', 'null']}, 'cache_control': {'$ref': '#/definitions/cache_control'}}}}, {'if': {'properties': {'type': {'const': 'tool_use'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'id', 'name', 'input'], 'properties': {'type': {'const': 'tool_use'}, 'id': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'input': {'type': 'object'}, 'cache_control': {'$ref': '#/definitions/cache_control'}, 'caller': {'type': ['object', 'null'], 'description': 'Accepted and ignored.'}}}}, {'if': {'properties': {'type': {'const': 'tool_result'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'tool_use_id'], 'properties': {'type': {'const': 'tool_result'}, 'tool_use_id': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'content': {'type': ['string', 'array'], 'items': {'$ref': '#/definitions/tool_result_content'}}, 'is_error': {'type': ['boolean', 'null']}, 'cache_control': {'$ref': '#/definitions/cache_control'}}}}, {'if': {'properties': {'type': {'const': 'thinking'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'thinking', 'signature'], 'properties': {'type': {'const': 'thinking'}, 'thinking': {'type': 'string'}, 'signature': {'type': 'string'}}}}, {'if': {'properties': {'type': {'const': 'redacted_thinking'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'data'], 'properties': {'type': {'const': 'redacted_thinking'}, 'data': {'type': 'string', 'minLength': 1}}}}]}, rule='type')
+    try:
+        data_is_dict = isinstance(data, dict)
+        if data_is_dict:
+            data_keys = set(data.keys())
+            if "type" in data_keys:
+                data_keys.remove("type")
+                data__type = data["type"]
+                if not (isinstance(data__type, str) and data__type == 'text'):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".type must be same as const definition: text", value=data__type, name="" + (name_prefix or "data") + ".type", definition={'const': 'text'}, rule='const')
+    except (JsonSchemaValueException, JsonSchemaValuesException):
+        pass
+    else:
+        validate_anthropic_messages_request__validate___definitions_text_block(data, custom_formats, (name_prefix or "data") + "")
+    try:
+        data_is_dict = isinstance(data, dict)
+        if data_is_dict:
+            data_keys = set(data.keys())
+            if "type" in data_keys:
+                data_keys.remove("type")
+                data__type = data["type"]
+                if not (isinstance(data__type, str) and data__type == 'image'):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".type must be same as const definition: image", value=data__type, name="" + (name_prefix or "data") + ".type", definition={'const': 'image'}, rule='const')
+    except (JsonSchemaValueException, JsonSchemaValuesException):
+        pass
+    else:
+        validate_anthropic_messages_request__validate___definitions_image_block(data, custom_formats, (name_prefix or "data") + "")
+    try:
+        data_is_dict = isinstance(data, dict)
+        if data_is_dict:
+            data_keys = set(data.keys())
+            if "type" in data_keys:
+                data_keys.remove("type")
+                data__type = data["type"]
+                if not (isinstance(data__type, str) and data__type == 'document'):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".type must be same as const definition: document", value=data__type, name="" + (name_prefix or "data") + ".type", definition={'const': 'document'}, rule='const')
+    except (JsonSchemaValueException, JsonSchemaValuesException):
+        pass
+    else:
+        validate_anthropic_messages_request__validate___definitions_document_block(data, custom_formats, (name_prefix or "data") + "")
+    try:
+        data_is_dict = isinstance(data, dict)
+        if data_is_dict:
+            data_keys = set(data.keys())
+            if "type" in data_keys:
+                data_keys.remove("type")
+                data__type = data["type"]
+                if not (isinstance(data__type, str) and data__type == 'tool_use'):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".type must be same as const definition: tool_use", value=data__type, name="" + (name_prefix or "data") + ".type", definition={'const': 'tool_use'}, rule='const')
+    except (JsonSchemaValueException, JsonSchemaValuesException):
+        pass
+    else:
+        validate_anthropic_messages_request__validate___definitions_tool_use_block(data, custom_formats, (name_prefix or "data") + "")
+    try:
+        data_is_dict = isinstance(data, dict)
+        if data_is_dict:
+            data_keys = set(data.keys())
+            if "type" in data_keys:
+                data_keys.remove("type")
+                data__type = data["type"]
+                if not (isinstance(data__type, str) and data__type == 'tool_result'):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".type must be same as const definition: tool_result", value=data__type, name="" + (name_prefix or "data") + ".type", definition={'const': 'tool_result'}, rule='const')
+    except (JsonSchemaValueException, JsonSchemaValuesException):
+        pass
+    else:
+        validate_anthropic_messages_request__validate___definitions_tool_result_block(data, custom_formats, (name_prefix or "data") + "")
+    try:
+        data_is_dict = isinstance(data, dict)
+        if data_is_dict:
+            data_keys = set(data.keys())
+            if "type" in data_keys:
+                data_keys.remove("type")
+                data__type = data["type"]
+                if not (isinstance(data__type, str) and data__type == 'thinking'):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".type must be same as const definition: thinking", value=data__type, name="" + (name_prefix or "data") + ".type", definition={'const': 'thinking'}, rule='const')
+    except (JsonSchemaValueException, JsonSchemaValuesException):
+        pass
+    else:
+        validate_anthropic_messages_request__validate___definitions_thinking_block(data, custom_formats, (name_prefix or "data") + "")
+    try:
+        data_is_dict = isinstance(data, dict)
+        if data_is_dict:
+            data_keys = set(data.keys())
+            if "type" in data_keys:
+                data_keys.remove("type")
+                data__type = data["type"]
+                if not (isinstance(data__type, str) and data__type == 'redacted_thinking'):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".type must be same as const definition: redacted_thinking", value=data__type, name="" + (name_prefix or "data") + ".type", definition={'const': 'redacted_thinking'}, rule='const')
+    except (JsonSchemaValueException, JsonSchemaValuesException):
+        pass
+    else:
+        validate_anthropic_messages_request__validate___definitions_redacted_thinking_block(data, custom_formats, (name_prefix or "data") + "")
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['type']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['text', 'image', 'document', 'tool_use', 'tool_result', 'thinking', 'redacted_thinking']}}, 'allOf': [{'if': {'properties': {'type': {'const': 'text'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}, 'cache_control': {'$ref': '#/definitions/cache_control'}, 'citations': {'type': ['array', 'null'], 'description': 'Accepted and ignored.'}}}}, {'if': {'properties': {'type': {'const': 'image'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'source'], 'properties': {'type': {'const': 'image'}, 'source': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'url', 'file']}, 'media_type': {'enum': ['image/jpeg', 'image/png', 'image/gif', 'image/webp']}, 'data': {'type': 'string', 'minLength': 1}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}}, 'additionalProperties': False}, 'cache_control': {'$ref': '#/definitions/cache_control'}}}}, {'if': {'properties': {'type': {'const': 'document'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'source'], 'properties': {'type': {'const': 'document'}, 'source': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'text', 'content', 'url', 'file']}, 'media_type': {'type': 'string'}, 'data': {'type': 'string'}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}, 'content': {'type': ['string', 'array']}}, 'additionalProperties': False}, 'title': {'type': ['string', 'null']}, 'context': {'type': ['string', 'null']}, 'citations': {'type': ['object', 'null']}, 'cache_control': {'$ref': '#/definitions/cache_control'}}}}, {'if': {'properties': {'type': {'const': 'tool_use'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'id', 'name', 'input'], 'properties': {'type': {'const': 'tool_use'}, 'id': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'input': {'type': 'object'}, 'cache_control': {'$ref': '#/definitions/cache_control'}, 'caller': {'type': ['object', 'null'], 'description': 'Accepted and ignored.'}}}}, {'if': {'properties': {'type': {'const': 'tool_result'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'tool_use_id'], 'properties': {'type': {'const': 'tool_result'}, 'tool_use_id': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'content': {'type': ['string', 'array'], 'items': {'$ref': '#/definitions/tool_result_content'}}, 'is_error': {'type': ['boolean', 'null']}, 'cache_control': {'$ref': '#/definitions/cache_control'}}}}, {'if': {'properties': {'type': {'const': 'thinking'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'thinking', 'signature'], 'properties': {'type': {'const': 'thinking'}, 'thinking': {'type': 'string'}, 'signature': {'type': 'string'}}}}, {'if': {'properties': {'type': {'const': 'redacted_thinking'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'data'], 'properties': {'type': {'const': 'redacted_thinking'}, 'data': {'type': 'string', 'minLength': 1}}}}]}, rule='required')
+        data_keys = set(data.keys())
+        if "type" in data_keys:
+            data_keys.remove("type")
+            data__type = data["type"]
+            if not (isinstance(data__type, str) and data__type == 'text' or isinstance(data__type, str) and data__type == 'image' or isinstance(data__type, str) and data__type == 'document' or isinstance(data__type, str) and data__type == 'tool_use' or isinstance(data__type, str) and data__type == 'tool_result' or isinstance(data__type, str) and data__type == 'thinking' or isinstance(data__type, str) and data__type == 'redacted_thinking'):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".type must be one of ['text', 'image', 'document', 'tool_use', 'tool_result', 'thinking', 'redacted_thinking']", value=data__type, name="" + (name_prefix or "data") + ".type", definition={'enum': ['text', 'image', 'document', 'tool_use', 'tool_result', 'thinking', 'redacted_thinking']}, rule='enum')
+    return data
+
+def validate_anthropic_messages_request__validate___definitions_redacted_thinking_block(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (dict)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type', 'data'], 'properties': {'type': {'const': 'redacted_thinking'}, 'data': {'type': 'string', 'minLength': 1}}}, rule='type')
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['type', 'data']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type', 'data'], 'properties': {'type': {'const': 'redacted_thinking'}, 'data': {'type': 'string', 'minLength': 1}}}, rule='required')
+        data_keys = set(data.keys())
+        if "type" in data_keys:
+            data_keys.remove("type")
+            data__type = data["type"]
+            if not (isinstance(data__type, str) and data__type == 'redacted_thinking'):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".type must be same as const definition: redacted_thinking", value=data__type, name="" + (name_prefix or "data") + ".type", definition={'const': 'redacted_thinking'}, rule='const')
+        if "data" in data_keys:
+            data_keys.remove("data")
+            data__data = data["data"]
+            if not isinstance(data__data, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".data must be string", value=data__data, name="" + (name_prefix or "data") + ".data", definition={'type': 'string', 'minLength': 1}, rule='type')
+            if isinstance(data__data, str):
+                data__data_len = len(data__data)
+                if data__data_len < 1:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".data must be longer than or equal to 1 characters", value=data__data, name="" + (name_prefix or "data") + ".data", definition={'type': 'string', 'minLength': 1}, rule='minLength')
+        if data_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type', 'data'], 'properties': {'type': {'const': 'redacted_thinking'}, 'data': {'type': 'string', 'minLength': 1}}}, rule='additionalProperties')
+    return data
+
+def validate_anthropic_messages_request__validate___definitions_thinking_block(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (dict)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type', 'thinking', 'signature'], 'properties': {'type': {'const': 'thinking'}, 'thinking': {'type': 'string'}, 'signature': {'type': 'string'}}}, rule='type')
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['type', 'thinking', 'signature']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type', 'thinking', 'signature'], 'properties': {'type': {'const': 'thinking'}, 'thinking': {'type': 'string'}, 'signature': {'type': 'string'}}}, rule='required')
+        data_keys = set(data.keys())
+        if "type" in data_keys:
+            data_keys.remove("type")
+            data__type = data["type"]
+            if not (isinstance(data__type, str) and data__type == 'thinking'):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".type must be same as const definition: thinking", value=data__type, name="" + (name_prefix or "data") + ".type", definition={'const': 'thinking'}, rule='const')
+        if "thinking" in data_keys:
+            data_keys.remove("thinking")
+            data__thinking = data["thinking"]
+            if not isinstance(data__thinking, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".thinking must be string", value=data__thinking, name="" + (name_prefix or "data") + ".thinking", definition={'type': 'string'}, rule='type')
+        if "signature" in data_keys:
+            data_keys.remove("signature")
+            data__signature = data["signature"]
+            if not isinstance(data__signature, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".signature must be string", value=data__signature, name="" + (name_prefix or "data") + ".signature", definition={'type': 'string'}, rule='type')
+        if data_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type', 'thinking', 'signature'], 'properties': {'type': {'const': 'thinking'}, 'thinking': {'type': 'string'}, 'signature': {'type': 'string'}}}, rule='additionalProperties')
+    return data
+
+def validate_anthropic_messages_request__validate___definitions_tool_result_block(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (dict)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type', 'tool_use_id'], 'properties': {'type': {'const': 'tool_result'}, 'tool_use_id': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'content': {'type': ['string', 'array'], 'items': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['text', 'image', 'document']}}, 'allOf': [{'if': {'properties': {'type': {'const': 'text'}}}, 'then': {'$ref': '#/definitions/text_block'}}, {'if': {'properties': {'type': {'const': 'image'}}}, 'then': {'$ref': '#/definitions/image_block'}}, {'if': {'properties': {'type': {'const': 'document'}}}, 'then': {'$ref': '#/definitions/document_block'}}]}}, 'is_error': {'type': ['boolean', 'null']}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}}}, rule='type')
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['type', 'tool_use_id']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type', 'tool_use_id'], 'properties': {'type': {'const': 'tool_result'}, 'tool_use_id': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'content': {'type': ['string', 'array'], 'items': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['text', 'image', 'document']}}, 'allOf': [{'if': {'properties': {'type': {'const': 'text'}}}, 'then': {'$ref': '#/definitions/text_block'}}, {'if': {'properties': {'type': {'const': 'image'}}}, 'then': {'$ref': '#/definitions/image_block'}}, {'if': {'properties': {'type': {'const': 'document'}}}, 'then': {'$ref': '#/definitions/document_block'}}]}}, 'is_error': {'type': ['boolean', 'null']}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}}}, rule='required')
+        data_keys = set(data.keys())
+        if "type" in data_keys:
+            data_keys.remove("type")
+            data__type = data["type"]
+            if not (isinstance(data__type, str) and data__type == 'tool_result'):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".type must be same as const definition: tool_result", value=data__type, name="" + (name_prefix or "data") + ".type", definition={'const': 'tool_result'}, rule='const')
+        if "tool_use_id" in data_keys:
+            data_keys.remove("tool_use_id")
+            data__tooluseid = data["tool_use_id"]
+            if not isinstance(data__tooluseid, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".tool_use_id must be string", value=data__tooluseid, name="" + (name_prefix or "data") + ".tool_use_id", definition={'type': 'string', 'minLength': 1, 'maxLength': 64}, rule='type')
+            if isinstance(data__tooluseid, str):
+                data__tooluseid_len = len(data__tooluseid)
+                if data__tooluseid_len < 1:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".tool_use_id must be longer than or equal to 1 characters", value=data__tooluseid, name="" + (name_prefix or "data") + ".tool_use_id", definition={'type': 'string', 'minLength': 1, 'maxLength': 64}, rule='minLength')
+                if data__tooluseid_len > 64:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".tool_use_id must be shorter than or equal to 64 characters", value=data__tooluseid, name="" + (name_prefix or "data") + ".tool_use_id", definition={'type': 'string', 'minLength': 1, 'maxLength': 64}, rule='maxLength')
+        if "content" in data_keys:
+            data_keys.remove("content")
+            data__content = data["content"]
+            if not isinstance(data__content, (str, list, tuple)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".content must be string or array", value=data__content, name="" + (name_prefix or "data") + ".content", definition={'type': ['string', 'array'], 'items': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['text', 'image', 'document']}}, 'allOf': [{'if': {'properties': {'type': {'const': 'text'}}}, 'then': {'$ref': '#/definitions/text_block'}}, {'if': {'properties': {'type': {'const': 'image'}}}, 'then': {'$ref': '#/definitions/image_block'}}, {'if': {'properties': {'type': {'const': 'document'}}}, 'then': {'$ref': '#/definitions/document_block'}}]}}, rule='type')
+            data__content_is_list = isinstance(data__content, (list, tuple))
+            if data__content_is_list:
+                data__content_len = len(data__content)
+                for data__content_x, data__content_item in enumerate(data__content):
+                    validate_anthropic_messages_request__validate___definitions_tool_result_content(data__content_item, custom_formats, (name_prefix or "data") + ".content[{data__content_x}]".format(**locals()))
+        if "is_error" in data_keys:
+            data_keys.remove("is_error")
+            data__iserror = data["is_error"]
+            if not isinstance(data__iserror, (bool, NoneType)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".is_error must be boolean or null", value=data__iserror, name="" + (name_prefix or "data") + ".is_error", definition={'type': ['boolean', 'null']}, rule='type')
+        if "cache_control" in data_keys:
+            data_keys.remove("cache_control")
+            data__cachecontrol = data["cache_control"]
+            validate_anthropic_messages_request__validate___definitions_cache_control(data__cachecontrol, custom_formats, (name_prefix or "data") + ".cache_control")
+        if data_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type', 'tool_use_id'], 'properties': {'type': {'const': 'tool_result'}, 'tool_use_id': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'content': {'type': ['string', 'array'], 'items': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['text', 'image', 'document']}}, 'allOf': [{'if': {'properties': {'type': {'const': 'text'}}}, 'then': {'$ref': '#/definitions/text_block'}}, {'if': {'properties': {'type': {'const': 'image'}}}, 'then': {'$ref': '#/definitions/image_block'}}, {'if': {'properties': {'type': {'const': 'document'}}}, 'then': {'$ref': '#/definitions/document_block'}}]}}, 'is_error': {'type': ['boolean', 'null']}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}}}, rule='additionalProperties')
+    return data
+
+def validate_anthropic_messages_request__validate___definitions_tool_result_content(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (dict)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['text', 'image', 'document']}}, 'allOf': [{'if': {'properties': {'type': {'const': 'text'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}, 'cache_control': {'$ref': '#/definitions/cache_control'}, 'citations': {'type': ['array', 'null'], 'description': 'Accepted and ignored.'}}}}, {'if': {'properties': {'type': {'const': 'image'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'source'], 'properties': {'type': {'const': 'image'}, 'source': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'url', 'file']}, 'media_type': {'enum': ['image/jpeg', 'image/png', 'image/gif', 'image/webp']}, 'data': {'type': 'string', 'minLength': 1}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}}, 'additionalProperties': False}, 'cache_control': {'$ref': '#/definitions/cache_control'}}}}, {'if': {'properties': {'type': {'const': 'document'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'source'], 'properties': {'type': {'const': 'document'}, 'source': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'text', 'content', 'url', 'file']}, 'media_type': {'type': 'string'}, 'data': {'type': 'string'}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}, 'content': {'type': ['string', 'array']}}, 'additionalProperties': False}, 'title': {'type': ['string', 'null']}, 'context': {'type': ['string', 'null']}, 'citations': {'type': ['object', 'null']}, 'cache_control': {'$ref': '#/definitions/cache_control'}}}}]}, rule='type')
+    try:
+        data_is_dict = isinstance(data, dict)
+        if data_is_dict:
+            data_keys = set(data.keys())
+            if "type" in data_keys:
+                data_keys.remove("type")
+                data__type = data["type"]
+                if not (isinstance(data__type, str) and data__type == 'text'):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".type must be same as const definition: text", value=data__type, name="" + (name_prefix or "data") + ".type", definition={'const': 'text'}, rule='const')
+    except (JsonSchemaValueException, JsonSchemaValuesException):
+        pass
+    else:
+        validate_anthropic_messages_request__validate___definitions_text_block(data, custom_formats, (name_prefix or "data") + "")
+    try:
+        data_is_dict = isinstance(data, dict)
+        if data_is_dict:
+            data_keys = set(data.keys())
+            if "type" in data_keys:
+                data_keys.remove("type")
+                data__type = data["type"]
+                if not (isinstance(data__type, str) and data__type == 'image'):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".type must be same as const definition: image", value=data__type, name="" + (name_prefix or "data") + ".type", definition={'const': 'image'}, rule='const')
+    except (JsonSchemaValueException, JsonSchemaValuesException):
+        pass
+    else:
+        validate_anthropic_messages_request__validate___definitions_image_block(data, custom_formats, (name_prefix or "data") + "")
+    try:
+        data_is_dict = isinstance(data, dict)
+        if data_is_dict:
+            data_keys = set(data.keys())
+            if "type" in data_keys:
+                data_keys.remove("type")
+                data__type = data["type"]
+                if not (isinstance(data__type, str) and data__type == 'document'):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".type must be same as const definition: document", value=data__type, name="" + (name_prefix or "data") + ".type", definition={'const': 'document'}, rule='const')
+    except (JsonSchemaValueException, JsonSchemaValuesException):
+        pass
+    else:
+        validate_anthropic_messages_request__validate___definitions_document_block(data, custom_formats, (name_prefix or "data") + "")
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['type']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['text', 'image', 'document']}}, 'allOf': [{'if': {'properties': {'type': {'const': 'text'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}, 'cache_control': {'$ref': '#/definitions/cache_control'}, 'citations': {'type': ['array', 'null'], 'description': 'Accepted and ignored.'}}}}, {'if': {'properties': {'type': {'const': 'image'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'source'], 'properties': {'type': {'const': 'image'}, 'source': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'url', 'file']}, 'media_type': {'enum': ['image/jpeg', 'image/png', 'image/gif', 'image/webp']}, 'data': {'type': 'string', 'minLength': 1}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}}, 'additionalProperties': False}, 'cache_control': {'$ref': '#/definitions/cache_control'}}}}, {'if': {'properties': {'type': {'const': 'document'}}}, 'then': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'source'], 'properties': {'type': {'const': 'document'}, 'source': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'text', 'content', 'url', 'file']}, 'media_type': {'type': 'string'}, 'data': {'type': 'string'}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}, 'content': {'type': ['string', 'array']}}, 'additionalProperties': False}, 'title': {'type': ['string', 'null']}, 'context': {'type': ['string', 'null']}, 'citations': {'type': ['object', 'null']}, 'cache_control': {'$ref': '#/definitions/cache_control'}}}}]}, rule='required')
+        data_keys = set(data.keys())
+        if "type" in data_keys:
+            data_keys.remove("type")
+            data__type = data["type"]
+            if not (isinstance(data__type, str) and data__type == 'text' or isinstance(data__type, str) and data__type == 'image' or isinstance(data__type, str) and data__type == 'document'):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".type must be one of ['text', 'image', 'document']", value=data__type, name="" + (name_prefix or "data") + ".type", definition={'enum': ['text', 'image', 'document']}, rule='enum')
+    return data
+
+def validate_anthropic_messages_request__validate___definitions_tool_use_block(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (dict)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type', 'id', 'name', 'input'], 'properties': {'type': {'const': 'tool_use'}, 'id': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'input': {'type': 'object'}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}, 'caller': {'type': ['object', 'null'], 'description': 'Accepted and ignored.'}}}, rule='type')
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['type', 'id', 'name', 'input']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type', 'id', 'name', 'input'], 'properties': {'type': {'const': 'tool_use'}, 'id': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'input': {'type': 'object'}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}, 'caller': {'type': ['object', 'null'], 'description': 'Accepted and ignored.'}}}, rule='required')
+        data_keys = set(data.keys())
+        if "type" in data_keys:
+            data_keys.remove("type")
+            data__type = data["type"]
+            if not (isinstance(data__type, str) and data__type == 'tool_use'):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".type must be same as const definition: tool_use", value=data__type, name="" + (name_prefix or "data") + ".type", definition={'const': 'tool_use'}, rule='const')
+        if "id" in data_keys:
+            data_keys.remove("id")
+            data__id = data["id"]
+            if not isinstance(data__id, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".id must be string", value=data__id, name="" + (name_prefix or "data") + ".id", definition={'type': 'string', 'minLength': 1, 'maxLength': 64}, rule='type')
+            if isinstance(data__id, str):
+                data__id_len = len(data__id)
+                if data__id_len < 1:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".id must be longer than or equal to 1 characters", value=data__id, name="" + (name_prefix or "data") + ".id", definition={'type': 'string', 'minLength': 1, 'maxLength': 64}, rule='minLength')
+                if data__id_len > 64:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".id must be shorter than or equal to 64 characters", value=data__id, name="" + (name_prefix or "data") + ".id", definition={'type': 'string', 'minLength': 1, 'maxLength': 64}, rule='maxLength')
+        if "name" in data_keys:
+            data_keys.remove("name")
+            data__name = data["name"]
+            if not isinstance(data__name, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".name must be string", value=data__name, name="" + (name_prefix or "data") + ".name", definition={'type': 'string', 'minLength': 1, 'maxLength': 64}, rule='type')
+            if isinstance(data__name, str):
+                data__name_len = len(data__name)
+                if data__name_len < 1:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".name must be longer than or equal to 1 characters", value=data__name, name="" + (name_prefix or "data") + ".name", definition={'type': 'string', 'minLength': 1, 'maxLength': 64}, rule='minLength')
+                if data__name_len > 64:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".name must be shorter than or equal to 64 characters", value=data__name, name="" + (name_prefix or "data") + ".name", definition={'type': 'string', 'minLength': 1, 'maxLength': 64}, rule='maxLength')
+        if "input" in data_keys:
+            data_keys.remove("input")
+            data__input = data["input"]
+            if not isinstance(data__input, (dict)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".input must be object", value=data__input, name="" + (name_prefix or "data") + ".input", definition={'type': 'object'}, rule='type')
+        if "cache_control" in data_keys:
+            data_keys.remove("cache_control")
+            data__cachecontrol = data["cache_control"]
+            validate_anthropic_messages_request__validate___definitions_cache_control(data__cachecontrol, custom_formats, (name_prefix or "data") + ".cache_control")
+        if "caller" in data_keys:
+            data_keys.remove("caller")
+            data__caller = data["caller"]
+            if not isinstance(data__caller, (dict, NoneType)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".caller must be object or null", value=data__caller, name="" + (name_prefix or "data") + ".caller", definition={'type': ['object', 'null'], 'description': 'Accepted and ignored.'}, rule='type')
+        if data_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type', 'id', 'name', 'input'], 'properties': {'type': {'const': 'tool_use'}, 'id': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'input': {'type': 'object'}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}, 'caller': {'type': ['object', 'null'], 'description': 'Accepted and ignored.'}}}, rule='additionalProperties')
+    return data
+
+def validate_anthropic_messages_request__validate___definitions_document_block(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (dict)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type', 'source'], 'properties': {'type': {'const': 'document'}, 'source': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'text', 'content', 'url', 'file']}, 'media_type': {'type': 'string'}, 'data': {'type': 'string'}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}, 'content': {'type': ['string', 'array']}}, 'additionalProperties': False}, 'title': {'type': ['string', 'null']}, 'context': {'type': ['string', 'null']}, 'citations': {'type': ['object', 'null']}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}}}, rule='type')
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['type', 'source']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type', 'source'], 'properties': {'type': {'const': 'document'}, 'source': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'text', 'content', 'url', 'file']}, 'media_type': {'type': 'string'}, 'data': {'type': 'string'}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}, 'content': {'type': ['string', 'array']}}, 'additionalProperties': False}, 'title': {'type': ['string', 'null']}, 'context': {'type': ['string', 'null']}, 'citations': {'type': ['object', 'null']}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}}}, rule='required')
+        data_keys = set(data.keys())
+        if "type" in data_keys:
+            data_keys.remove("type")
+            data__type = data["type"]
+            if not (isinstance(data__type, str) and data__type == 'document'):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".type must be same as const definition: document", value=data__type, name="" + (name_prefix or "data") + ".type", definition={'const': 'document'}, rule='const')
+        if "source" in data_keys:
+            data_keys.remove("source")
+            data__source = data["source"]
+            if not isinstance(data__source, (dict)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".source must be object", value=data__source, name="" + (name_prefix or "data") + ".source", definition={'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'text', 'content', 'url', 'file']}, 'media_type': {'type': 'string'}, 'data': {'type': 'string'}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}, 'content': {'type': ['string', 'array']}}, 'additionalProperties': False}, rule='type')
+            data__source_is_dict = isinstance(data__source, dict)
+            if data__source_is_dict:
+                data__source__missing_keys = set(['type']) - data__source.keys()
+                if data__source__missing_keys:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".source must contain " + (str(sorted(data__source__missing_keys)) + " properties"), value=data__source, name="" + (name_prefix or "data") + ".source", definition={'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'text', 'content', 'url', 'file']}, 'media_type': {'type': 'string'}, 'data': {'type': 'string'}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}, 'content': {'type': ['string', 'array']}}, 'additionalProperties': False}, rule='required')
+                data__source_keys = set(data__source.keys())
+                if "type" in data__source_keys:
+                    data__source_keys.remove("type")
+                    data__source__type = data__source["type"]
+                    if not (isinstance(data__source__type, str) and data__source__type == 'base64' or isinstance(data__source__type, str) and data__source__type == 'text' or isinstance(data__source__type, str) and data__source__type == 'content' or isinstance(data__source__type, str) and data__source__type == 'url' or isinstance(data__source__type, str) and data__source__type == 'file'):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".source.type must be one of ['base64', 'text', 'content', 'url', 'file']", value=data__source__type, name="" + (name_prefix or "data") + ".source.type", definition={'enum': ['base64', 'text', 'content', 'url', 'file']}, rule='enum')
+                if "media_type" in data__source_keys:
+                    data__source_keys.remove("media_type")
+                    data__source__mediatype = data__source["media_type"]
+                    if not isinstance(data__source__mediatype, (str)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".source.media_type must be string", value=data__source__mediatype, name="" + (name_prefix or "data") + ".source.media_type", definition={'type': 'string'}, rule='type')
+                if "data" in data__source_keys:
+                    data__source_keys.remove("data")
+                    data__source__data = data__source["data"]
+                    if not isinstance(data__source__data, (str)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".source.data must be string", value=data__source__data, name="" + (name_prefix or "data") + ".source.data", definition={'type': 'string'}, rule='type')
+                if "url" in data__source_keys:
+                    data__source_keys.remove("url")
+                    data__source__url = data__source["url"]
+                    if not isinstance(data__source__url, (str)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".source.url must be string", value=data__source__url, name="" + (name_prefix or "data") + ".source.url", definition={'type': 'string'}, rule='type')
+                if "file_id" in data__source_keys:
+                    data__source_keys.remove("file_id")
+                    data__source__fileid = data__source["file_id"]
+                    if not isinstance(data__source__fileid, (str)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".source.file_id must be string", value=data__source__fileid, name="" + (name_prefix or "data") + ".source.file_id", definition={'type': 'string'}, rule='type')
+                if "content" in data__source_keys:
+                    data__source_keys.remove("content")
+                    data__source__content = data__source["content"]
+                    if not isinstance(data__source__content, (str, list, tuple)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".source.content must be string or array", value=data__source__content, name="" + (name_prefix or "data") + ".source.content", definition={'type': ['string', 'array']}, rule='type')
+                if data__source_keys:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".source must not contain "+str(data__source_keys)+" properties", value=data__source, name="" + (name_prefix or "data") + ".source", definition={'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'text', 'content', 'url', 'file']}, 'media_type': {'type': 'string'}, 'data': {'type': 'string'}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}, 'content': {'type': ['string', 'array']}}, 'additionalProperties': False}, rule='additionalProperties')
+        if "title" in data_keys:
+            data_keys.remove("title")
+            data__title = data["title"]
+            if not isinstance(data__title, (str, NoneType)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".title must be string or null", value=data__title, name="" + (name_prefix or "data") + ".title", definition={'type': ['string', 'null']}, rule='type')
+        if "context" in data_keys:
+            data_keys.remove("context")
+            data__context = data["context"]
+            if not isinstance(data__context, (str, NoneType)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".context must be string or null", value=data__context, name="" + (name_prefix or "data") + ".context", definition={'type': ['string', 'null']}, rule='type')
+        if "citations" in data_keys:
+            data_keys.remove("citations")
+            data__citations = data["citations"]
+            if not isinstance(data__citations, (dict, NoneType)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".citations must be object or null", value=data__citations, name="" + (name_prefix or "data") + ".citations", definition={'type': ['object', 'null']}, rule='type')
+        if "cache_control" in data_keys:
+            data_keys.remove("cache_control")
+            data__cachecontrol = data["cache_control"]
+            validate_anthropic_messages_request__validate___definitions_cache_control(data__cachecontrol, custom_formats, (name_prefix or "data") + ".cache_control")
+        if data_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type', 'source'], 'properties': {'type': {'const': 'document'}, 'source': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'text', 'content', 'url', 'file']}, 'media_type': {'type': 'string'}, 'data': {'type': 'string'}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}, 'content': {'type': ['string', 'array']}}, 'additionalProperties': False}, 'title': {'type': ['string', 'null']}, 'context': {'type': ['string', 'null']}, 'citations': {'type': ['object', 'null']}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}}}, rule='additionalProperties')
+    return data
+
+def validate_anthropic_messages_request__validate___definitions_image_block(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (dict)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type', 'source'], 'properties': {'type': {'const': 'image'}, 'source': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'url', 'file']}, 'media_type': {'enum': ['image/jpeg', 'image/png', 'image/gif', 'image/webp']}, 'data': {'type': 'string', 'minLength': 1}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}}, 'additionalProperties': False}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}}}, rule='type')
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['type', 'source']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type', 'source'], 'properties': {'type': {'const': 'image'}, 'source': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'url', 'file']}, 'media_type': {'enum': ['image/jpeg', 'image/png', 'image/gif', 'image/webp']}, 'data': {'type': 'string', 'minLength': 1}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}}, 'additionalProperties': False}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}}}, rule='required')
+        data_keys = set(data.keys())
+        if "type" in data_keys:
+            data_keys.remove("type")
+            data__type = data["type"]
+            if not (isinstance(data__type, str) and data__type == 'image'):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".type must be same as const definition: image", value=data__type, name="" + (name_prefix or "data") + ".type", definition={'const': 'image'}, rule='const')
+        if "source" in data_keys:
+            data_keys.remove("source")
+            data__source = data["source"]
+            if not isinstance(data__source, (dict)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".source must be object", value=data__source, name="" + (name_prefix or "data") + ".source", definition={'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'url', 'file']}, 'media_type': {'enum': ['image/jpeg', 'image/png', 'image/gif', 'image/webp']}, 'data': {'type': 'string', 'minLength': 1}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}}, 'additionalProperties': False}, rule='type')
+            data__source_is_dict = isinstance(data__source, dict)
+            if data__source_is_dict:
+                data__source__missing_keys = set(['type']) - data__source.keys()
+                if data__source__missing_keys:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".source must contain " + (str(sorted(data__source__missing_keys)) + " properties"), value=data__source, name="" + (name_prefix or "data") + ".source", definition={'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'url', 'file']}, 'media_type': {'enum': ['image/jpeg', 'image/png', 'image/gif', 'image/webp']}, 'data': {'type': 'string', 'minLength': 1}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}}, 'additionalProperties': False}, rule='required')
+                data__source_keys = set(data__source.keys())
+                if "type" in data__source_keys:
+                    data__source_keys.remove("type")
+                    data__source__type = data__source["type"]
+                    if not (isinstance(data__source__type, str) and data__source__type == 'base64' or isinstance(data__source__type, str) and data__source__type == 'url' or isinstance(data__source__type, str) and data__source__type == 'file'):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".source.type must be one of ['base64', 'url', 'file']", value=data__source__type, name="" + (name_prefix or "data") + ".source.type", definition={'enum': ['base64', 'url', 'file']}, rule='enum')
+                if "media_type" in data__source_keys:
+                    data__source_keys.remove("media_type")
+                    data__source__mediatype = data__source["media_type"]
+                    if not (isinstance(data__source__mediatype, str) and data__source__mediatype == 'image/jpeg' or isinstance(data__source__mediatype, str) and data__source__mediatype == 'image/png' or isinstance(data__source__mediatype, str) and data__source__mediatype == 'image/gif' or isinstance(data__source__mediatype, str) and data__source__mediatype == 'image/webp'):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".source.media_type must be one of ['image/jpeg', 'image/png', 'image/gif', 'image/webp']", value=data__source__mediatype, name="" + (name_prefix or "data") + ".source.media_type", definition={'enum': ['image/jpeg', 'image/png', 'image/gif', 'image/webp']}, rule='enum')
+                if "data" in data__source_keys:
+                    data__source_keys.remove("data")
+                    data__source__data = data__source["data"]
+                    if not isinstance(data__source__data, (str)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".source.data must be string", value=data__source__data, name="" + (name_prefix or "data") + ".source.data", definition={'type': 'string', 'minLength': 1}, rule='type')
+                    if isinstance(data__source__data, str):
+                        data__source__data_len = len(data__source__data)
+                        if data__source__data_len < 1:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".source.data must be longer than or equal to 1 characters", value=data__source__data, name="" + (name_prefix or "data") + ".source.data", definition={'type': 'string', 'minLength': 1}, rule='minLength')
+                if "url" in data__source_keys:
+                    data__source_keys.remove("url")
+                    data__source__url = data__source["url"]
+                    if not isinstance(data__source__url, (str)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".source.url must be string", value=data__source__url, name="" + (name_prefix or "data") + ".source.url", definition={'type': 'string'}, rule='type')
+                if "file_id" in data__source_keys:
+                    data__source_keys.remove("file_id")
+                    data__source__fileid = data__source["file_id"]
+                    if not isinstance(data__source__fileid, (str)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".source.file_id must be string", value=data__source__fileid, name="" + (name_prefix or "data") + ".source.file_id", definition={'type': 'string'}, rule='type')
+                if data__source_keys:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".source must not contain "+str(data__source_keys)+" properties", value=data__source, name="" + (name_prefix or "data") + ".source", definition={'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'url', 'file']}, 'media_type': {'enum': ['image/jpeg', 'image/png', 'image/gif', 'image/webp']}, 'data': {'type': 'string', 'minLength': 1}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}}, 'additionalProperties': False}, rule='additionalProperties')
+        if "cache_control" in data_keys:
+            data_keys.remove("cache_control")
+            data__cachecontrol = data["cache_control"]
+            validate_anthropic_messages_request__validate___definitions_cache_control(data__cachecontrol, custom_formats, (name_prefix or "data") + ".cache_control")
+        if data_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type', 'source'], 'properties': {'type': {'const': 'image'}, 'source': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'url', 'file']}, 'media_type': {'enum': ['image/jpeg', 'image/png', 'image/gif', 'image/webp']}, 'data': {'type': 'string', 'minLength': 1}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}}, 'additionalProperties': False}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}}}, rule='additionalProperties')
+    return data
+validate_anthropic_messages_request = validate_anthropic_messages_request__validate

@@ -11,6 +11,28 @@ from typing import Any
 MODEL_PATH = "/model/anthropic.claude-3-haiku-20240307-v1:0/invoke"
 USER = [{"role": "user", "content": "Hi"}]
 OAI = "/v1/chat/completions"
+MSG = "/v1/messages"
+ANT = {"anthropic-version": "2023-06-01", "x-api-key": "unused"}
+"""Headers as the Anthropic SDK sends them (not checked: authentication is the Function URL's)."""
+CLAUDE = "anthropic.claude-3-haiku-20240307-v1:0"
+
+
+def msg(**fields: Any) -> dict[str, Any]:
+    """A valid Messages body for the test deployment, with ``fields`` replaced (None removes a field)."""
+    body: dict[str, Any] = {"model": CLAUDE, "max_tokens": 50, "messages": USER, **fields}
+    return {key: value for key, value in body.items() if value is not None}
+
+
+def user(*blocks: dict[str, Any]) -> list[dict[str, Any]]:
+    """One user message holding ``blocks``."""
+    return [{"role": "user", "content": list(blocks)}]
+
+
+IMG_URL = {"type": "image", "source": {"type": "url", "url": "https://example.com/a.png"}}
+IMG_BAD = {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "not base64!"}}
+DOC_URL = {"type": "document", "source": {"type": "url", "url": "https://example.com/a.pdf"}}
+TOOL = {"name": "f", "input_schema": {"type": "object"}}
+INV = "invalid_request_error"
 DEEP = "[" * 900 + "]" * 900
 """JSON arrays nested 900 levels: parses in Python, but far past the documented nesting limit (64)."""
 OAI_DEEP_TOOL = (
@@ -197,6 +219,94 @@ BAD_INPUTS: list[tuple[str, str, str, dict[str, str], Any, int, str]] = [
         "invalid_request",
     ),
     ("invoke-body-900-deep", "POST", MODEL_PATH, {}, ('{"x": ' + DEEP + "}").encode(), 400, "invalid_request"),
+    ("messages-no-model", "POST", MSG, ANT, msg(model=None), 400, INV),
+    ("messages-no-max-tokens", "POST", MSG, ANT, msg(max_tokens=None), 400, INV),
+    ("messages-max-tokens-above-cap", "POST", MSG, ANT, msg(max_tokens=999_999), 400, INV),
+    ("messages-empty-list", "POST", MSG, ANT, msg(messages=[]), 400, INV),
+    ("messages-blank-text", "POST", MSG, ANT, msg(messages=user({"type": "text", "text": " "})), 400, INV),
+    ("messages-unknown-block", "POST", MSG, ANT, msg(messages=user({"type": "search_result"})), 400, INV),
+    ("messages-unknown-field", "POST", MSG, ANT, msg(temprature=1), 400, INV),
+    ("messages-bad-role", "POST", MSG, ANT, msg(messages=[{"role": "system", "content": "a"}]), 400, INV),
+    ("messages-image-url", "POST", MSG, ANT, msg(messages=user(IMG_URL)), 400, INV),
+    ("messages-image-not-base64", "POST", MSG, ANT, msg(messages=user(IMG_BAD)), 400, INV),
+    ("messages-document-url", "POST", MSG, ANT, msg(messages=user(DOC_URL)), 400, INV),
+    (
+        "messages-tool-use-from-user",
+        "POST",
+        MSG,
+        ANT,
+        msg(messages=user({"type": "tool_use", "id": "t", "name": "f", "input": {}})),
+        400,
+        INV,
+    ),
+    (
+        "messages-first-is-assistant",
+        "POST",
+        MSG,
+        ANT,
+        msg(messages=[{"role": "assistant", "content": "a"}, *USER]),
+        400,
+        INV,
+    ),
+    (
+        "messages-tool-choice-unknown",
+        "POST",
+        MSG,
+        ANT,
+        msg(tools=[TOOL], tool_choice={"type": "tool", "name": "g"}),
+        400,
+        INV,
+    ),
+    ("messages-tool-choice-without-tools", "POST", MSG, ANT, msg(tool_choice={"type": "any"}), 400, INV),
+    (
+        "messages-server-tool",
+        "POST",
+        MSG,
+        ANT,
+        msg(tools=[{"type": "web_search_20250305", "name": "web_search"}]),
+        400,
+        INV,
+    ),
+    (
+        "messages-thinking-budget-small",
+        "POST",
+        MSG,
+        ANT,
+        msg(thinking={"type": "enabled", "budget_tokens": 10}),
+        400,
+        INV,
+    ),
+    (
+        "messages-thinking-budget-over-max",
+        "POST",
+        MSG,
+        ANT,
+        msg(max_tokens=1024, thinking={"type": "enabled", "budget_tokens": 1024}),
+        400,
+        INV,
+    ),
+    ("messages-top-k-negative", "POST", MSG, ANT, msg(top_k=-1), 400, INV),
+    ("messages-temperature-too-high", "POST", MSG, ANT, msg(temperature=1.5), 400, INV),
+    ("messages-stream-not-bool", "POST", MSG, ANT, msg(stream="yes"), 400, INV),
+    ("messages-invalid-json", "POST", MSG, ANT, b"{not json", 400, INV),
+    ("messages-array-body", "POST", MSG, ANT, [1], 400, INV),
+    ("messages-too-large", "POST", MSG, ANT, msg(system="x" * 5000), 413, INV),
+    ("messages-model-not-allowed", "POST", MSG, ANT, msg(model="claude-opus-4-1-20250805"), 403, "permission_error"),
+    ("count-tokens-no-messages", "POST", f"{MSG}/count_tokens", ANT, {"model": CLAUDE}, 400, INV),
+    (
+        "count-tokens-model-not-allowed",
+        "POST",
+        f"{MSG}/count_tokens",
+        ANT,
+        {"model": "evil.model-v1", "messages": USER},
+        403,
+        "permission_error",
+    ),
+    ("v1-models-limit-zero", "GET", "/v1/models?limit=0", ANT, None, 400, INV),
+    ("v1-models-unknown-after-id", "GET", "/v1/models?after_id=nope", ANT, None, 400, INV),
+    ("v1-models-post", "POST", "/v1/models", {}, {}, 405, "method_not_allowed"),
+    ("v1-models-post-anthropic", "POST", "/v1/models", ANT, {}, 405, INV),
+    ("messages-get", "GET", MSG, ANT, None, 405, INV),
 ]
 
 MAX_BODY_BYTES = 4096

@@ -73,6 +73,8 @@ class FakeSource:
     calls: list[tuple[str, Any]] = field(default_factory=list)
     budgets: list[CallBudget | None] = field(default_factory=list)
     streams: list[FakeStream] = field(default_factory=list)
+    input_tokens: int = 42
+    """What ``count_tokens`` answers (unless ``refuse_with`` is set)."""
 
     def _open(self) -> FakeStream:
         if self.refuse_with is not None:
@@ -92,6 +94,12 @@ class FakeSource:
         self.calls.append(("invoke", (model_id, body)))
         self.budgets.append(budget)
         return self._open()
+
+    def count_tokens(self, request: ChatRequest) -> int:
+        self.calls.append(("count_tokens", request))
+        if self.refuse_with is not None:
+            raise self.refuse_with
+        return self.input_tokens
 
 
 class FakeContext:

@@ -22,7 +22,8 @@ def test_every_route_of_the_table_is_listed_in_the_404_message() -> None:
     with pytest.raises(NotFoundError) as caught:
         match_surface("POST", "/nowhere")
     assert caught.value.message == (
-        "no route for '/nowhere'; routes: POST /, POST /v1/chat/completions, POST /model/{modelId}/invoke, GET /models"
+        "no route for '/nowhere'; routes: POST /, POST /v1/chat/completions, POST /model/{modelId}/invoke, "
+        "GET /models, GET /v1/models, POST /v1/messages, POST /v1/messages/count_tokens"
     )
 
 
@@ -99,7 +100,7 @@ SHOUT = Surface(
     _shout_plan,
     {Format.SSE: _ShoutEncoder, Format.JSON: _CountEncoder},
     default=Format.SSE,
-    error_body=lambda exc: {"shout": exc.error_type.upper()},
+    error_body=lambda exc, request, request_id: {"shout": exc.error_type.upper()},
 )
 
 

@@ -1,0 +1,36 @@
+"""Check a JSON value against an official SDK's own pydantic type: it validates, and no field is unknown.
+
+The ``anthropic`` and ``openai`` SDK models allow extra fields (they keep them in ``model_extra``), so validating
+alone would accept a misspelt field. :func:`strict_parse` validates ``data`` with ``model`` (missing required
+fields and wrong types fail) and then walks the parsed value: every nested SDK model must have an empty
+``model_extra``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pydantic
+
+
+def strict_parse(model: Any, data: Any) -> Any:
+    """``data`` parsed as ``model`` (a class or a type alias such as a discriminated union); raise on unknown fields."""
+    value = pydantic.TypeAdapter(model).validate_python(data)
+    unknown = list(_unknown_fields(value, "$"))
+    if unknown:
+        raise AssertionError(f"fields unknown to {model}: {unknown} in {data!r}")
+    return value
+
+
+def _unknown_fields(value: Any, path: str) -> Any:
+    if isinstance(value, pydantic.BaseModel):
+        for name in value.model_extra or {}:
+            yield f"{path}.{name}"
+        for name in type(value).model_fields:
+            yield from _unknown_fields(getattr(value, name), f"{path}.{name}")
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield from _unknown_fields(item, f"{path}[{i}]")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _unknown_fields(item, f"{path}.{key}")
