@@ -41,8 +41,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from bedrock_stream.encoders.anthropic_errors import anthropic_error_body
 from bedrock_stream.anthropic_request import count_tokens_plan, messages_plan
+from bedrock_stream.encoders.anthropic_errors import anthropic_error_body
 from bedrock_stream.encoders.anthropic_message import AnthropicMessageEncoder
 from bedrock_stream.encoders.anthropic_stream import AnthropicStreamEncoder
 from bedrock_stream.encoders.base import Encoder

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any, ClassVar, Self
 
-from bedrock_stream.encoders.anthropic_errors import anthropic_error_body
 from bedrock_stream.encoders.anthropic_blocks import BlockWriter, message_delta, message_id, message_start
+from bedrock_stream.encoders.anthropic_errors import anthropic_error_body
 from bedrock_stream.encoders.base import Encoder, Exchange, Transcript, dumps
 from bedrock_stream.errors import AppError, MidStreamError
 from bedrock_stream.events import BedrockEvent
