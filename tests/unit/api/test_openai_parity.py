@@ -266,3 +266,15 @@ def test_no_ignored_header_without_ignored_params() -> None:
     result = run(harness(), json_event({"messages": USER, "seed": None}, path=PATH))
     assert result.status == 200
     assert "x-ignored-params" not in result.headers
+
+
+def test_null_tools_tool_choice_and_stream_obfuscation_are_accepted() -> None:
+    body = {
+        "messages": USER,
+        "stream": True,
+        "stream_options": {"include_usage": True, "include_obfuscation": False},
+        "tools": None,
+        "tool_choice": None,
+    }
+    request = sent(body)
+    assert request.tool_config is None
