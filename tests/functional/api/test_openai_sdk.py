@@ -147,13 +147,14 @@ def test_structured_output_reaches_converse_as_output_config(client: openai.Open
         "required": ["city"],
         "additionalProperties": False,
     }
-    completion = client.chat.completions.create(
+    raw = client.chat.completions.with_raw_response.create(
         model=MODEL,
         messages=[{"role": "user", "content": PROMPT}],
         response_format={"type": "json_schema", "json_schema": {"name": "City", "schema": schema, "strict": True}},
         service_tier="flex",
     )
-    strict_parse(ChatCompletion, completion.model_dump(exclude_unset=True))
+    strict_parse(ChatCompletion, json.loads(raw.text))
+    assert "x-ignored-params" not in raw.headers
     body = converse_body(fake)
     definition = body["outputConfig"]["textFormat"]["structure"]["jsonSchema"]
     assert (definition["name"], json.loads(definition["schema"])) == ("City", schema)
