@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
 from bedrock_stream.chat import BedrockSource, ChatRequest, EventStream
@@ -123,7 +123,8 @@ class App:
             if self._observer.log_content:
                 record.prompt = _last_user_text(plan.chat)
             encoder = self._encoder(surface, fmt, plan.chat.model, record, include_usage=plan.include_usage)
-            return self._respond(self._source.converse(plan.chat, budget=deadline), encoder, deadline, record)
+            stream = self._source.converse(plan.chat, budget=deadline)
+            return self._respond(stream, encoder, deadline, record, extra_headers=plan.headers)
         encoder = self._encoder(surface, fmt, plan.model, record)
         return self._respond(self._source.invoke(plan.model, plan.body, budget=deadline), encoder, deadline, record)
 
@@ -160,7 +161,13 @@ class App:
         return Deadline(context.get_remaining_time_in_millis, self.settings.deadline_margin_ms)
 
     def _respond(
-        self, stream: EventStream, encoder: Encoder, deadline: Deadline, record: RequestRecord
+        self,
+        stream: EventStream,
+        encoder: Encoder,
+        deadline: Deadline,
+        record: RequestRecord,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> StreamingResponse:
         events = self._noted(guarded_events(stream, deadline), record)
         if encoder.buffers:
@@ -170,8 +177,13 @@ class App:
             finally:
                 stream.close()
             self._observer.finish(record)
-            return json_response(encoder.finish(), request_id=record.request_id, content_type=encoder.content_type)
-        headers = base_headers(encoder.content_type, record.request_id)
+            return json_response(
+                encoder.finish(),
+                request_id=record.request_id,
+                content_type=encoder.content_type,
+                extra_headers=extra_headers,
+            )
+        headers = {**base_headers(encoder.content_type, record.request_id), **(extra_headers or {})}
         if encoder.holds_prelude:
             # A format without framing (plain text): an answer without text would be a prelude and an empty body,
             # which can leave a Function URL connection hanging. Hold the prelude until the first text (an error

@@ -46,6 +46,10 @@ class ChatRequest:
     tool_config: Mapping[str, Any] | None = None
     """Converse ``toolConfig`` (``tools``, ``toolChoice``), already in Bedrock's shape."""
     additional_model_request_fields: Mapping[str, Any] | None = None
+    output_config: Mapping[str, Any] | None = None
+    """Converse ``outputConfig`` (e.g. ``textFormat`` for structured output), already in Bedrock's shape."""
+    service_tier: str | None = None
+    """Converse ``serviceTier.type`` (``priority``, ``default``, ``flex``, ``reserved``)."""
 
 
 class EventStream(Protocol):

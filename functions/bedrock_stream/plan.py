@@ -46,6 +46,8 @@ class Converse:
     """False: answer with the surface's ``json`` format (one document) whatever was negotiated."""
     include_usage: bool = False
     """Passed to the encoder (:class:`~bedrock_stream.encoders.Exchange`)."""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """Extra response headers (e.g. ``x-ignored-params``), sent with a 200 answer."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -49,6 +49,7 @@ from bedrock_stream.encoders.base import Encoder
 from bedrock_stream.encoders.json_document import JsonDocumentEncoder
 from bedrock_stream.encoders.ndjson import NdjsonEncoder
 from bedrock_stream.encoders.openai_chunks import OpenAIChunkEncoder
+from bedrock_stream.encoders.openai_common import openai_error_body
 from bedrock_stream.encoders.openai_completion import OpenAICompletionEncoder
 from bedrock_stream.encoders.sse import SseEncoder
 from bedrock_stream.encoders.text import TextEncoder
@@ -78,6 +79,11 @@ def default_error_body(exc: AppError, request: HttpRequest, request_id: str) -> 
 def anthropic_errors(exc: AppError, request: HttpRequest, request_id: str) -> Mapping[str, Any]:
     """Anthropic's error body (``{"type": "error", "error": {...}, "request_id"}``)."""
     return anthropic_error_body(exc, request_id=request_id)
+
+
+def openai_errors(exc: AppError, request: HttpRequest, request_id: str) -> Mapping[str, Any]:
+    """OpenAI's error body (``{"error": {"message", "type", "param", "code"}}``)."""
+    return openai_error_body(exc)
 
 
 def anthropic_errors_if_asked(exc: AppError, request: HttpRequest, request_id: str) -> Mapping[str, Any]:
@@ -138,6 +144,7 @@ SURFACES: tuple[Surface, ...] = (
         openai_plan,
         {Format.SSE: OpenAIChunkEncoder, Format.JSON: OpenAICompletionEncoder},
         default=Format.SSE,
+        error_body=openai_errors,
     ),
     Surface("POST", "/model/{modelId}/invoke", invoke_plan, NATIVE_FORMATS, default=Format.TEXT, negotiated=True),
     Surface("GET", "/models", models_document),

@@ -3,7 +3,9 @@
 Sequence (OpenAI API reference, "The chat completion chunk object"): a first chunk with ``delta.role``, one
 chunk per content delta (``content``, ``reasoning_content``, or ``tool_calls`` with a dense 0-based index),
 a chunk with an empty delta and ``finish_reason``, a usage chunk with empty ``choices`` when
-``stream_options.include_usage``, then ``data: [DONE]``. Errors: ``data: {"error": {...}}``.
+``stream_options.include_usage``, then ``data: [DONE]``. A tool call's first delta carries its ``id``, ``type``
+and ``function.name``; later deltas only ``function.arguments``. Errors: ``data: {"error": {"message", "type",
+"param", "code"}}``.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, Self
 
 from bedrock_stream.encoders.base import Encoder, Exchange, Transcript, dumps
-from bedrock_stream.encoders.openai_common import OpenAIIdentity, finish_reason, openai_usage
+from bedrock_stream.encoders.openai_common import OpenAIIdentity, finish_reason, openai_error_body, openai_usage
 from bedrock_stream.errors import AppError
 from bedrock_stream.events import BedrockEvent, ReasoningDelta, TextDelta, ToolUseDelta, ToolUseStart
 
@@ -89,4 +91,4 @@ class OpenAIChunkEncoder(Encoder):
 
     def error(self, exc: AppError) -> str:
         """An error object in place of a chunk (the OpenAI SDK raises ``APIError`` on it)."""
-        return f"data: {dumps(exc.to_dict())}\n\n"
+        return f"data: {dumps(openai_error_body(exc))}\n\n"

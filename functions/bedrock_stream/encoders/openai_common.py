@@ -1,5 +1,5 @@
-"""Pieces shared by the OpenAI Chat Completions encoders (OpenAI API reference: the chat completion object and
-the chat completion chunk object)."""
+"""Pieces shared by the OpenAI-compatible encoders (OpenAI API reference: the chat completion object, the chat
+completion chunk object, and "Error codes": ``{"error": {"message", "type", "param", "code"}}``)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from bedrock_stream.encoders.base import Exchange
+from bedrock_stream.errors import AppError
 from bedrock_stream.events import Usage
 
-__all__ = ["OpenAIIdentity", "finish_reason", "openai_usage"]
+__all__ = ["OpenAIIdentity", "finish_reason", "openai_error_body", "openai_error_type", "openai_usage"]
 
 _FINISH_REASONS = {
     "end_turn": "stop",
@@ -58,3 +59,37 @@ def openai_usage(usage: Usage | None) -> dict[str, Any]:
             "cache_write_tokens": usage.cache_write_input_tokens,
         },
     }
+
+
+_ERROR_TYPES: dict[int, str] = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    405: "invalid_request_error",
+    406: "invalid_request_error",
+    413: "invalid_request_error",
+    415: "invalid_request_error",
+    429: "rate_limit_error",
+}
+"""HTTP status -> OpenAI error type (anything else, 5xx included: ``server_error``)."""
+
+
+def openai_error_type(exc: AppError) -> str:
+    """The OpenAI error type for ``exc``, by its HTTP status."""
+    return _ERROR_TYPES.get(exc.status_code, "server_error")
+
+
+def openai_error_body(exc: AppError) -> dict[str, Any]:
+    """``{"error": {"message", "type", "param", "code"}}``: ``param`` is the JSON path of the culprit field (or
+    null), ``code`` Bedrock's error code when Bedrock refused, else our own error type (``model_not_allowed``...).
+    The OpenAI SDKs read these four fields into ``APIError.message/type/param/code``."""
+    field = getattr(exc, "field", None)
+    code = getattr(exc, "code", None)
+    error: dict[str, Any] = {
+        "message": exc.message,
+        "type": openai_error_type(exc),
+        "param": field if isinstance(field, str) else None,
+        "code": code if isinstance(code, str) else exc.error_type,
+    }
+    return {"error": error}

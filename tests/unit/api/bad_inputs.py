@@ -33,6 +33,27 @@ IMG_BAD = {"type": "image", "source": {"type": "base64", "media_type": "image/pn
 DOC_URL = {"type": "document", "source": {"type": "url", "url": "https://example.com/a.pdf"}}
 TOOL = {"name": "f", "input_schema": {"type": "object"}}
 INV = "invalid_request_error"
+PNG_1PX = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+"""A 1x1 PNG, base64."""
+
+
+def oai_user(*parts: dict[str, Any]) -> dict[str, Any]:
+    """A Chat Completions body with one user message holding ``parts``."""
+    return {"messages": [{"role": "user", "content": list(parts)}]}
+
+
+def oai_image(url: str) -> dict[str, Any]:
+    """An ``image_url`` content part."""
+    return {"type": "image_url", "image_url": {"url": url}}
+
+
+def oai_file(data: str, filename: str = "notes.txt") -> dict[str, Any]:
+    """A ``file`` content part."""
+    return {"type": "file", "file": {"file_data": data, "filename": filename}}
+
+
+OAI_PNG = oai_image(f"data:image/png;base64,{PNG_1PX}")
+OAI_TEXT_FILE = oai_file("data:text/plain;base64,aGVsbG8=")
 DEEP = "[" * 900 + "]" * 900
 """JSON arrays nested 900 levels: parses in Python, but far past the documented nesting limit (64)."""
 OAI_DEEP_TOOL = (
@@ -114,11 +135,11 @@ BAD_INPUTS: list[tuple[str, str, str, dict[str, str], Any, int, str]] = [
     ("unknown-route", "POST", "/v2/everything", {}, {"prompt": "a"}, 404, "not_found"),
     ("wrong-method-root", "GET", "/", {}, None, 405, "method_not_allowed"),
     ("wrong-method-models", "DELETE", "/models", {}, None, 405, "method_not_allowed"),
-    ("openai-n-2", "POST", OAI, {}, {"messages": USER, "n": 2}, 400, "invalid_request"),
-    ("openai-user-blank", "POST", OAI, {}, {"messages": [{"role": "user", "content": "  "}]}, 400, "invalid_request"),
-    ("openai-no-messages", "POST", OAI, {}, {"model": "x"}, 400, "invalid_request"),
-    ("openai-bad-role", "POST", OAI, {}, {"messages": [{"role": "robot", "content": "a"}]}, 400, "invalid_request"),
-    ("openai-logprobs", "POST", OAI, {}, {"messages": USER, "logprobs": True}, 400, "invalid_request"),
+    ("openai-n-2", "POST", OAI, {}, {"messages": USER, "n": 2}, 400, INV),
+    ("openai-user-blank", "POST", OAI, {}, {"messages": [{"role": "user", "content": "  "}]}, 400, INV),
+    ("openai-no-messages", "POST", OAI, {}, {"model": "x"}, 400, INV),
+    ("openai-bad-role", "POST", OAI, {}, {"messages": [{"role": "robot", "content": "a"}]}, 400, INV),
+    ("openai-logprobs", "POST", OAI, {}, {"messages": USER, "logprobs": True}, 400, INV),
     (
         "openai-top-p-nan",
         "POST",
@@ -126,10 +147,10 @@ BAD_INPUTS: list[tuple[str, str, str, dict[str, str], Any, int, str]] = [
         {},
         b'{"messages": [{"role": "user", "content": "a"}], "top_p": NaN}',
         400,
-        "invalid_request",
+        INV,
     ),
-    ("openai-empty-user", "POST", OAI, {}, {"messages": [{"role": "user", "content": ""}]}, 400, "invalid_request"),
-    ("openai-null-user", "POST", OAI, {}, {"messages": [{"role": "user", "content": None}]}, 400, "invalid_request"),
+    ("openai-empty-user", "POST", OAI, {}, {"messages": [{"role": "user", "content": ""}]}, 400, INV),
+    ("openai-null-user", "POST", OAI, {}, {"messages": [{"role": "user", "content": None}]}, 400, INV),
     (
         "openai-tool-arguments-not-object",
         "POST",
@@ -146,7 +167,7 @@ BAD_INPUTS: list[tuple[str, str, str, dict[str, str], Any, int, str]] = [
             ]
         },
         400,
-        "invalid_request",
+        INV,
     ),
     (
         "openai-both-limits",
@@ -155,7 +176,7 @@ BAD_INPUTS: list[tuple[str, str, str, dict[str, str], Any, int, str]] = [
         {},
         {"messages": USER, "max_tokens": 5, "max_completion_tokens": 5},
         400,
-        "invalid_request",
+        INV,
     ),
     (
         "openai-tool-choice-unknown",
@@ -168,24 +189,63 @@ BAD_INPUTS: list[tuple[str, str, str, dict[str, str], Any, int, str]] = [
             "tool_choice": {"type": "function", "function": {"name": "g"}},
         },
         400,
-        "invalid_request",
+        INV,
     ),
+    ("oai-image-https-url", "POST", OAI, {}, oai_user(oai_image("https://example.com/a.png")), 400, INV),
+    ("oai-image-http-url", "POST", OAI, {}, oai_user(oai_image("HTTP://example.com/a.png")), 400, INV),
+    ("oai-image-not-data-url", "POST", OAI, {}, oai_user(oai_image("file:///etc/passwd")), 400, INV),
+    ("oai-image-not-base64", "POST", OAI, {}, oai_user(oai_image("data:image/png;base64,%%%")), 400, INV),
+    ("oai-image-svg", "POST", OAI, {}, oai_user(oai_image(f"data:image/svg+xml;base64,{PNG_1PX}")), 400, INV),
+    ("oai-image-no-url", "POST", OAI, {}, oai_user({"type": "image_url", "image_url": {}}), 400, INV),
+    ("oai-image-21", "POST", OAI, {}, oai_user(*[OAI_PNG] * 21), 400, INV),
     (
-        "openai-json-mode",
+        "oai-image-in-assistant",
         "POST",
         OAI,
         {},
-        {"messages": USER, "response_format": {"type": "json_object"}},
+        {"messages": [*USER, {"role": "assistant", "content": [OAI_PNG]}, *USER]},
         400,
-        "invalid_request",
+        INV,
     ),
-    ("openai-model-not-allowed", "POST", OAI, {}, {"messages": USER, "model": "gpt-4o"}, 403, "model_not_allowed"),
+    ("oai-image-in-system", "POST", OAI, {}, {"messages": [{"role": "system", "content": [OAI_PNG]}, *USER]}, 400, INV),
+    ("oai-file-id", "POST", OAI, {}, oai_user({"type": "file", "file": {"file_id": "file-abc"}}), 400, INV),
+    ("oai-file-https-url", "POST", OAI, {}, oai_user(oai_file("https://example.com/a.pdf")), 400, INV),
+    ("oai-file-docx", "POST", OAI, {}, oai_user(oai_file("data:application/msword;base64,aGVsbG8=")), 400, INV),
+    ("oai-file-unknown-type", "POST", OAI, {}, oai_user(oai_file("aGVsbG8=", filename="a.exe")), 400, INV),
+    ("oai-file-empty", "POST", OAI, {}, oai_user(oai_file("data:text/plain;base64,")), 400, INV),
+    ("oai-file-6", "POST", OAI, {}, oai_user(*[OAI_TEXT_FILE] * 6), 400, INV),
+    ("oai-part-unknown-type", "POST", OAI, {}, oai_user({"type": "input_audio", "input_audio": {}}), 400, INV),
+    ("oai-response-format-unknown", "POST", OAI, {}, {"messages": USER, "response_format": {"type": "xml"}}, 400, INV),
+    (
+        "oai-json-schema-no-schema",
+        "POST",
+        OAI,
+        {},
+        {"messages": USER, "response_format": {"type": "json_schema", "json_schema": {"name": "x"}}},
+        400,
+        INV,
+    ),
+    (
+        "oai-json-schema-not-object",
+        "POST",
+        OAI,
+        {},
+        {"messages": USER, "response_format": {"type": "json_schema", "json_schema": {"name": "x", "schema": "{}"}}},
+        400,
+        INV,
+    ),
+    ("oai-reasoning-not-a-level", "POST", OAI, {}, {"messages": USER, "reasoning_effort": "huge"}, 400, INV),
+    ("oai-reasoning-model-cannot", "POST", OAI, {}, {"messages": USER, "reasoning_effort": "high"}, 400, INV),
+    ("oai-service-tier-unknown", "POST", OAI, {}, {"messages": USER, "service_tier": "gold"}, 400, INV),
+    ("oai-penalty-out-of-range", "POST", OAI, {}, {"messages": USER, "presence_penalty": 3}, 400, INV),
+    ("oai-logit-bias-not-object", "POST", OAI, {}, {"messages": USER, "logit_bias": [1]}, 400, INV),
+    ("openai-model-not-allowed", "POST", OAI, {}, {"messages": USER, "model": "gpt-4o"}, 403, "permission_error"),
     ("invoke-not-allowed", "POST", "/model/evil.model-v1/invoke", {}, {"prompt": "a"}, 403, "model_not_allowed"),
     ("invoke-not-json", "POST", MODEL_PATH, {}, b"<xml/>", 400, "invalid_request"),
     ("invoke-empty", "POST", MODEL_PATH, {}, b"", 400, "invalid_request"),
     ("invoke-array", "POST", MODEL_PATH, {}, [1], 400, "invalid_request"),
-    ("openai-tool-parameters-900-deep", "POST", OAI, {}, OAI_DEEP_TOOL, 400, "invalid_request"),
-    ("openai-tool-arguments-900-deep", "POST", OAI, {}, OAI_DEEP_ARGUMENTS, 400, "invalid_request"),
+    ("openai-tool-parameters-900-deep", "POST", OAI, {}, OAI_DEEP_TOOL, 400, INV),
+    ("openai-tool-arguments-900-deep", "POST", OAI, {}, OAI_DEEP_ARGUMENTS, 400, INV),
     ("body-nested-2000-deep", "POST", "/", {}, b"[" * 2000 + b"]" * 2000, 400, "invalid_request"),
     ("prompt-unpaired-surrogate", "POST", "/", {}, b'{"prompt": "hi \\ud800"}', 400, "invalid_request"),
     (
@@ -206,7 +266,7 @@ BAD_INPUTS: list[tuple[str, str, str, dict[str, str], Any, int, str]] = [
         {},
         b'{"messages": [{"role": "user", "content": "smile \\ud83d"}]}',
         400,
-        "invalid_request",
+        INV,
     ),
     (
         "openai-tool-parameters-overflowing-number",
@@ -216,7 +276,7 @@ BAD_INPUTS: list[tuple[str, str, str, dict[str, str], Any, int, str]] = [
         b'{"messages": [{"role": "user", "content": "a"}], "tools": [{"type": "function", '
         b'"function": {"name": "f", "parameters": {"type": "object", "maximum": 1e999}}}]}',
         400,
-        "invalid_request",
+        INV,
     ),
     ("invoke-body-900-deep", "POST", MODEL_PATH, {}, ('{"x": ' + DEEP + "}").encode(), 400, "invalid_request"),
     ("messages-no-model", "POST", MSG, ANT, msg(model=None), 400, INV),

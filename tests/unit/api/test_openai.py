@@ -169,7 +169,9 @@ def test_mid_stream_error_is_an_error_chunk_without_done() -> None:
     h = harness(FakeSource(fail_with=MidStreamError("boom", code="InternalServerException")))
     result = run(h, json_event({"messages": [{"role": "user", "content": "Hi"}], "stream": True}, path=PATH))
     seq = chunks(result.body)
-    assert seq[-1] == {"error": {"type": "stream_error", "message": "boom", "code": "InternalServerException"}}
+    assert seq[-1] == {
+        "error": {"message": "boom", "type": "server_error", "param": None, "code": "InternalServerException"}
+    }
     assert "[DONE]" not in seq
     assert isinstance(result.error, MidStreamError)
 
@@ -189,5 +191,5 @@ def test_tool_parameters_may_nest_up_to_the_documented_limit() -> None:
     result = run(h, json_event(_tool_parameters_nested(61), path=PATH))
     assert (result.status, len(h.source.calls)) == (400, 1)
     error = result.json()["error"]
-    assert error["field"] == "tools[0].function.parameters" + ".x" * 60
+    assert error["param"] == "tools[0].function.parameters" + ".x" * 60
     assert "deeper than 64 levels" in error["message"]

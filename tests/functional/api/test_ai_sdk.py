@@ -1,0 +1,91 @@
+"""The Vercel AI SDK (npm ``ai`` + ``@ai-sdk/openai-compatible``) against the local Function URL: streamed text and a
+streamed tool call through ``/v1/chat/completions`` (tests/node/ai_sdk_chat.mjs, run with the pinned Node).
+
+Skipped when the two packages are not installed (``AI_SDK_NODE_PATH`` may name a node_modules folder holding them).
+Reference: the AI SDK's OpenAI Compatible provider (https://ai-sdk.dev/providers/openai-compatible-providers).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from emulator.fake_bedrock import FakeBedrock, split_frames, stub_text
+from emulator.local import BedrockOptions, LocalLambda
+from tests.support.recorded import needs_recordings, recorded_file
+from tests.unit.api.support import MODEL, OTHER
+
+ROOT = Path(__file__).resolve().parents[3]
+SCRIPT = ROOT / "tests" / "node" / "ai_sdk_chat.mjs"
+NODE = ROOT / "node_modules" / ".bin" / "node"
+NODE_PATH = os.environ.get("AI_SDK_NODE_PATH", str(ROOT / "node_modules"))
+PROMPT = "Stream this through the AI SDK: naïve café 🌍"
+
+
+def _installed() -> bool:
+    return NODE.exists() and all(
+        (Path(NODE_PATH) / name / "package.json").exists() for name in ("ai", "@ai-sdk/openai-compatible")
+    )
+
+
+pytestmark = pytest.mark.skipif(not _installed(), reason="npm ai and @ai-sdk/openai-compatible are not installed")
+
+
+@pytest.fixture(scope="module")
+def local() -> Iterator[LocalLambda]:
+    env = {"BEDROCK_STREAM_MODELS": f"{MODEL},{OTHER}", "BEDROCK_STREAM_DEFAULT_MODEL": MODEL}
+    with LocalLambda(env=env, timeout=30, bedrock=BedrockOptions(mode="stub")) as lam:
+        yield lam
+
+
+@pytest.fixture
+def fake(local: LocalLambda) -> Iterator[FakeBedrock]:
+    bedrock: FakeBedrock = local.fake_bedrock
+    yield bedrock
+    bedrock.mode, bedrock.replay_frames = "stub", []
+
+
+def run_script(local: LocalLambda, mode: str, model: str, prompt: str) -> Any:
+    """Run the script as stdin from the folder holding node_modules (ESM resolves packages from there)."""
+    env = {**os.environ, "BASE_URL": f"{local.url}/v1", "MODEL": model, "PROMPT": prompt, "MODE": mode}
+    done = subprocess.run(
+        [str(NODE), "--input-type=module", "-"],
+        input=SCRIPT.read_text(),
+        cwd=Path(NODE_PATH).parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_stream_text(local: LocalLambda, fake: FakeBedrock) -> None:
+    seen = run_script(local, "text", MODEL, PROMPT)
+    assert seen["errors"] == []
+    assert seen["text"] == stub_text(PROMPT)
+    assert seen["deltas"] > 3
+    assert seen["finishReason"] == "stop"
+    assert seen["outputTokens"] > 0
+
+
+@needs_recordings
+def test_stream_tool_call(local: LocalLambda, fake: FakeBedrock) -> None:
+    fake.mode, fake.replay_frames = (
+        "replay",
+        split_frames(recorded_file("converse-nova-micro-tool-use-turn1.bin").read_bytes()),
+    )
+    seen = run_script(local, "tool", OTHER, "What is the temperature in the capital of France?")
+    assert seen["errors"] == []
+    assert seen["finishReason"] == "tool-calls"
+    [call] = seen["toolCalls"]
+    assert (call["name"], call["input"]) == ("get_temperature", {"city": "Paris"})
+    assert call["id"]
