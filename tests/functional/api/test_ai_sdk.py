@@ -1,7 +1,8 @@
 """The Vercel AI SDK (npm ``ai`` + ``@ai-sdk/openai-compatible``) against the local Function URL: streamed text and a
 streamed tool call through ``/v1/chat/completions`` (tests/node/ai_sdk_chat.mjs, run with the pinned Node).
 
-Skipped when the two packages are not installed (``AI_SDK_NODE_PATH`` may name a node_modules folder holding them).
+Both packages are pinned in package.json, so `make test` installs them (``AI_SDK_NODE_PATH`` may name another
+node_modules folder holding them).
 Reference: the AI SDK's OpenAI Compatible provider (https://ai-sdk.dev/providers/openai-compatible-providers).
 """
 
@@ -26,15 +27,6 @@ SCRIPT = ROOT / "tests" / "node" / "ai_sdk_chat.mjs"
 NODE = ROOT / "node_modules" / ".bin" / "node"
 NODE_PATH = os.environ.get("AI_SDK_NODE_PATH", str(ROOT / "node_modules"))
 PROMPT = "Stream this through the AI SDK: naïve café 🌍"
-
-
-def _installed() -> bool:
-    return NODE.exists() and all(
-        (Path(NODE_PATH) / name / "package.json").exists() for name in ("ai", "@ai-sdk/openai-compatible")
-    )
-
-
-pytestmark = pytest.mark.skipif(not _installed(), reason="npm ai and @ai-sdk/openai-compatible are not installed")
 
 
 @pytest.fixture(scope="module")
