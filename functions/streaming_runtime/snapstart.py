@@ -2,7 +2,8 @@
 
 With ``AWS_LAMBDA_INITIALIZATION_TYPE=snap-start``, after the handler's module is imported (init), the runtime
 
-1. runs the before-snapshot hooks, last registered first (``streaming_runtime.hooks``);
+1. runs the before-snapshot hooks, last registered first (``streaming_runtime.hooks``; registrations made through a
+   bundled copy of AWS's ``snapshot_restore_py`` are taken over first, see :func:`adopt_foreign_registry`);
 2. calls ``GET /runtime/restore/next``: Lambda takes the snapshot while this request is open and answers it in the
    resumed environment (minutes or days later, in many copies at once);
 3. then, in the resumed environment: drops the Runtime API keep-alive connection (the next call opens a new one),
@@ -29,9 +30,11 @@ from __future__ import annotations
 import dataclasses
 import logging
 import random
+import sys
 from collections.abc import Callable, Mapping
 from typing import Final
 
+from streaming_runtime import hooks
 from streaming_runtime.api import RuntimeApiClient
 from streaming_runtime.errors import FatalRuntimeApiError, error_report
 from streaming_runtime.hooks import run_after_restore, run_before_snapshot
@@ -44,6 +47,7 @@ __all__ = [
     "BEFORE_SNAPSHOT_EXIT",
     "INIT_TYPE_ENV",
     "SNAP_START",
+    "adopt_foreign_registry",
     "is_snap_start",
     "snapshot_and_restore",
 ]
@@ -63,6 +67,29 @@ def is_snap_start(environ: Mapping[str, str]) -> bool:
     return environ.get(INIT_TYPE_ENV) == SNAP_START
 
 
+def adopt_foreign_registry() -> int:
+    """Move registrations made through another module named ``snapshot_restore_py`` into ours; the number moved.
+
+    A deployment package that bundles AWS's own library (``pip install snapshot-restore-py -t .``) puts that copy at
+    the task root, ahead of ``functions/snapshot_restore_py.py``: handlers then register into its lists, which only
+    AWS's runtime client would run. They are appended after our registrations (the relative order of the two
+    registries is unknown), keeping their own order.
+    """
+    module = sys.modules.get("snapshot_restore_py")
+    get_before = getattr(module, "get_before_snapshot", None)
+    get_after = getattr(module, "get_after_restore", None)
+    if get_before is None or get_after is None or get_before is hooks.get_before_snapshot:
+        return 0
+    moved = 0
+    for theirs, ours in ((get_before(), hooks.get_before_snapshot()), (get_after(), hooks.get_after_restore())):
+        ours.extend(theirs)
+        moved += len(theirs)
+        theirs.clear()
+    if moved:
+        log.info("running %d hook(s) registered through %s", moved, getattr(module, "__file__", "snapshot_restore_py"))
+    return moved
+
+
 def _after_restore(client: RuntimeApiClient) -> None:
     """Everything the resumed environment does before serving: fresh connections, fresh randomness, then the hooks."""
     client.reconnect()
@@ -74,6 +101,7 @@ def snapshot_and_restore(client: RuntimeApiClient) -> int | None:
     """Run the SnapStart handshake; ``None`` once restored (serve next), else the exit status after the failure was
     reported (64: before snapshot, 65: after restore)."""
     try:
+        adopt_foreign_registry()
         run_before_snapshot()
         client.restore_next()
     except Exception as exc:

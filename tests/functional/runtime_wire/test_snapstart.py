@@ -120,3 +120,63 @@ def test_restore_next_refused_is_a_before_snapshot_error(start_runtime) -> None:
     assert order(api.requests)[-2:] == ["GET /restore/next", "POST /init/error"]
     assert req.header("lambda-runtime-function-error-type") == "Runtime.BeforeSnapshotError"
     assert "/restore/next answered 500" in json.loads(req.body)["errorMessage"]
+
+
+# A stand-in for AWS's library bundled into a deployment package: same public names, its own lists.
+FOREIGN_HOOK_LIBRARY = """
+_before, _after = [], []
+def register_before_snapshot(func, *args, **kwargs):
+    _before.append((func, args, kwargs))
+    return func
+def register_after_restore(func, *args, **kwargs):
+    _after.append((func, args, kwargs))
+    return func
+def get_before_snapshot():
+    return _before
+def get_after_restore():
+    return _after
+"""
+
+FOREIGN_HANDLER = """
+import http.client, os
+from snapshot_restore_py import register_after_restore, register_before_snapshot
+from streaming_runtime import StreamingResponse
+
+def mark(name):
+    host, _, port = os.environ["AWS_LAMBDA_RUNTIME_API"].rpartition(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    conn.request("POST", "/2018-06-01/test/mark/" + name, b"")
+    conn.getresponse().read()
+    conn.close()
+
+register_before_snapshot(mark, "before-1")
+register_before_snapshot(mark, "before-2")
+register_after_restore(mark, "after-1")
+register_after_restore(mark, "after-2")
+
+def handle(event, context):
+    return StreamingResponse(body=[b"ok"])
+"""
+
+
+def test_hooks_registered_through_a_bundled_copy_of_snapshot_restore_py_still_run(start_runtime, tmp_path) -> None:
+    """A package that bundles its own ``snapshot_restore_py`` at the task root shadows ours; its registrations are
+    run all the same, in the documented order."""
+    task = tmp_path / "task"
+    task.mkdir()
+    (task / "snapshot_restore_py.py").write_text(FOREIGN_HOOK_LIBRARY)
+    (task / "rw_bundled.py").write_text(FOREIGN_HANDLER)
+    with RuntimeApiStandIn() as api:
+        api.queue(NextSpec("req-bundled", {}))
+        start_runtime(api.address, "rw_bundled.handle", LAMBDA_TASK_ROOT=str(task), PYTHONPATH="", **SNAP)
+        (response,) = api.wait_complete("/response")
+
+    assert response.body == b"ok"
+    assert order(api.requests)[:6] == [
+        "before-2",
+        "before-1",
+        "GET /restore/next",
+        "after-1",
+        "after-2",
+        "GET /invocation/next",
+    ]
