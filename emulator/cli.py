@@ -49,6 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--token-delay-ms", type=int, default=0, help="fake Bedrock: delay between tokens")
     parser.add_argument("--quiet", action="store_true", help="do not echo the function's log lines")
     parser.add_argument(
+        "--snapstart",
+        action="store_true",
+        help="initialize as SnapStart does (AWS_LAMBDA_INITIALIZATION_TYPE=snap-start): hooks and /restore/next",
+    )
+    parser.add_argument(
         "--command",
         nargs=argparse.REMAINDER,
         default=None,
@@ -94,6 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         echo_logs=not args.quiet,
         queue_limit=args.queue_limit,
         queue_timeout=args.queue_timeout,
+        snapstart=args.snapstart,
     )
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _on_sigterm)
@@ -102,6 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             fake = emulator.fake_bedrock
             bedrock_text = f"fake Bedrock ({bedrock.mode}) at {fake.url}" if fake is not None else "real AWS Bedrock"
             runtime = " ".join(args.command) if args.command else "functions/bootstrap"
+            if args.snapstart:
+                runtime += " (SnapStart init)"
             print(
                 f"emulator: Function URL {emulator.url} -> {args.handler} via {runtime} "
                 f"(concurrency {args.concurrency}, timeout {args.timeout:g}s, {bedrock_text}); Ctrl-C to stop",

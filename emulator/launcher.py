@@ -20,6 +20,8 @@ from pathlib import Path
 __all__ = ["REPO_ROOT", "FunctionConfig", "app_defaults", "build_argv", "build_env", "split_env_items"]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+SNAP_START = "snap-start"
+"""``AWS_LAMBDA_INITIALIZATION_TYPE`` of a SnapStart init (configuration-envvars.html; snapstart.html)."""
 _PASS_THROUGH = ("PATH",)
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "AKIAEMULATOREXAMPLE",
@@ -42,6 +44,7 @@ class FunctionConfig:
     command: tuple[str, ...] | None = None
     env: Mapping[str, str] = field(default_factory=dict)
     extra_paths: tuple[str, ...] = ()
+    snapstart: bool = False
 
     @property
     def function_arn(self) -> str:
@@ -86,6 +89,8 @@ def build_env(
         env["AWS_LAMBDA_EXEC_WRAPPER"] = str(config.task_root / "bootstrap")
     if credentials:
         env.update(FAKE_CREDENTIALS)
+    if config.snapstart:
+        env["AWS_LAMBDA_INITIALIZATION_TYPE"] = SNAP_START  # the runtime takes part in the snapshot handshake
     if config.extra_paths:
         env["PYTHONPATH"] = os.pathsep.join(config.extra_paths)
     env.update(config.env)

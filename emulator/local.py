@@ -96,6 +96,7 @@ class LocalLambda:
         queue_limit: int = 100,
         queue_timeout: float = 900.0,
         body_timeout: float = BODY_TIMEOUT_S,
+        snapstart: bool = False,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -125,6 +126,7 @@ class LocalLambda:
             task_root=Path(task_root) if task_root is not None else REPO_ROOT / "functions",
             command=tuple(command) if command else None,
             extra_paths=tuple(str(p) for p in extra_paths),
+            snapstart=snapstart,
         )
         self._server: FunctionUrlServer | None = None
         self._pool: Pool | None = None

@@ -10,6 +10,10 @@ https://github.com/aws/aws-lambda-runtime-interface-emulator ``internal/lambda/r
   the caller as it arrives. Answers 202; 400 for an unknown request id, a bad response-mode header or a truncated
   body; 403 for a second response; 410 for a stale ``Lambda-Runtime-Invocation-Id``; 413 when too large.
 * ``POST /runtime/invocation/{id}/error`` and ``POST /runtime/init/error``.
+* SnapStart (``--snapstart``; runtimes-api.html, "Restore"): ``GET /runtime/restore/next`` marks the end of init and
+  the before-snapshot hooks; the emulator takes no real snapshot, it answers 200 at once as if the environment had
+  been resumed. ``POST /runtime/restore/error`` reports a failed after-restore hook (202; the process then exits).
+  Outside a SnapStart init, ``/restore/next`` is refused with 403.
 
 As in Lambda, each execution environment has its own Runtime API; the emulator starts one server per process.
 """
@@ -68,6 +72,14 @@ class RuntimeBackend(Protocol):
         """Record a platform log line (what Lambda writes to the function's log stream)."""
         ...
 
+    def restore_next(self, server: RuntimeApiServer) -> bool:
+        """SnapStart: the process finished init and its before-snapshot hooks; True to answer "restored"."""
+        ...
+
+    def restore_error(self, error_type: str, body: bytes) -> None:
+        """SnapStart: the runtime reported a failed after-restore hook."""
+        ...
+
 
 class RuntimeApiServer(LoopbackServer):
     """The Runtime API for one function process, bound to ``host:port`` (port 0 = ephemeral)."""
@@ -113,7 +125,10 @@ class _RuntimeHandler(StreamingRequestHandler):
     # --- routes -----------------------------------------------------------------------------------------------
 
     def do_GET(self) -> None:
-        """``/runtime/invocation/next``."""
+        """``/runtime/invocation/next``, ``/runtime/restore/next``."""
+        if self.path.split("?", 1)[0] == _PREFIX + "restore/next":
+            self._restore_next()
+            return
         if self.path.split("?", 1)[0] != _PREFIX + "invocation/next":
             self._error_reply(404, "NotFound", f"no route for GET {self.path}")
             return
@@ -149,6 +164,9 @@ class _RuntimeHandler(StreamingRequestHandler):
         if path == _PREFIX + "init/error":
             self._init_error()
             return
+        if path == _PREFIX + "restore/error":
+            self._restore_error()
+            return
         parts = path[len(_PREFIX) :].split("/") if path.startswith(_PREFIX) else []
         if len(parts) == 3 and parts[0] == "invocation" and parts[2] in ("response", "error"):
             if parts[2] == "response":
@@ -165,6 +183,21 @@ class _RuntimeHandler(StreamingRequestHandler):
             self._error_reply(400, "InvalidRequest", f"bad init error body: {exc}", close=True)
             return
         self.server.backend.init_error(self.headers.get(_ERROR_TYPE) or "Runtime.Unknown", body)
+        self._reply(202, {"status": "OK"})
+
+    def _restore_next(self) -> None:
+        if not self.server.backend.restore_next(self.server):
+            self._error_reply(403, "InvalidStateTransition", "restore/next outside a SnapStart init", close=True)
+            return
+        self._reply(200, {})
+
+    def _restore_error(self) -> None:
+        try:
+            body = self.read_body(ERROR_BODY_LIMIT)
+        except BodyReadError as exc:
+            self._error_reply(400, "InvalidRequest", f"bad restore error body: {exc}", close=True)
+            return
+        self.server.backend.restore_error(self.headers.get(_ERROR_TYPE) or "Runtime.Unknown", body)
         self._reply(202, {"status": "OK"})
 
     def _invocation_error(self, request_id: str) -> None:

@@ -43,6 +43,7 @@ class _Generation:
     polled: bool = False
     dead: bool = False
     init_error: str | None = None
+    restore_started: float | None = None  # SnapStart: when /restore/next was answered (time.monotonic())
 
 
 def kill_group(process: subprocess.Popen[Any], sig: int = signal.SIGKILL) -> None:
@@ -293,6 +294,9 @@ class Sandbox:
                     gen.polled = True
                     self._failures = 0
                     self.ready.set()
+                    if gen.restore_started is not None:
+                        elapsed_ms = (time.monotonic() - gen.restore_started) * 1000
+                        self.platform_log(f"RESTORE_REPORT Restore Duration: {elapsed_ms:.2f} ms")
                 if self._pending is not None:
                     break
                 self._cond.wait()
@@ -311,6 +315,26 @@ class Sandbox:
         """Record an ``/init/error``; the pending invocation fails when the process exits."""
         text = body.decode("utf-8", "replace")
         self.platform_log(f"INIT_REPORT Status: error Error Type: {error_type} {text}")
+        with self._cond:
+            if self._gen is not None:
+                self._gen.init_error = f"{error_type}: {text}"
+
+    def restore_next(self, server: RuntimeApiServer) -> bool:
+        """SnapStart: init and the before-snapshot hooks are done. No snapshot is taken: the same process carries on
+        at once as the "restored" environment. False (refused) when the function is not configured for SnapStart."""
+        if not self.config.snapstart:
+            return False
+        self.platform_log("RESTORE_START (emulated: no snapshot is taken; the initialized process resumes as is)")
+        with self._cond:
+            gen = self._gen
+            if gen is not None and gen.server is server:
+                gen.restore_started = time.monotonic()
+        return True
+
+    def restore_error(self, error_type: str, body: bytes) -> None:
+        """Record a ``/restore/error``; the pending invocation fails when the process exits."""
+        text = body.decode("utf-8", "replace")
+        self.platform_log(f"RESTORE_REPORT Status: error Error Type: {error_type} {text}")
         with self._cond:
             if self._gen is not None:
                 self._gen.init_error = f"{error_type}: {text}"

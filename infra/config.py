@@ -115,6 +115,7 @@ class StackConfig:
     max_body_bytes: int = 1_048_576
     log_content: bool = False
     xray_tracing: bool = False
+    snap_start: bool = False
 
     @classmethod
     def from_context(cls, get: Callable[[str], Any]) -> StackConfig:
@@ -149,6 +150,7 @@ CONTEXT_KEYS: Final[Mapping[str, str]] = {
     "maxBodyBytes": "largest accepted request body",
     "logContent": "log prompts and completions (false by default)",
     "xrayTracing": "enable AWS X-Ray active tracing (false by default)",
+    "snapStart": "Lambda SnapStart on a published version; the Function URL serves its alias live (false by default)",
 }
 
 
@@ -223,6 +225,7 @@ class _Reader:
             max_body_bytes=self._int("maxBodyBytes", defaults.max_body_bytes, 1024, 6 * 1024 * 1024),
             log_content=self._bool("logContent", False),
             xray_tracing=self._bool("xrayTracing", False),
+            snap_start=self._bool("snapStart", False),
         )
         if self._problems:
             raise ConfigError(self._problems)

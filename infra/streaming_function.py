@@ -1,7 +1,10 @@
 """The streaming Lambda function, its Function URL (RESPONSE_STREAM), logs, alarms and Bedrock permissions.
 
 Sources: AWS Lambda developer guide, configuration-response-streaming.html and urls-auth.html (Function URLs, the
-October 2025 dual permission); monitoring-cloudwatchlogs-log-level.html (JSON logs); Powertools for AWS Lambda
+October 2025 dual permission); snapstart.html and snapstart-activate.html (SnapStart applies to published versions:
+``snapStart`` publishes a version, points the alias ``live`` at it and serves the Function URL from the alias; AWS
+CDK aws-lambda ``SnapStartConf.ON_PUBLISHED_VERSIONS``, ``Function.currentVersion``, ``Alias``);
+monitoring-cloudwatchlogs-log-level.html (JSON logs); Powertools for AWS Lambda
 (Python) install.md (layer SSM parameters); CloudWatch alarm actions: AWS CDK aws-cloudwatch-actions SnsAction.
 
 The managed Python runtime cannot stream, so ``AWS_LAMBDA_EXEC_WRAPPER`` points at ``functions/bootstrap``, which
@@ -41,6 +44,7 @@ __all__ = [
     "ENV_MODELS",
     "EXEC_WRAPPER",
     "HANDLER",
+    "SNAPSTART_ALIAS",
     "StreamingFunction",
     "powertools_parameter_name",
 ]
@@ -57,12 +61,13 @@ ENV_GUARDRAIL_VERSION: Final = "BEDROCK_STREAM_GUARDRAIL_VERSION"
 ENV_LOG_CONTENT: Final = "BEDROCK_STREAM_LOG_CONTENT"
 
 HANDLER: Final = "bedrock_stream.handler.handle"
+SNAPSTART_ALIAS: Final = "live"
 EXEC_WRAPPER: Final = "/var/task/bootstrap"
 SERVICE_NAME: Final = "bedrock-stream"
 METRICS_NAMESPACE: Final = "BedrockStream"
 
 # What the asset holds: exactly these top-level entries of functions/, minus caches (gitignore syntax).
-ASSET_TOP_LEVEL: Final = ("bootstrap", "bedrock_stream", "streaming_runtime")
+ASSET_TOP_LEVEL: Final = ("bootstrap", "bedrock_stream", "streaming_runtime", "snapshot_restore_py.py")
 ASSET_EXCLUDES: Final = (
     "/*",
     *(f"!/{name}" for name in ASSET_TOP_LEVEL),
@@ -138,9 +143,15 @@ class StreamingFunction(Construct):
             system_log_level_v2=lambda_.SystemLogLevel.WARN,
             tracing=lambda_.Tracing.ACTIVE if config.xray_tracing else lambda_.Tracing.DISABLED,
             description="bedrock-stream: streams Amazon Bedrock output over a Function URL",
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if config.snap_start else None,
         )
 
-        self.url = self.function.add_function_url(
+        # SnapStart only applies to published versions: the URL serves an alias of the current version.
+        self.alias: lambda_.Alias | None = None
+        if config.snap_start:
+            self.alias = lambda_.Alias(self, "Alias", alias_name=SNAPSTART_ALIAS, version=self.function.current_version)
+        url_target: lambda_.IFunction = self.alias if self.alias is not None else self.function
+        self.url = url_target.add_function_url(
             auth_type=lambda_.FunctionUrlAuthType[config.auth_type],
             invoke_mode=lambda_.InvokeMode.RESPONSE_STREAM,
             cors=_cors(config),

@@ -109,7 +109,8 @@ class _Aborted(Exception):
 
 @dataclass(frozen=True)
 class RecordedRequest:
-    """One request as received. ``headers`` have lower-case names; ``json`` is None if the body is not JSON."""
+    """One request as received. ``headers`` have lower-case names; ``json`` is None if the body is not JSON;
+    ``client_port`` is the caller's TCP port (two requests on one keep-alive connection share it)."""
 
     method: str
     path: str
@@ -119,6 +120,7 @@ class RecordedRequest:
     body: bytes
     json: Any
     fault: Fault | None
+    client_port: int = 0
     finished: threading.Event = field(default_factory=threading.Event, compare=False, repr=False)
 
 
@@ -387,7 +389,9 @@ class _Handler(StreamingRequestHandler):
         body = self._body_or_error()
         if body is None:
             return
-        record = RecordedRequest(self.command, self.path, None, None, _lower(self), body, _json_or_none(body), None)
+        record = RecordedRequest(
+            self.command, self.path, None, None, _lower(self), body, _json_or_none(body), None, self.client_address[1]
+        )
         self.fake._record(record)
         if self._scripted(record):
             return
@@ -434,7 +438,15 @@ class _Handler(StreamingRequestHandler):
         streaming = operation in _STREAMING
         fault = self.fake._take_fault(streaming)
         record = RecordedRequest(
-            self.command, self.path, operation, model_id, _lower(self), body, _json_or_none(body), fault
+            self.command,
+            self.path,
+            operation,
+            model_id,
+            _lower(self),
+            body,
+            _json_or_none(body),
+            fault,
+            self.client_address[1],
         )
         self.fake._record(record)
         try:

@@ -2,7 +2,8 @@
 
 Reads ``AWS_LAMBDA_RUNTIME_API``, ``_HANDLER``, ``LAMBDA_TASK_ROOT``, ``AWS_LAMBDA_FUNCTION_NAME``/``VERSION``/
 ``MEMORY_SIZE``, ``AWS_LAMBDA_LOG_GROUP_NAME``/``LOG_STREAM_NAME``, ``AWS_LAMBDA_LOG_FORMAT``/``LOG_LEVEL`` and
-``_LAMBDA_TELEMETRY_LOG_FD`` (see ``streaming_runtime.logs``); sets
+``_LAMBDA_TELEMETRY_LOG_FD`` (see ``streaming_runtime.logs``) and ``AWS_LAMBDA_INITIALIZATION_TYPE`` (``snap-start``:
+the SnapStart handshake of ``streaming_runtime.snapstart`` runs between init and the first ``/next``); sets
 ``_X_AMZN_TRACE_ID`` per invocation. Init failures are posted to ``/runtime/init/error`` and the process exits with
 status 1 (AWS Lambda developer guide, runtimes-api.html, "Initialization error"; see
 docs/lambda-streaming.md, "Starting on the managed Python runtime").
@@ -22,6 +23,7 @@ from streaming_runtime.handler import Handler, resolve_handler
 from streaming_runtime.logs import configure_logging
 from streaming_runtime.loop import run
 from streaming_runtime.paths import install_sys_path
+from streaming_runtime.snapstart import is_snap_start, snapshot_and_restore
 
 
 def _init_without_gc(spec: str | None) -> Handler:
@@ -61,6 +63,10 @@ def main() -> int:
             log.critical("init failed: %s: %s", report.error_type, report.message)
             client.post_init_error(report)
             return 1
+        if is_snap_start(environ):
+            failed = snapshot_and_restore(client)
+            if failed is not None:
+                return failed
         run(client, handler, FunctionInfo.from_env(environ), environ)
     except FatalRuntimeApiError as exc:
         log.critical("fatal Runtime API error, exiting: %s", exc)

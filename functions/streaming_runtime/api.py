@@ -1,7 +1,10 @@
-"""Runtime API client: ``/next``, ``/error``, ``/init/error`` and opening streamed ``/response`` requests.
+"""Runtime API client: ``/next``, ``/error``, ``/init/error``, SnapStart's ``/restore/next`` and ``/restore/error``,
+and opening streamed ``/response`` requests.
 
-Follows the AWS Lambda developer guide, runtimes-api.html (API version 2018-06-01) and
-runtimes-custom.html#runtimes-custom-response-streaming; the reply statuses (202, 400, 403, 410, 413, 500) follow
+Follows the AWS Lambda developer guide, runtimes-api.html (API version 2018-06-01, including "Restore") and
+runtimes-custom.html#runtimes-custom-response-streaming; the restore calls follow ``restore_next`` and
+``report_restore_error`` in aws/aws-lambda-python-runtime-interface-client, awslambdaric/lambda_runtime_client.py;
+the reply statuses (202, 400, 403, 410, 413, 500) follow
 docs/lambda-streaming.md, "Replies". ``/next`` has no client timeout: the process may be
 frozen while it waits.
 """
@@ -121,9 +124,30 @@ class RuntimeApiClient:
         path = f"{_BASE}/invocation/{request_id}/error"
         return check_reply(self._post_error(path, report, report.payload(request_id), extra), f"/error {request_id}")
 
-    def post_init_error(self, report: ErrorReport) -> bool:
-        """``POST /runtime/init/error``; True if accepted (202). The caller exits afterwards."""
-        return check_reply(self._post_error(f"{_BASE}/init/error", report, report.payload(), {}), "/init/error")
+    def post_init_error(self, report: ErrorReport, *, request_id: str | None = None) -> bool:
+        """``POST /runtime/init/error``; True if accepted (202). The caller exits afterwards. ``request_id`` (``""``
+        for SnapStart's before-snapshot failures, as AWS's runtime client sends it) adds ``requestId`` to the body."""
+        doc = report.payload(request_id)
+        return check_reply(self._post_error(f"{_BASE}/init/error", report, doc, {}), "/init/error")
+
+    def restore_next(self) -> None:
+        """SnapStart: ``GET /runtime/restore/next``, which answers only once the environment is resumed from the
+        snapshot (the process is frozen meanwhile: no client timeout). Raises ``FatalRuntimeApiError`` unless 200."""
+        status, _, body = self._request("GET", f"{_BASE}/restore/next", None, {})
+        if status != 200:
+            detail = body[:500].decode("utf-8", "replace")
+            raise FatalRuntimeApiError(f"/restore/next answered {status}: {detail}", status=status, body=body)
+
+    def post_restore_error(self, report: ErrorReport) -> bool:
+        """SnapStart: ``POST /runtime/restore/error`` (an after-restore hook failed); True if accepted (202). The
+        body has ``requestId: ""`` like AWS's runtime client sends. The caller exits afterwards."""
+        doc = report.payload("")
+        return check_reply(self._post_error(f"{_BASE}/restore/error", report, doc, {}), "/restore/error")
+
+    def reconnect(self) -> None:
+        """Drop the keep-alive connection; the next call opens a new one (after a SnapStart restore)."""
+        self._conn.close()
+        self._conn = http.client.HTTPConnection(self.host, self.port, timeout=None)
 
     def open_response(
         self, request_id: str, content_type: str, invocation_id: str | None, deadline: float | None = None

@@ -183,3 +183,9 @@ def test_app_refuses_a_public_url_without_the_opt_in_before_synthesizing(tmp_pat
     assert "allowPublicUrl=true" in done.stderr
     assert "Traceback" not in done.stderr
     assert not list(tmp_path.rglob("*.template.json"))
+
+
+def test_snap_start_is_off_by_default_and_read_from_the_command_line() -> None:
+    assert load(models=["amazon.nova-micro-v1:0"]).snap_start is False
+    assert load(models=["amazon.nova-micro-v1:0"], snapStart="true").snap_start is True
+    assert load(models=["amazon.nova-micro-v1:0"], snapStart=True).snap_start is True

@@ -404,7 +404,12 @@ def test_staged_asset_holds_exactly_the_function_code(default: Synth) -> None:
         and not any(part.startswith(".") for part in path.split("/"))
     }
     assert staged == expected
-    assert {path.split("/")[0] for path in staged} == {"bootstrap", "bedrock_stream", "streaming_runtime"}
+    assert {path.split("/")[0] for path in staged} == {
+        "bootstrap",
+        "bedrock_stream",
+        "streaming_runtime",
+        "snapshot_restore_py.py",
+    }
     assert "bedrock_stream/handler.py" in staged
     assert not any("__pycache__" in p or p.endswith(".pyc") or "/tests/" in f"/{p}" for p in staged)
 
@@ -453,3 +458,34 @@ def test_asset_excludes_caches_even_when_present(tmp_path_factory: pytest.TempPa
     }
     assert (asset / "bootstrap").stat().st_mode & stat.S_IXUSR
     assert stack.stack_name == "AssetProbe"
+
+
+# -- SnapStart --------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def snapstart(tmp_path_factory: pytest.TempPathFactory) -> Synth:
+    return Synth({**CDK_CONTEXT, "snapStart": True}, tmp_path_factory.mktemp("cdkout-snapstart"), nag=True)
+
+
+def test_snap_start_publishes_a_version_with_an_alias_and_the_url_serves_the_alias(snapstart: Synth) -> None:
+    """AWS Lambda developer guide, snapstart-activate.html: SnapStart applies to published versions (ApplyOn
+    PublishedVersions), so the Function URL must point at an alias of a published version, not at $LATEST."""
+    function_id = next(iter(snapstart.template.find_resources("AWS::Lambda::Function")))
+    assert snapstart.only("AWS::Lambda::Function")["Properties"]["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    version_id = next(iter(snapstart.template.find_resources("AWS::Lambda::Version")))
+    assert snapstart.only("AWS::Lambda::Version")["Properties"]["FunctionName"] == {"Ref": function_id}
+    alias = snapstart.only("AWS::Lambda::Alias")["Properties"]
+    assert alias["Name"] == sf.SNAPSTART_ALIAS
+    assert alias["FunctionName"] == {"Ref": function_id}
+    assert alias["FunctionVersion"] == {"Fn::GetAtt": [version_id, "Version"]}
+    url = snapstart.only("AWS::Lambda::Url")["Properties"]
+    assert url["Qualifier"] == sf.SNAPSTART_ALIAS
+    assert url["InvokeMode"] == "RESPONSE_STREAM"
+
+
+def test_without_snap_start_no_version_alias_or_qualifier(default: Synth) -> None:
+    assert "SnapStart" not in default.only("AWS::Lambda::Function")["Properties"]
+    assert default.template.find_resources("AWS::Lambda::Version") == {}
+    assert default.template.find_resources("AWS::Lambda::Alias") == {}
+    assert "Qualifier" not in default.only("AWS::Lambda::Url")["Properties"]

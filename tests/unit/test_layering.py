@@ -26,6 +26,7 @@ ANYTHING = None  # a package whose imports are not restricted
 # package (path relative to ROOT) -> top-level modules it may import besides the stdlib and itself
 RULES: dict[str, frozenset[str] | None] = {
     "functions/streaming_runtime": frozenset(),
+    "functions/snapshot_restore_py.py": frozenset({"streaming_runtime"}),
     "functions/bedrock_stream": frozenset({"streaming_runtime", "boto3", "botocore", "aws_lambda_powertools"}),
     "emulator": frozenset({"boto3", "botocore"}),
     "client": frozenset({"botocore", "boto3", "httpx", "streamlit"}),
@@ -91,10 +92,12 @@ COMPUTED_IMPORTS: dict[str, str] = {
 
 
 def discovered_packages() -> list[str]:
-    """Every package folder (top level and ``functions/*``) and every top-level module of the repository."""
+    """Every package folder (top level and ``functions/*``) and every top-level module of the repository and of
+    ``functions/``."""
     folders = [*ROOT.glob("*/__init__.py"), *ROOT.glob("functions/*/__init__.py")]
     packages = {str(init.parent.relative_to(ROOT)) for init in folders}
     packages.update(path.name for path in ROOT.glob("*.py"))
+    packages.update(str(path.relative_to(ROOT)) for path in ROOT.glob("functions/*.py"))
     return sorted(packages)
 
 

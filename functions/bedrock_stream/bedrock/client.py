@@ -45,6 +45,9 @@ class BedrockRuntimeClient(Protocol):
 
     def invoke_model_with_response_stream(self, **kwargs: Any) -> Mapping[str, Any]: ...
 
+    def close(self) -> None:
+        """Close the pooled HTTP connections (botocore ``BaseClient.close``)."""
+
 
 def create_client(
     *,

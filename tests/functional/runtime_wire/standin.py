@@ -2,7 +2,8 @@
 
 Serves queued events on ``GET /next`` (long-poll: it holds the request until an event is queued or it stops),
 captures every request (raw bytes, headers, each chunk with its boundaries, trailers) and answers ``/response``,
-``/error`` and ``/init/error`` with a configurable status (202 by default).
+``/error`` and ``/init/error`` with a configurable status (202 by default). SnapStart's ``GET /restore/next`` is
+answered at once with ``restore_status`` (200: "the environment was restored"); ``/restore/error`` like ``/error``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 import h11
 
 NEXT_PATH = "/2018-06-01/runtime/invocation/next"
+RESTORE_NEXT_PATH = "/2018-06-01/runtime/restore/next"
 
 
 @dataclass
@@ -91,7 +93,9 @@ class RuntimeApiStandIn:
         *,
         on_chunk: ChunkHook | None = None,
         reply_status: Callable[[Captured], int] | None = None,
+        restore_status: int = 200,
     ) -> None:
+        self._restore_status = restore_status
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.bind(("127.0.0.1", 0))
         self._sock.listen(16)
@@ -247,6 +251,9 @@ class RuntimeApiStandIn:
             body = spec.body()
             headers = [*spec.headers(), ("Content-Length", str(len(body)))]
             self._send(sock, parser, 200, headers, body)
+            return True
+        if req.target == RESTORE_NEXT_PATH:
+            self._send(sock, parser, self._restore_status, [("Content-Length", "0")], b"")
             return True
         status = self._reply_status(req)
         body = b'{"status":"OK"}' if status == 202 else b'{"errorMessage":"stand-in says no","errorType":"Test"}'
