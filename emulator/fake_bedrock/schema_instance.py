@@ -173,7 +173,9 @@ def _number(schema: Mapping[str, Any], *, integer: bool) -> int | float:
         value = ex_high - step
     multiple = _num(schema.get("multipleOf"))
     if multiple is not None and multiple > 0:
-        value = math.ceil(value / multiple) * multiple
+        up = math.ceil(value / multiple) * multiple
+        too_high = (high is not None and up > high) or (ex_high is not None and up >= ex_high)
+        value = math.floor(value / multiple) * multiple if too_high else up
     if integer:
         return math.ceil(value)
     return int(value) if float(value).is_integer() else value
