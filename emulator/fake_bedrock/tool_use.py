@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from emulator.fake_bedrock.families import BodyError
+from emulator.fake_bedrock.errors import BodyError
 from emulator.fake_bedrock.schema_instance import minimal_instance
 
 __all__ = ["ToolCall", "plan_tool_call", "split_json", "tool_result_text", "tool_results"]
