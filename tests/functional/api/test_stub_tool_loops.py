@@ -232,3 +232,16 @@ def test_anthropic_sdk_without_tool_choice_answers_the_prompt(local: LocalLambda
     )
     assert message.stop_reason == "end_turn"
     assert message.content[0].text == stub_text("Hello")  # type: ignore[union-attr]
+
+
+def test_native_route_json_document_holds_the_tool_call(http: httpx.Client) -> None:
+    body = {"prompt": "Please use the get_weather tool", "tools": NATIVE_TOOLS, "stream": False}
+    response = http.post("/", json=body)
+    assert response.status_code == 200, response.text
+    document = response.json()
+    assert document["stop_reason"] == "tool_use"
+    assert document["text"] == ""
+    (call,) = document["tool_calls"]
+    assert call["name"] == "get_weather"
+    assert call["id"].startswith("tooluse_")
+    validate_arguments(json.loads(call["input"]))
