@@ -8,9 +8,10 @@ Follows https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Conv
 has cache points) and ``metrics``).
 
 The turn: reasoning first when ``additionalModelRequestFields`` asks for it (Anthropic ``thinking`` of type
-``enabled`` or ``adaptive``: text then a signature; Amazon Nova 2 ``reasoningConfig.type: enabled`` and gpt-oss
-``reasoning_effort``: text only), then either a tool call (rules in :mod:`emulator.fake_bedrock.tool_use`,
-``stopReason: tool_use``) or the stub text; the reply to ``toolResult`` blocks is a text quoting them.
+``enabled`` or ``adaptive``: text then a signature; Amazon Nova 2 ``reasoningConfig.type: enabled``: the text
+``[REDACTED]``, as Nova 2 Lite shows it; gpt-oss ``reasoning_effort``: text only), then either a tool call
+(rules in :mod:`emulator.fake_bedrock.tool_use`, ``stopReason: tool_use``) or the stub text; the reply to
+``toolResult`` blocks is a text quoting them.
 """
 
 from __future__ import annotations
@@ -31,7 +32,15 @@ from emulator.fake_bedrock.stub import (
 )
 from emulator.fake_bedrock.tool_use import ToolCall, plan_tool_call, split_json, tool_result_text, tool_results
 
-__all__ = ["ConverseEvents", "ConverseTurn", "converse_answer", "converse_events", "converse_response", "reasoning"]
+__all__ = [
+    "NOVA_REDACTED",
+    "ConverseEvents",
+    "ConverseTurn",
+    "converse_answer",
+    "converse_events",
+    "converse_response",
+    "reasoning",
+]
 
 # (event type, payload, carries a token)
 ConverseEvents = Iterator[tuple[str, dict[str, Any], bool]]
@@ -61,18 +70,25 @@ class ConverseTurn:
         return len(self.reasoning) + len(self.tool_input_pieces) + self.answer.output_tokens
 
 
-def reasoning(fields: Any) -> tuple[bool, bool]:
-    """``(reasons, signs)`` for ``additionalModelRequestFields``: whether the stub reasons, with a signature."""
+NOVA_REDACTED = "[REDACTED]"
+"""What Amazon Nova 2 Lite shows as its reasoning text
+(https://docs.aws.amazon.com/nova/latest/nova2-userguide/reasoning-capabilities.html)."""
+
+
+def reasoning(fields: Any, prompt: str) -> tuple[tuple[str, ...], str | None]:
+    """``(reasoning text pieces, signature)`` the stub streams for ``additionalModelRequestFields``."""
     if not isinstance(fields, Mapping):
-        return False, False
+        return (), None
     thinking = fields.get("thinking")
     if isinstance(thinking, Mapping) and thinking.get("type") in ("enabled", "adaptive"):
-        return True, True
+        return tuple(split_deltas(reasoning_text(prompt))), reasoning_signature(prompt)
     config = fields.get("reasoningConfig")
     if isinstance(config, Mapping) and config.get("type") == "enabled":
-        return True, False
+        return (NOVA_REDACTED,), None
     effort = fields.get("reasoning_effort")
-    return isinstance(effort, str) and effort not in ("", "none"), False
+    if isinstance(effort, str) and effort not in ("", "none"):
+        return tuple(split_deltas(reasoning_text(prompt))), None
+    return (), None
 
 
 def converse_answer(body: Mapping[str, Any], cache: PromptCache | None = None) -> tuple[str, ConverseTurn]:
@@ -97,10 +113,9 @@ def converse_answer(body: Mapping[str, Any], cache: PromptCache | None = None) -
     else:
         text = stub_text(prompt)
     stub = answer_with(text, prompt, max_tokens=max_tokens, stop_sequences=tuple(stops))
-    reasons, signs = reasoning(body.get("additionalModelRequestFields"))
-    thought = tuple(split_deltas(reasoning_text(prompt))) if reasons else ()
+    thought, signature = reasoning(body.get("additionalModelRequestFields"), prompt)
     usage = cache.use(body) if cache is not None else None
-    turn = ConverseTurn(stub, thought, reasoning_signature(prompt) if signs else None, call, usage)
+    turn = ConverseTurn(stub, thought, signature, call, usage)
     return prompt, turn
 
 

@@ -149,13 +149,17 @@ def test_claude_thinking_streams_reasoning_then_a_signature_then_text(bedrock_ru
     assert deltas.index(reasoning[-1]) < deltas.index(text[0])
 
 
-@pytest.mark.parametrize("fields", [{"reasoningConfig": {"type": "enabled"}}, {"reasoning_effort": "low"}])
+@pytest.mark.parametrize(
+    "fields", [{"reasoningConfig": {"type": "enabled", "maxReasoningEffort": "low"}}, {"reasoning_effort": "low"}]
+)
 def test_nova2_and_gpt_oss_reasoning_is_text_without_signature(bedrock_runtime: Any, fields: Any) -> None:
     events = _stream(bedrock_runtime, messages=[_user("Hi")], additionalModelRequestFields=fields)
     reasoning = [e["contentBlockDelta"]["delta"] for e in events if "contentBlockDelta" in e]
     reasoning = [d["reasoningContent"] for d in reasoning if "reasoningContent" in d]
     assert reasoning
     assert all(list(r) == ["text"] for r in reasoning)
+    if "reasoningConfig" in fields:  # Nova 2 Lite redacts its reasoning
+        assert reasoning == [{"text": "[REDACTED]"}]
 
 
 def test_no_reasoning_unless_asked(bedrock_runtime: Any) -> None:
