@@ -245,3 +245,25 @@ def test_native_route_json_document_holds_the_tool_call(http: httpx.Client) -> N
     assert call["name"] == "get_weather"
     assert call["id"].startswith("tooluse_")
     validate_arguments(json.loads(call["input"]))
+
+
+def test_invoke_route_anthropic_body_gets_a_tool_call(http: httpx.Client) -> None:
+    body = {
+        "anthropic_version": "bedrock-2023-05-31",
+        "max_tokens": 500,
+        "messages": [{"role": "user", "content": "Weather?"}],
+        "tools": NATIVE_TOOLS,
+        "tool_choice": {"type": "tool", "name": "get_weather"},
+    }
+    events = _ndjson_at(http, f"/model/{MODEL}/invoke?format=ndjson", body)
+    (start,) = [e for e in events if e["type"] == "tool_use_start"]
+    assert start["name"] == "get_weather"
+    assert start["id"].startswith("toolu_bdrk_")
+    validate_arguments(json.loads("".join(e["input"] for e in events if e["type"] == "tool_use_delta")))
+    assert events[-1]["stop_reason"] == "tool_use"
+
+
+def _ndjson_at(http: httpx.Client, path: str, body: dict[str, Any]) -> list[dict[str, Any]]:
+    response = http.post(path, json=body)
+    assert response.status_code == 200, response.text
+    return [json.loads(line) for line in response.text.splitlines() if line]
