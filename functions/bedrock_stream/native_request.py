@@ -6,7 +6,12 @@ Schema: ``schemas/native-request.json`` (published in the README's API section).
 ``toolChoice``; ``tool_use`` -> ``toolUse``, ``tool_result`` -> ``toolResult`` (``is_error`` -> ``status: error``).
 Converse refuses tool blocks without a ``toolConfig``, so they need ``tools``. ``cache_point`` blocks (system,
 message content, tools) -> ``cachePoint: {type: default}`` where Converse allows them
-(https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html).
+(https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html). ``reasoning`` goes to
+``additionalModelRequestFields`` in the model family's shape: Anthropic ``thinking {type: enabled, budget_tokens}``
+(https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-extended-thinking.html), Amazon Nova
+``reasoningConfig {type: enabled, maxReasoningEffort}``
+(https://docs.aws.amazon.com/nova/latest/nova2-userguide/extended-thinking.html), OpenAI gpt-oss
+``reasoning_effort``; other models refuse it (400).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bedrock_stream.bedrock.registry import parse_model_id
 from bedrock_stream.chat import ChatMessage, ChatRequest, SystemBlock
 from bedrock_stream.errors import InvalidRequestError
 from bedrock_stream.plan import Converse, SurfaceRequest
@@ -53,16 +59,19 @@ def parse_native_request(data: Any, settings: Settings) -> NativeRequest:
     system = body.get("system", ())
     stop = body.get("stop", ())
     tool_config = _tool_config(body, messages)
+    model = check_model(body.get("model"), settings)
+    max_tokens = check_max_tokens(body.get("max_tokens"), settings)
     return NativeRequest(
         chat=ChatRequest(
-            model=check_model(body.get("model"), settings),
+            model=model,
             messages=messages,
             system=(system,) if isinstance(system, str) else tuple(_system_block(b) for b in system),
-            max_tokens=check_max_tokens(body.get("max_tokens"), settings),
+            max_tokens=max_tokens,
             temperature=body.get("temperature"),
             top_p=body.get("top_p"),
             stop=(stop,) if isinstance(stop, str) else tuple(stop),
             tool_config=tool_config,
+            additional_model_request_fields=_reasoning(body.get("reasoning"), model, max_tokens),
         ),
         stream=bool(body.get("stream", True)),
     )
@@ -143,3 +152,27 @@ def _tool_config(body: dict[str, Any], messages: tuple[ChatMessage, ...]) -> dic
     elif choice == "auto":
         config["toolChoice"] = {"auto": {}}
     return config
+
+
+def _reasoning(reasoning: dict[str, Any] | None, model: str, max_tokens: int) -> dict[str, Any] | None:
+    """``reasoning`` in the model family's ``additionalModelRequestFields`` shape (None when not asked)."""
+    if reasoning is None:
+        return None
+    provider = parse_model_id(model).provider
+    budget, effort = reasoning.get("budget_tokens"), reasoning.get("effort")
+    if provider == "anthropic":
+        if budget is None:
+            raise InvalidRequestError("Anthropic models need reasoning.budget_tokens", field="reasoning.budget_tokens")
+        if budget >= max_tokens:
+            raise InvalidRequestError(
+                f"reasoning.budget_tokens ({budget}) must be less than max_tokens ({max_tokens})",
+                field="reasoning.budget_tokens",
+            )
+        return {"thinking": {"type": "enabled", "budget_tokens": int(budget)}}
+    if provider not in ("openai", "amazon") or (provider == "amazon" and "nova" not in model):
+        raise InvalidRequestError(f"reasoning is not supported for model {model!r}", field="reasoning")
+    if effort is None:
+        raise InvalidRequestError(f"{model!r} needs reasoning.effort", field="reasoning.effort")
+    if provider == "openai":
+        return {"reasoning_effort": effort}
+    return {"reasoningConfig": {"type": "enabled", "maxReasoningEffort": effort}}

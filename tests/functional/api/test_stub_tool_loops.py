@@ -267,3 +267,41 @@ def _ndjson_at(http: httpx.Client, path: str, body: dict[str, Any]) -> list[dict
     response = http.post(path, json=body)
     assert response.status_code == 200, response.text
     return [json.loads(line) for line in response.text.splitlines() if line]
+
+
+def test_native_route_reasoning_for_claude_streams_thinking_then_text(http: httpx.Client, fake: FakeBedrock) -> None:
+    body = {"prompt": "Hello", "max_tokens": 2000, "reasoning": {"budget_tokens": 1024}}
+    events = _ndjson(http, body)
+    assert fake.requests[-1].json["additionalModelRequestFields"] == {
+        "thinking": {"type": "enabled", "budget_tokens": 1024}
+    }
+    kinds = [
+        ("signature" if "signature" in e else "reasoning") if e["type"] == "reasoning" else e["type"] for e in events
+    ]
+    signature_at = kinds.index("signature")
+    assert set(kinds[:signature_at]) == {"reasoning"}
+    assert set(kinds[signature_at + 1 : -1]) == {"text"}
+    assert "".join(e["text"] for e in events if e["type"] == "text") == stub_text("Hello")
+
+
+def test_native_route_reasoning_for_nova_uses_effort(http: httpx.Client, fake: FakeBedrock) -> None:
+    events = _ndjson(http, {"model": OTHER, "prompt": "Hello", "reasoning": {"effort": "low"}})
+    sent = fake.requests[-1].json["additionalModelRequestFields"]
+    assert sent == {"reasoningConfig": {"type": "enabled", "maxReasoningEffort": "low"}}
+    assert [e for e in events if e["type"] == "reasoning"] == [{"type": "reasoning", "text": "[REDACTED]"}]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"prompt": "x", "reasoning": {"effort": "low"}}, "reasoning.budget_tokens"),
+        ({"prompt": "x", "max_tokens": 1024, "reasoning": {"budget_tokens": 1024}}, "reasoning.budget_tokens"),
+        ({"model": OTHER, "prompt": "x", "reasoning": {"budget_tokens": 2000}}, "reasoning.effort"),
+    ],
+)
+def test_native_route_refuses_reasoning_the_model_cannot_take(
+    http: httpx.Client, body: dict[str, Any], field: str
+) -> None:
+    response = http.post("/", json=body)
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["field"] == field
