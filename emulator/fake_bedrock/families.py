@@ -6,7 +6,8 @@ Each row names the function's decoder family (``decoder_family``, a ``bedrock_st
 reads the shape. The layering rules keep ``emulator`` from importing ``bedrock_stream``, so the function's registry
 (``functions/bedrock_stream/bedrock/registry.py``) and this table are two tables;
 ``tests/unit/test_family_registries_agree.py`` checks that they agree on model ids, families and token-limit fields,
-and that every shape decodes to the stub text. A new shape is one builder and one row here.
+and that every shape decodes to the stub text. A new shape is one builder and one row here (the Anthropic Messages
+builder, which also plays tools and thinking, lives in ``anthropic_invoke.py``).
 
 Shapes follow the Bedrock model-parameters pages (one page per provider under
 https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html) and, for Nova,
