@@ -2,7 +2,9 @@
 
 Public API: :class:`FakeBedrock` (stub or replay server with in-process fault scripting), the fault types,
 :class:`ScriptedReply` (byte-exact answers a test scripts through ``FakeBedrock.responder``), and
-:func:`stub_text`, the deterministic stub answer for a prompt. See docs/bedrock-formats.md ("The fake Bedrock").
+:func:`stub_text`, the deterministic stub answer for a prompt. The stub also calls tools, answers tool results,
+reasons and reports prompt-cache counts when a request asks (``converse.py``, ``anthropic_invoke.py``). See
+docs/bedrock-formats.md ("The fake Bedrock").
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ Each row names the function's decoder family (``decoder_family``, a ``bedrock_st
 reads the shape. The layering rules keep ``emulator`` from importing ``bedrock_stream``, so the function's registry
 (``functions/bedrock_stream/bedrock/registry.py``) and this table are two tables;
 ``tests/unit/test_family_registries_agree.py`` checks that they agree on model ids, families and token-limit fields,
-and that every shape decodes to the stub text. A new shape is one builder and one row here.
+and that every shape decodes to the stub text. A new shape is one builder and one row here (the Anthropic Messages
+builder, which also plays tools and thinking, lives in ``anthropic_invoke.py``).
 
 Shapes follow the Bedrock model-parameters pages (one page per provider under
 https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html) and, for Nova,
@@ -20,9 +21,11 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from emulator.fake_bedrock.anthropic_invoke import anthropic_events
+from emulator.fake_bedrock.errors import BodyError
 from emulator.fake_bedrock.stub import StubAnswer
 
 __all__ = [
@@ -59,10 +62,6 @@ class Family(enum.Enum):
     JAMBA = "jamba"
     DEEPSEEK = "deepseek"
     OPENAI_CHAT = "openai-chat"
-
-
-class BodyError(ValueError):
-    """The native request body cannot be used (answered as a 400 ValidationException)."""
 
 
 _VERSION_SUFFIX = re.compile(r"(-v\d+)?(:\d+)?$")
@@ -175,6 +174,8 @@ class InvokeRequest:
     prompt: str
     max_tokens: int | None
     stop_sequences: tuple[str, ...]
+    body: Mapping[str, Any] = field(default_factory=dict)
+    """The whole native body (the Anthropic Messages shape reads its tools and thinking)."""
 
 
 def parse_invoke(model_id: str, body: Mapping[str, Any]) -> InvokeRequest | None:
@@ -183,7 +184,7 @@ def parse_invoke(model_id: str, body: Mapping[str, Any]) -> InvokeRequest | None
     if family is None:
         return None
     max_tokens, stops = limits(family, body)
-    return InvokeRequest(family, prompt_of(family, body), max_tokens, stops)
+    return InvokeRequest(family, prompt_of(family, body), max_tokens, stops, body)
 
 
 # --- native stream events ---------------------------------------------------------------------------------------
@@ -191,33 +192,6 @@ def parse_invoke(model_id: str, body: Mapping[str, Any]) -> InvokeRequest | None
 
 def _generic_stop(answer: StubAnswer) -> str:
     return "length" if answer.stop == "max_tokens" else "stop"
-
-
-def _anthropic(model_id: str, answer: StubAnswer, metrics: MetricsFn) -> EventIter:
-    usage = {
-        "input_tokens": answer.input_tokens,
-        "cache_creation_input_tokens": 0,
-        "cache_read_input_tokens": 0,
-        "output_tokens": 1,
-    }
-    message: dict[str, Any] = {
-        "model": bare_model_name(model_id),
-        "id": f"msg_bdrk_{uuid.uuid4().hex[:24]}",
-        "type": "message",
-        "role": "assistant",
-        "content": [],
-        "stop_reason": None,
-        "stop_sequence": None,
-        "usage": usage,
-    }
-    yield {"type": "message_start", "message": message}, False
-    yield {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}, False
-    for delta in answer.deltas:
-        yield {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": delta}}, True
-    yield {"type": "content_block_stop", "index": 0}, False
-    stop = {"stop_reason": answer.stop, "stop_sequence": answer.stop_sequence}
-    yield {"type": "message_delta", "delta": stop, "usage": {"output_tokens": answer.output_tokens}}, False
-    yield {"type": "message_stop", "amazon-bedrock-invocationMetrics": metrics(answer)}, False
 
 
 def _claude_completion(answer: StubAnswer, metrics: MetricsFn) -> EventIter:
@@ -410,7 +384,9 @@ SHAPES: dict[Family, Shape] = {
         _messages_prompt,
         ("max_tokens",),
         "stop_sequences",
-        lambda model_id, request, answer, metrics: _anthropic(model_id, answer, metrics),
+        lambda model_id, request, answer, metrics: anthropic_events(
+            bare_model_name(model_id), request.prompt, request.body, answer, metrics
+        ),
         body=lambda body: "messages" in body or "prompt" not in body,
     ),
     Family.CLAUDE_COMPLETION: Shape(

@@ -2,7 +2,8 @@
 
 Routes (``{id}`` is URL-decoded; any ``Authorization`` is accepted):
 
-- ``POST /model/{id}/converse-stream``: ConverseStream events from the stub (any model id), or the replay body.
+- ``POST /model/{id}/converse-stream``: ConverseStream events from the stub (any model id; tool calls, tool
+  loops, reasoning and prompt-cache counts per ``emulator.fake_bedrock.converse``), or the replay body.
 - ``POST /model/{id}/invoke-with-response-stream``: native ``chunk`` events in the family's shape; an unknown
   family gets ``400 ValidationException`` "The provided model identifier is invalid." (what Bedrock answers for an
   id it does not know), an unusable body ``400 ValidationException`` naming the problem.
@@ -59,6 +60,7 @@ from emulator.fake_bedrock.faults import (
     StallAfter,
     TruncateFinalFrame,
 )
+from emulator.fake_bedrock.prompt_cache import PromptCache
 from emulator.fake_bedrock.scripted import Responder, ScriptedReply
 from emulator.fake_bedrock.stub import StubAnswer, answer, estimate_tokens
 from emulator.http_base import BodyReadError, LoopbackServer, StreamingRequestHandler, serve_in_thread
@@ -169,6 +171,8 @@ class FakeBedrock:
         self._faults: list[list[Any]] = []  # [fault, remaining uses or None for every request]
         self._requests: deque[RecordedRequest] = deque(maxlen=record_limit)
         self.stopping = threading.Event()
+        self.prompt_cache = PromptCache()
+        """The prefixes cached by earlier Converse requests (``emulator.fake_bedrock.prompt_cache``)."""
         self.responder: Responder | None = None
         """Scripted replies (``emulator.fake_bedrock.scripted``): consulted first for every request."""
         self.on_frame_sent: Callable[[int], None] | None = None
@@ -503,12 +507,12 @@ class _Handler(StreamingRequestHandler):
         self, operation: str, model_id: str, body: dict[str, Any], timing: _Timing, request_id: str
     ) -> Frames | None:
         if operation == "converse":
-            _, stub = converse_answer(body)
-            self._send_json(200, converse_response(stub, timing.elapsed_ms()), request_id)
+            _, turn = converse_answer(body, self.fake.prompt_cache)
+            self._send_json(200, converse_response(turn, timing.elapsed_ms()), request_id)
             return None
         if operation == "converse-stream":
-            _, stub = converse_answer(body)
-            events = converse_events(stub, timing.elapsed_ms)
+            _, turn = converse_answer(body, self.fake.prompt_cache)
+            events = converse_events(turn, timing.elapsed_ms)
             return (
                 (event_frame(kind, payload, _pad_for(index)), token)
                 for index, (kind, payload, token) in enumerate(events)

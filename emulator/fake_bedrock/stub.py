@@ -6,11 +6,22 @@ compute the exact expected text with :func:`stub_text`. It contains multi-byte U
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 import zlib
 from dataclasses import dataclass
 
-__all__ = ["StubAnswer", "answer", "estimate_tokens", "split_deltas", "stub_text"]
+__all__ = [
+    "StubAnswer",
+    "answer",
+    "answer_with",
+    "estimate_tokens",
+    "reasoning_signature",
+    "reasoning_text",
+    "split_deltas",
+    "stub_text",
+]
 
 _OPENERS = (
     "Here is a deterministic answer from the fake Bedrock stub.",
@@ -44,6 +55,20 @@ def stub_text(prompt: str) -> str:
         f"{_OPENERS[seed % len(_OPENERS)]} You wrote: «{_summary(prompt)}» "
         f"({words} {'word' if words == 1 else 'words'}). {_FACTS[(seed >> 8) % len(_FACTS)]} Naïve, but complete."
     )
+
+
+def reasoning_text(prompt: str) -> str:
+    """The stub's reasoning for ``prompt`` (streamed before the answer when a request asks for reasoning)."""
+    return (
+        f"The user wrote «{_summary(prompt)}». A deterministic stub has no thoughts of its own, "
+        "so it plans to answer with its usual sentences 🤔."
+    )
+
+
+def reasoning_signature(prompt: str) -> str:
+    """A deterministic stand-in for the signature Claude models put after their reasoning (base64 text)."""
+    digest = hashlib.sha256(b"stub-reasoning\n" + prompt.encode("utf-8")).digest()
+    return base64.b64encode(digest * 3).decode("ascii")
 
 
 def split_deltas(text: str) -> list[str]:
@@ -94,7 +119,13 @@ class StubAnswer:
 
 def answer(prompt: str, *, max_tokens: int | None = None, stop_sequences: tuple[str, ...] = ()) -> StubAnswer:
     """The stub answer for ``prompt``: cut at the earliest stop sequence, then at ``max_tokens`` deltas."""
-    text = stub_text(prompt)
+    return answer_with(stub_text(prompt), prompt, max_tokens=max_tokens, stop_sequences=stop_sequences)
+
+
+def answer_with(
+    text: str, prompt: str, *, max_tokens: int | None = None, stop_sequences: tuple[str, ...] = ()
+) -> StubAnswer:
+    """:func:`answer` for a given answer ``text`` (e.g. the reply to tool results); usage counts ``prompt``."""
     stop, matched = "end_turn", None
     hits = [(text.find(s), s) for s in stop_sequences if s and s in text]
     if hits:

@@ -75,14 +75,14 @@ LAYERS: dict[str, dict[str, frozenset[str]]] = {
     },
 }
 
-# package -> part -> the only parts that may import it. The handler wires the boto3 source into the Bedrock-agnostic
-# app; besides it, only surface parsers that read the family registry (pure data: model-id parsing, each family's
-# token-limit field) may import bedrock/.
+# package -> part -> the only parts that may import it: the handler wires the boto3 source into the Bedrock-agnostic
+# app. Only the pure-data modules of a guarded part in OPEN_MODULES (model-id parsing, the family registry, each
+# family's token-limit field) are open to every part whose layer rule allows it.
 FORBIDDEN: dict[str, dict[str, frozenset[str]]] = {
-    "functions/bedrock_stream": {
-        "bedrock": frozenset({"handler", "invoke_request", "anthropic_request", "openai_reasoning", "model_list"}),
-        "handler": frozenset(),
-    },
+    "functions/bedrock_stream": {"bedrock": frozenset({"handler"}), "handler": frozenset()},
+}
+OPEN_MODULES: dict[str, dict[str, frozenset[str]]] = {
+    "functions/bedrock_stream": {"bedrock": frozenset({"registry", "families", "token_limits"})},
 }
 
 # files whose import_module / __import__ takes a computed name, and why
@@ -133,13 +133,19 @@ def _part(package: str, path: Path) -> str:
 
 
 def _sibling_imports(package: str, path: Path) -> set[str]:
+    """The parts of ``package`` that ``path`` imports; an open module of a part counts as ``part.module``."""
     own = _own_name(package)
+    open_modules = OPEN_MODULES.get(package, {})
     parts: set[str] = set()
     for name in scan(path).modules:
         components = name.split(".")
         if components[0] == own and len(components) > 1:
-            parts.add(components[1])
-    return parts - {_part(package, path)}
+            part = components[1]
+            if len(components) > 2 and components[2] in open_modules.get(part, frozenset()):
+                part = f"{part}.{components[2]}"
+            parts.add(part)
+    own_part = _part(package, path)
+    return {part for part in parts if part.split(".")[0] != own_part}
 
 
 @pytest.mark.parametrize("package", sorted(name for name, rule in RULES.items() if rule is not ANYTHING))

@@ -11,14 +11,15 @@ from bedrock_stream.schemas._exceptions import JsonSchemaValueException, JsonSch
 
 
 validate_native_request__REGEX_PATTERNS = {
-    '\\S': re.compile('\\S')
+    '\\S': re.compile('\\S'),
+    '^[a-zA-Z0-9_-]{1,64}$': re.compile('^[a-zA-Z0-9_-]{1,64}\\Z')
 }
 
 NoneType = type(None)
 
 def validate_native_request__validate(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', 'title': 'bedrock-stream native request (POST / and direct invoke)', 'description': 'Exactly one of prompt or messages is required. Output format: Accept header or ?format=; stream=false returns one JSON document. Text must not be blank (Bedrock refuses whitespace-only text blocks).', 'type': 'object', 'additionalProperties': False, 'properties': {'model': {'type': 'string', 'minLength': 1, 'maxLength': 2048, 'description': 'Bedrock model id; default and allowlist come from the deployment (GET /models).'}, 'prompt': {'type': 'string', 'minLength': 1, 'description': 'A single user message (shorthand for messages).', 'pattern': '\\S'}, 'messages': {'type': 'array', 'minItems': 1, 'maxItems': 1000, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['role', 'content'], 'properties': {'role': {'enum': ['user', 'assistant']}, 'content': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'minItems': 1, 'items': {'$ref': '#/definitions/text_block'}}]}}}}, 'system': {'description': 'System prompt: a string or a list of strings.', 'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'maxItems': 16, 'items': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}]}, 'max_tokens': {'type': 'integer', 'minimum': 1, 'description': "At most the deployment's cap (400 above it)."}, 'temperature': {'type': 'number', 'minimum': 0, 'maximum': 1}, 'top_p': {'type': 'number', 'minimum': 0, 'maximum': 1}, 'stop': {'description': 'Stop sequence(s).', 'anyOf': [{'type': 'string', 'minLength': 1}, {'type': 'array', 'maxItems': 4, 'items': {'type': 'string', 'minLength': 1}}]}, 'stream': {'type': 'boolean', 'default': True, 'description': 'false: one JSON document assembled from the stream.'}}, 'definitions': {'message': {'type': 'object', 'additionalProperties': False, 'required': ['role', 'content'], 'properties': {'role': {'enum': ['user', 'assistant']}, 'content': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}}}]}}}, 'text_block': {'type': 'object', 'additionalProperties': False, 'required': ['text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}}}}, rule='type')
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', 'title': 'bedrock-stream native request (POST / and direct invoke)', 'description': 'Exactly one of prompt or messages is required. Output format: Accept header or ?format=; stream=false returns one JSON document. Text must not be blank (Bedrock refuses whitespace-only text blocks). Tools: tools, tool_choice, tool_use blocks (assistant) and tool_result blocks (user). Prompt caching: cache_point blocks in system, message content and tools.', 'type': 'object', 'additionalProperties': False, 'properties': {'model': {'type': 'string', 'minLength': 1, 'maxLength': 2048, 'description': 'Bedrock model id; default and allowlist come from the deployment (GET /models).'}, 'prompt': {'type': 'string', 'minLength': 1, 'description': 'A single user message (shorthand for messages).', 'pattern': '\\S'}, 'messages': {'type': 'array', 'minItems': 1, 'maxItems': 1000, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['role', 'content'], 'properties': {'role': {'enum': ['user', 'assistant']}, 'content': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'minItems': 1, 'items': {'anyOf': [{'$ref': '#/definitions/text_block'}, {'$ref': '#/definitions/tool_use_block'}, {'$ref': '#/definitions/tool_result_block'}, {'$ref': '#/definitions/cache_point_block'}]}}]}}}}, 'system': {'description': 'System prompt: a string, or a list of strings, text blocks and cache points.', 'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'maxItems': 16, 'items': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'object', 'additionalProperties': False, 'required': ['text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'description': 'Bedrock caches the prompt up to here (tools, then system, then messages).', 'properties': {'type': {'const': 'cache_point'}}}]}}]}, 'max_tokens': {'type': 'integer', 'minimum': 1, 'description': "At most the deployment's cap (400 above it)."}, 'temperature': {'type': 'number', 'minimum': 0, 'maximum': 1}, 'top_p': {'type': 'number', 'minimum': 0, 'maximum': 1}, 'stop': {'description': 'Stop sequence(s).', 'anyOf': [{'type': 'string', 'minLength': 1}, {'type': 'array', 'maxItems': 4, 'items': {'type': 'string', 'minLength': 1}}]}, 'tools': {'type': 'array', 'minItems': 1, 'maxItems': 128, 'description': 'Tools the model may call; a cache_point caches the tool definitions before it.', 'items': {'anyOf': [{'type': 'object', 'additionalProperties': False, 'required': ['name', 'input_schema'], 'properties': {'name': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'description': {'type': 'string', 'minLength': 1}, 'input_schema': {'type': 'object', 'description': "JSON Schema of the tool's input (an object)."}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'description': 'Bedrock caches the prompt up to here (tools, then system, then messages).', 'properties': {'type': {'const': 'cache_point'}}}]}}, 'tool_choice': {'description': 'auto (default): the model decides; any: it must call a tool; {name}: it must call that tool.', 'anyOf': [{'enum': ['auto', 'any']}, {'type': 'object', 'additionalProperties': False, 'required': ['name'], 'properties': {'name': {'type': 'string', 'minLength': 1}}}]}, 'reasoning': {'type': 'object', 'additionalProperties': False, 'minProperties': 1, 'description': 'Ask the model to reason first (reasoning events before the text). Anthropic models take budget_tokens (at least 1024, below max_tokens); Amazon Nova 2 and gpt-oss take effort.', 'properties': {'budget_tokens': {'type': 'integer', 'minimum': 1024}, 'effort': {'enum': ['low', 'medium', 'high']}}}, 'stream': {'type': 'boolean', 'default': True, 'description': 'false: one JSON document assembled from the stream.'}}, 'definitions': {'message': {'type': 'object', 'additionalProperties': False, 'required': ['role', 'content'], 'properties': {'role': {'enum': ['user', 'assistant']}, 'content': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'minItems': 1, 'items': {'anyOf': [{'type': 'object', 'additionalProperties': False, 'required': ['text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type', 'id', 'name', 'input'], 'description': "A tool call the assistant made (as the stream's tool_use_start / tool_use_delta events reported it).", 'properties': {'type': {'const': 'tool_use'}, 'id': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'name': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'input': {'type': 'object'}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type', 'tool_use_id', 'content'], 'description': 'The result of the tool call tool_use_id (in a user message).', 'properties': {'type': {'const': 'tool_result'}, 'tool_use_id': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'content': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'minItems': 1, 'items': {'$ref': '#/definitions/text_block'}}]}, 'is_error': {'type': 'boolean', 'default': False}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'description': 'Bedrock caches the prompt up to here (tools, then system, then messages).', 'properties': {'type': {'const': 'cache_point'}}}]}}]}}}, 'text_block': {'type': 'object', 'additionalProperties': False, 'required': ['text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}}, 'tool': {'type': 'object', 'additionalProperties': False, 'required': ['name', 'input_schema'], 'properties': {'name': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'description': {'type': 'string', 'minLength': 1}, 'input_schema': {'type': 'object', 'description': "JSON Schema of the tool's input (an object)."}}}, 'tool_use_block': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'id', 'name', 'input'], 'description': "A tool call the assistant made (as the stream's tool_use_start / tool_use_delta events reported it).", 'properties': {'type': {'const': 'tool_use'}, 'id': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'name': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'input': {'type': 'object'}}}, 'tool_result_block': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'tool_use_id', 'content'], 'description': 'The result of the tool call tool_use_id (in a user message).', 'properties': {'type': {'const': 'tool_result'}, 'tool_use_id': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'content': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}}}]}, 'is_error': {'type': 'boolean', 'default': False}}}, 'cache_point_block': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'description': 'Bedrock caches the prompt up to here (tools, then system, then messages).', 'properties': {'type': {'const': 'cache_point'}}}}}, rule='type')
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data_keys = set(data.keys())
@@ -48,14 +49,14 @@ def validate_native_request__validate(data, custom_formats={}, name_prefix=None)
             data_keys.remove("messages")
             data__messages = data["messages"]
             if not isinstance(data__messages, (list, tuple)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".messages must be array", value=data__messages, name="" + (name_prefix or "data") + ".messages", definition={'type': 'array', 'minItems': 1, 'maxItems': 1000, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['role', 'content'], 'properties': {'role': {'enum': ['user', 'assistant']}, 'content': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'minItems': 1, 'items': {'$ref': '#/definitions/text_block'}}]}}}}, rule='type')
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".messages must be array", value=data__messages, name="" + (name_prefix or "data") + ".messages", definition={'type': 'array', 'minItems': 1, 'maxItems': 1000, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['role', 'content'], 'properties': {'role': {'enum': ['user', 'assistant']}, 'content': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'minItems': 1, 'items': {'anyOf': [{'$ref': '#/definitions/text_block'}, {'$ref': '#/definitions/tool_use_block'}, {'$ref': '#/definitions/tool_result_block'}, {'$ref': '#/definitions/cache_point_block'}]}}]}}}}, rule='type')
             data__messages_is_list = isinstance(data__messages, (list, tuple))
             if data__messages_is_list:
                 data__messages_len = len(data__messages)
                 if data__messages_len < 1:
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".messages must contain at least 1 items", value=data__messages, name="" + (name_prefix or "data") + ".messages", definition={'type': 'array', 'minItems': 1, 'maxItems': 1000, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['role', 'content'], 'properties': {'role': {'enum': ['user', 'assistant']}, 'content': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'minItems': 1, 'items': {'$ref': '#/definitions/text_block'}}]}}}}, rule='minItems')
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".messages must contain at least 1 items", value=data__messages, name="" + (name_prefix or "data") + ".messages", definition={'type': 'array', 'minItems': 1, 'maxItems': 1000, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['role', 'content'], 'properties': {'role': {'enum': ['user', 'assistant']}, 'content': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'minItems': 1, 'items': {'anyOf': [{'$ref': '#/definitions/text_block'}, {'$ref': '#/definitions/tool_use_block'}, {'$ref': '#/definitions/tool_result_block'}, {'$ref': '#/definitions/cache_point_block'}]}}]}}}}, rule='minItems')
                 if data__messages_len > 1000:
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".messages must contain less than or equal to 1000 items", value=data__messages, name="" + (name_prefix or "data") + ".messages", definition={'type': 'array', 'minItems': 1, 'maxItems': 1000, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['role', 'content'], 'properties': {'role': {'enum': ['user', 'assistant']}, 'content': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'minItems': 1, 'items': {'$ref': '#/definitions/text_block'}}]}}}}, rule='maxItems')
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".messages must contain less than or equal to 1000 items", value=data__messages, name="" + (name_prefix or "data") + ".messages", definition={'type': 'array', 'minItems': 1, 'maxItems': 1000, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['role', 'content'], 'properties': {'role': {'enum': ['user', 'assistant']}, 'content': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'minItems': 1, 'items': {'anyOf': [{'$ref': '#/definitions/text_block'}, {'$ref': '#/definitions/tool_use_block'}, {'$ref': '#/definitions/tool_result_block'}, {'$ref': '#/definitions/cache_point_block'}]}}]}}}}, rule='maxItems')
                 for data__messages_x, data__messages_item in enumerate(data__messages):
                     validate_native_request__validate___definitions_message(data__messages_item, custom_formats, (name_prefix or "data") + ".messages[{data__messages_x}]".format(**locals()))
         if "system" in data_keys:
@@ -77,25 +78,42 @@ def validate_native_request__validate(data, custom_formats={}, name_prefix=None)
             if not data__system_any_of_count1:
                 try:
                     if not isinstance(data__system, (list, tuple)):
-                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".system must be array", value=data__system, name="" + (name_prefix or "data") + ".system", definition={'type': 'array', 'maxItems': 16, 'items': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}, rule='type')
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".system must be array", value=data__system, name="" + (name_prefix or "data") + ".system", definition={'type': 'array', 'maxItems': 16, 'items': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'object', 'additionalProperties': False, 'required': ['text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'description': 'Bedrock caches the prompt up to here (tools, then system, then messages).', 'properties': {'type': {'const': 'cache_point'}}}]}}, rule='type')
                     data__system_is_list = isinstance(data__system, (list, tuple))
                     if data__system_is_list:
                         data__system_len = len(data__system)
                         if data__system_len > 16:
-                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".system must contain less than or equal to 16 items", value=data__system, name="" + (name_prefix or "data") + ".system", definition={'type': 'array', 'maxItems': 16, 'items': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}, rule='maxItems')
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".system must contain less than or equal to 16 items", value=data__system, name="" + (name_prefix or "data") + ".system", definition={'type': 'array', 'maxItems': 16, 'items': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'object', 'additionalProperties': False, 'required': ['text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'description': 'Bedrock caches the prompt up to here (tools, then system, then messages).', 'properties': {'type': {'const': 'cache_point'}}}]}}, rule='maxItems')
                         for data__system_x, data__system_item in enumerate(data__system):
-                            if not isinstance(data__system_item, (str)):
-                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".system[{data__system_x}]".format(**locals()) + " must be string", value=data__system_item, name="" + (name_prefix or "data") + ".system[{data__system_x}]".format(**locals()) + "", definition={'type': 'string', 'minLength': 1, 'pattern': '\\S'}, rule='type')
-                            if isinstance(data__system_item, str):
-                                data__system_item_len = len(data__system_item)
-                                if data__system_item_len < 1:
-                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".system[{data__system_x}]".format(**locals()) + " must be longer than or equal to 1 characters", value=data__system_item, name="" + (name_prefix or "data") + ".system[{data__system_x}]".format(**locals()) + "", definition={'type': 'string', 'minLength': 1, 'pattern': '\\S'}, rule='minLength')
-                                if not validate_native_request__REGEX_PATTERNS['\\S'].search(data__system_item):
-                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".system[{data__system_x}]".format(**locals()) + " must match pattern \\S", value=data__system_item, name="" + (name_prefix or "data") + ".system[{data__system_x}]".format(**locals()) + "", definition={'type': 'string', 'minLength': 1, 'pattern': '\\S'}, rule='pattern')
+                            data__system_item_any_of_count2 = 0
+                            if not data__system_item_any_of_count2:
+                                try:
+                                    if not isinstance(data__system_item, (str)):
+                                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".system[{data__system_x}]".format(**locals()) + " must be string", value=data__system_item, name="" + (name_prefix or "data") + ".system[{data__system_x}]".format(**locals()) + "", definition={'type': 'string', 'minLength': 1, 'pattern': '\\S'}, rule='type')
+                                    if isinstance(data__system_item, str):
+                                        data__system_item_len = len(data__system_item)
+                                        if data__system_item_len < 1:
+                                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".system[{data__system_x}]".format(**locals()) + " must be longer than or equal to 1 characters", value=data__system_item, name="" + (name_prefix or "data") + ".system[{data__system_x}]".format(**locals()) + "", definition={'type': 'string', 'minLength': 1, 'pattern': '\\S'}, rule='minLength')
+                                        if not validate_native_request__REGEX_PATTERNS['\\S'].search(data__system_item):
+                                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".system[{data__system_x}]".format(**locals()) + " must match pattern \\S", value=data__system_item, name="" + (name_prefix or "data") + ".system[{data__system_x}]".format(**locals()) + "", definition={'type': 'string', 'minLength': 1, 'pattern': '\\S'}, rule='pattern')
+                                    data__system_item_any_of_count2 += 1
+                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                            if not data__system_item_any_of_count2:
+                                try:
+                                    validate_native_request__validate___definitions_text_block(data__system_item, custom_formats, (name_prefix or "data") + ".system[{data__system_x}]".format(**locals()))
+                                    data__system_item_any_of_count2 += 1
+                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                            if not data__system_item_any_of_count2:
+                                try:
+                                    validate_native_request__validate___definitions_cache_point_block(data__system_item, custom_formats, (name_prefix or "data") + ".system[{data__system_x}]".format(**locals()))
+                                    data__system_item_any_of_count2 += 1
+                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                            if not data__system_item_any_of_count2:
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".system[{data__system_x}]".format(**locals()) + " cannot be validated by any definition", value=data__system_item, name="" + (name_prefix or "data") + ".system[{data__system_x}]".format(**locals()) + "", definition={'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'object', 'additionalProperties': False, 'required': ['text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'description': 'Bedrock caches the prompt up to here (tools, then system, then messages).', 'properties': {'type': {'const': 'cache_point'}}}]}, rule='anyOf')
                     data__system_any_of_count1 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
             if not data__system_any_of_count1:
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".system cannot be validated by any definition", value=data__system, name="" + (name_prefix or "data") + ".system", definition={'description': 'System prompt: a string or a list of strings.', 'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'maxItems': 16, 'items': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}]}, rule='anyOf')
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".system cannot be validated by any definition", value=data__system, name="" + (name_prefix or "data") + ".system", definition={'description': 'System prompt: a string, or a list of strings, text blocks and cache points.', 'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'maxItems': 16, 'items': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'object', 'additionalProperties': False, 'required': ['text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'description': 'Bedrock caches the prompt up to here (tools, then system, then messages).', 'properties': {'type': {'const': 'cache_point'}}}]}}]}, rule='anyOf')
         if "max_tokens" in data_keys:
             data_keys.remove("max_tokens")
             data__maxtokens = data["max_tokens"]
@@ -127,8 +145,8 @@ def validate_native_request__validate(data, custom_formats={}, name_prefix=None)
         if "stop" in data_keys:
             data_keys.remove("stop")
             data__stop = data["stop"]
-            data__stop_any_of_count2 = 0
-            if not data__stop_any_of_count2:
+            data__stop_any_of_count3 = 0
+            if not data__stop_any_of_count3:
                 try:
                     if not isinstance(data__stop, (str)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".stop must be string", value=data__stop, name="" + (name_prefix or "data") + ".stop", definition={'type': 'string', 'minLength': 1}, rule='type')
@@ -136,9 +154,9 @@ def validate_native_request__validate(data, custom_formats={}, name_prefix=None)
                         data__stop_len = len(data__stop)
                         if data__stop_len < 1:
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".stop must be longer than or equal to 1 characters", value=data__stop, name="" + (name_prefix or "data") + ".stop", definition={'type': 'string', 'minLength': 1}, rule='minLength')
-                    data__stop_any_of_count2 += 1
+                    data__stop_any_of_count3 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__stop_any_of_count2:
+            if not data__stop_any_of_count3:
                 try:
                     if not isinstance(data__stop, (list, tuple)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".stop must be array", value=data__stop, name="" + (name_prefix or "data") + ".stop", definition={'type': 'array', 'maxItems': 4, 'items': {'type': 'string', 'minLength': 1}}, rule='type')
@@ -154,10 +172,97 @@ def validate_native_request__validate(data, custom_formats={}, name_prefix=None)
                                 data__stop_item_len = len(data__stop_item)
                                 if data__stop_item_len < 1:
                                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".stop[{data__stop_x}]".format(**locals()) + " must be longer than or equal to 1 characters", value=data__stop_item, name="" + (name_prefix or "data") + ".stop[{data__stop_x}]".format(**locals()) + "", definition={'type': 'string', 'minLength': 1}, rule='minLength')
-                    data__stop_any_of_count2 += 1
+                    data__stop_any_of_count3 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__stop_any_of_count2:
+            if not data__stop_any_of_count3:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".stop cannot be validated by any definition", value=data__stop, name="" + (name_prefix or "data") + ".stop", definition={'description': 'Stop sequence(s).', 'anyOf': [{'type': 'string', 'minLength': 1}, {'type': 'array', 'maxItems': 4, 'items': {'type': 'string', 'minLength': 1}}]}, rule='anyOf')
+        if "tools" in data_keys:
+            data_keys.remove("tools")
+            data__tools = data["tools"]
+            if not isinstance(data__tools, (list, tuple)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".tools must be array", value=data__tools, name="" + (name_prefix or "data") + ".tools", definition={'type': 'array', 'minItems': 1, 'maxItems': 128, 'description': 'Tools the model may call; a cache_point caches the tool definitions before it.', 'items': {'anyOf': [{'type': 'object', 'additionalProperties': False, 'required': ['name', 'input_schema'], 'properties': {'name': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'description': {'type': 'string', 'minLength': 1}, 'input_schema': {'type': 'object', 'description': "JSON Schema of the tool's input (an object)."}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'description': 'Bedrock caches the prompt up to here (tools, then system, then messages).', 'properties': {'type': {'const': 'cache_point'}}}]}}, rule='type')
+            data__tools_is_list = isinstance(data__tools, (list, tuple))
+            if data__tools_is_list:
+                data__tools_len = len(data__tools)
+                if data__tools_len < 1:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".tools must contain at least 1 items", value=data__tools, name="" + (name_prefix or "data") + ".tools", definition={'type': 'array', 'minItems': 1, 'maxItems': 128, 'description': 'Tools the model may call; a cache_point caches the tool definitions before it.', 'items': {'anyOf': [{'type': 'object', 'additionalProperties': False, 'required': ['name', 'input_schema'], 'properties': {'name': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'description': {'type': 'string', 'minLength': 1}, 'input_schema': {'type': 'object', 'description': "JSON Schema of the tool's input (an object)."}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'description': 'Bedrock caches the prompt up to here (tools, then system, then messages).', 'properties': {'type': {'const': 'cache_point'}}}]}}, rule='minItems')
+                if data__tools_len > 128:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".tools must contain less than or equal to 128 items", value=data__tools, name="" + (name_prefix or "data") + ".tools", definition={'type': 'array', 'minItems': 1, 'maxItems': 128, 'description': 'Tools the model may call; a cache_point caches the tool definitions before it.', 'items': {'anyOf': [{'type': 'object', 'additionalProperties': False, 'required': ['name', 'input_schema'], 'properties': {'name': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'description': {'type': 'string', 'minLength': 1}, 'input_schema': {'type': 'object', 'description': "JSON Schema of the tool's input (an object)."}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'description': 'Bedrock caches the prompt up to here (tools, then system, then messages).', 'properties': {'type': {'const': 'cache_point'}}}]}}, rule='maxItems')
+                for data__tools_x, data__tools_item in enumerate(data__tools):
+                    data__tools_item_any_of_count4 = 0
+                    if not data__tools_item_any_of_count4:
+                        try:
+                            validate_native_request__validate___definitions_tool(data__tools_item, custom_formats, (name_prefix or "data") + ".tools[{data__tools_x}]".format(**locals()))
+                            data__tools_item_any_of_count4 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    if not data__tools_item_any_of_count4:
+                        try:
+                            validate_native_request__validate___definitions_cache_point_block(data__tools_item, custom_formats, (name_prefix or "data") + ".tools[{data__tools_x}]".format(**locals()))
+                            data__tools_item_any_of_count4 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    if not data__tools_item_any_of_count4:
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".tools[{data__tools_x}]".format(**locals()) + " cannot be validated by any definition", value=data__tools_item, name="" + (name_prefix or "data") + ".tools[{data__tools_x}]".format(**locals()) + "", definition={'anyOf': [{'type': 'object', 'additionalProperties': False, 'required': ['name', 'input_schema'], 'properties': {'name': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'description': {'type': 'string', 'minLength': 1}, 'input_schema': {'type': 'object', 'description': "JSON Schema of the tool's input (an object)."}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'description': 'Bedrock caches the prompt up to here (tools, then system, then messages).', 'properties': {'type': {'const': 'cache_point'}}}]}, rule='anyOf')
+        if "tool_choice" in data_keys:
+            data_keys.remove("tool_choice")
+            data__toolchoice = data["tool_choice"]
+            data__toolchoice_any_of_count5 = 0
+            if not data__toolchoice_any_of_count5:
+                try:
+                    if not (isinstance(data__toolchoice, str) and data__toolchoice == 'auto' or isinstance(data__toolchoice, str) and data__toolchoice == 'any'):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".tool_choice must be one of ['auto', 'any']", value=data__toolchoice, name="" + (name_prefix or "data") + ".tool_choice", definition={'enum': ['auto', 'any']}, rule='enum')
+                    data__toolchoice_any_of_count5 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__toolchoice_any_of_count5:
+                try:
+                    if not isinstance(data__toolchoice, (dict)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".tool_choice must be object", value=data__toolchoice, name="" + (name_prefix or "data") + ".tool_choice", definition={'type': 'object', 'additionalProperties': False, 'required': ['name'], 'properties': {'name': {'type': 'string', 'minLength': 1}}}, rule='type')
+                    data__toolchoice_is_dict = isinstance(data__toolchoice, dict)
+                    if data__toolchoice_is_dict:
+                        data__toolchoice__missing_keys = set(['name']) - data__toolchoice.keys()
+                        if data__toolchoice__missing_keys:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".tool_choice must contain " + (str(sorted(data__toolchoice__missing_keys)) + " properties"), value=data__toolchoice, name="" + (name_prefix or "data") + ".tool_choice", definition={'type': 'object', 'additionalProperties': False, 'required': ['name'], 'properties': {'name': {'type': 'string', 'minLength': 1}}}, rule='required')
+                        data__toolchoice_keys = set(data__toolchoice.keys())
+                        if "name" in data__toolchoice_keys:
+                            data__toolchoice_keys.remove("name")
+                            data__toolchoice__name = data__toolchoice["name"]
+                            if not isinstance(data__toolchoice__name, (str)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".tool_choice.name must be string", value=data__toolchoice__name, name="" + (name_prefix or "data") + ".tool_choice.name", definition={'type': 'string', 'minLength': 1}, rule='type')
+                            if isinstance(data__toolchoice__name, str):
+                                data__toolchoice__name_len = len(data__toolchoice__name)
+                                if data__toolchoice__name_len < 1:
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".tool_choice.name must be longer than or equal to 1 characters", value=data__toolchoice__name, name="" + (name_prefix or "data") + ".tool_choice.name", definition={'type': 'string', 'minLength': 1}, rule='minLength')
+                        if data__toolchoice_keys:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".tool_choice must not contain "+str(data__toolchoice_keys)+" properties", value=data__toolchoice, name="" + (name_prefix or "data") + ".tool_choice", definition={'type': 'object', 'additionalProperties': False, 'required': ['name'], 'properties': {'name': {'type': 'string', 'minLength': 1}}}, rule='additionalProperties')
+                    data__toolchoice_any_of_count5 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__toolchoice_any_of_count5:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".tool_choice cannot be validated by any definition", value=data__toolchoice, name="" + (name_prefix or "data") + ".tool_choice", definition={'description': 'auto (default): the model decides; any: it must call a tool; {name}: it must call that tool.', 'anyOf': [{'enum': ['auto', 'any']}, {'type': 'object', 'additionalProperties': False, 'required': ['name'], 'properties': {'name': {'type': 'string', 'minLength': 1}}}]}, rule='anyOf')
+        if "reasoning" in data_keys:
+            data_keys.remove("reasoning")
+            data__reasoning = data["reasoning"]
+            if not isinstance(data__reasoning, (dict)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".reasoning must be object", value=data__reasoning, name="" + (name_prefix or "data") + ".reasoning", definition={'type': 'object', 'additionalProperties': False, 'minProperties': 1, 'description': 'Ask the model to reason first (reasoning events before the text). Anthropic models take budget_tokens (at least 1024, below max_tokens); Amazon Nova 2 and gpt-oss take effort.', 'properties': {'budget_tokens': {'type': 'integer', 'minimum': 1024}, 'effort': {'enum': ['low', 'medium', 'high']}}}, rule='type')
+            data__reasoning_is_dict = isinstance(data__reasoning, dict)
+            if data__reasoning_is_dict:
+                data__reasoning_len = len(data__reasoning)
+                if data__reasoning_len < 1:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".reasoning must contain at least 1 properties", value=data__reasoning, name="" + (name_prefix or "data") + ".reasoning", definition={'type': 'object', 'additionalProperties': False, 'minProperties': 1, 'description': 'Ask the model to reason first (reasoning events before the text). Anthropic models take budget_tokens (at least 1024, below max_tokens); Amazon Nova 2 and gpt-oss take effort.', 'properties': {'budget_tokens': {'type': 'integer', 'minimum': 1024}, 'effort': {'enum': ['low', 'medium', 'high']}}}, rule='minProperties')
+                data__reasoning_keys = set(data__reasoning.keys())
+                if "budget_tokens" in data__reasoning_keys:
+                    data__reasoning_keys.remove("budget_tokens")
+                    data__reasoning__budgettokens = data__reasoning["budget_tokens"]
+                    if not isinstance(data__reasoning__budgettokens, (int)) and not (isinstance(data__reasoning__budgettokens, float) and data__reasoning__budgettokens.is_integer()) or isinstance(data__reasoning__budgettokens, bool):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".reasoning.budget_tokens must be integer", value=data__reasoning__budgettokens, name="" + (name_prefix or "data") + ".reasoning.budget_tokens", definition={'type': 'integer', 'minimum': 1024}, rule='type')
+                    if isinstance(data__reasoning__budgettokens, (int, float, Decimal)) and not isinstance(data__reasoning__budgettokens, bool):
+                        if data__reasoning__budgettokens < 1024:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".reasoning.budget_tokens must be bigger than or equal to 1024", value=data__reasoning__budgettokens, name="" + (name_prefix or "data") + ".reasoning.budget_tokens", definition={'type': 'integer', 'minimum': 1024}, rule='minimum')
+                if "effort" in data__reasoning_keys:
+                    data__reasoning_keys.remove("effort")
+                    data__reasoning__effort = data__reasoning["effort"]
+                    if not (isinstance(data__reasoning__effort, str) and data__reasoning__effort == 'low' or isinstance(data__reasoning__effort, str) and data__reasoning__effort == 'medium' or isinstance(data__reasoning__effort, str) and data__reasoning__effort == 'high'):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".reasoning.effort must be one of ['low', 'medium', 'high']", value=data__reasoning__effort, name="" + (name_prefix or "data") + ".reasoning.effort", definition={'enum': ['low', 'medium', 'high']}, rule='enum')
+                if data__reasoning_keys:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".reasoning must not contain "+str(data__reasoning_keys)+" properties", value=data__reasoning, name="" + (name_prefix or "data") + ".reasoning", definition={'type': 'object', 'additionalProperties': False, 'minProperties': 1, 'description': 'Ask the model to reason first (reasoning events before the text). Anthropic models take budget_tokens (at least 1024, below max_tokens); Amazon Nova 2 and gpt-oss take effort.', 'properties': {'budget_tokens': {'type': 'integer', 'minimum': 1024}, 'effort': {'enum': ['low', 'medium', 'high']}}}, rule='additionalProperties')
         if "stream" in data_keys:
             data_keys.remove("stream")
             data__stream = data["stream"]
@@ -165,56 +270,60 @@ def validate_native_request__validate(data, custom_formats={}, name_prefix=None)
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".stream must be boolean", value=data__stream, name="" + (name_prefix or "data") + ".stream", definition={'type': 'boolean', 'default': True, 'description': 'false: one JSON document assembled from the stream.'}, rule='type')
         else: data["stream"] = True
         if data_keys:
-            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', 'title': 'bedrock-stream native request (POST / and direct invoke)', 'description': 'Exactly one of prompt or messages is required. Output format: Accept header or ?format=; stream=false returns one JSON document. Text must not be blank (Bedrock refuses whitespace-only text blocks).', 'type': 'object', 'additionalProperties': False, 'properties': {'model': {'type': 'string', 'minLength': 1, 'maxLength': 2048, 'description': 'Bedrock model id; default and allowlist come from the deployment (GET /models).'}, 'prompt': {'type': 'string', 'minLength': 1, 'description': 'A single user message (shorthand for messages).', 'pattern': '\\S'}, 'messages': {'type': 'array', 'minItems': 1, 'maxItems': 1000, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['role', 'content'], 'properties': {'role': {'enum': ['user', 'assistant']}, 'content': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'minItems': 1, 'items': {'$ref': '#/definitions/text_block'}}]}}}}, 'system': {'description': 'System prompt: a string or a list of strings.', 'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'maxItems': 16, 'items': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}]}, 'max_tokens': {'type': 'integer', 'minimum': 1, 'description': "At most the deployment's cap (400 above it)."}, 'temperature': {'type': 'number', 'minimum': 0, 'maximum': 1}, 'top_p': {'type': 'number', 'minimum': 0, 'maximum': 1}, 'stop': {'description': 'Stop sequence(s).', 'anyOf': [{'type': 'string', 'minLength': 1}, {'type': 'array', 'maxItems': 4, 'items': {'type': 'string', 'minLength': 1}}]}, 'stream': {'type': 'boolean', 'default': True, 'description': 'false: one JSON document assembled from the stream.'}}, 'definitions': {'message': {'type': 'object', 'additionalProperties': False, 'required': ['role', 'content'], 'properties': {'role': {'enum': ['user', 'assistant']}, 'content': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}}}]}}}, 'text_block': {'type': 'object', 'additionalProperties': False, 'required': ['text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}}}}, rule='additionalProperties')
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', 'title': 'bedrock-stream native request (POST / and direct invoke)', 'description': 'Exactly one of prompt or messages is required. Output format: Accept header or ?format=; stream=false returns one JSON document. Text must not be blank (Bedrock refuses whitespace-only text blocks). Tools: tools, tool_choice, tool_use blocks (assistant) and tool_result blocks (user). Prompt caching: cache_point blocks in system, message content and tools.', 'type': 'object', 'additionalProperties': False, 'properties': {'model': {'type': 'string', 'minLength': 1, 'maxLength': 2048, 'description': 'Bedrock model id; default and allowlist come from the deployment (GET /models).'}, 'prompt': {'type': 'string', 'minLength': 1, 'description': 'A single user message (shorthand for messages).', 'pattern': '\\S'}, 'messages': {'type': 'array', 'minItems': 1, 'maxItems': 1000, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['role', 'content'], 'properties': {'role': {'enum': ['user', 'assistant']}, 'content': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'minItems': 1, 'items': {'anyOf': [{'$ref': '#/definitions/text_block'}, {'$ref': '#/definitions/tool_use_block'}, {'$ref': '#/definitions/tool_result_block'}, {'$ref': '#/definitions/cache_point_block'}]}}]}}}}, 'system': {'description': 'System prompt: a string, or a list of strings, text blocks and cache points.', 'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'maxItems': 16, 'items': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'object', 'additionalProperties': False, 'required': ['text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'description': 'Bedrock caches the prompt up to here (tools, then system, then messages).', 'properties': {'type': {'const': 'cache_point'}}}]}}]}, 'max_tokens': {'type': 'integer', 'minimum': 1, 'description': "At most the deployment's cap (400 above it)."}, 'temperature': {'type': 'number', 'minimum': 0, 'maximum': 1}, 'top_p': {'type': 'number', 'minimum': 0, 'maximum': 1}, 'stop': {'description': 'Stop sequence(s).', 'anyOf': [{'type': 'string', 'minLength': 1}, {'type': 'array', 'maxItems': 4, 'items': {'type': 'string', 'minLength': 1}}]}, 'tools': {'type': 'array', 'minItems': 1, 'maxItems': 128, 'description': 'Tools the model may call; a cache_point caches the tool definitions before it.', 'items': {'anyOf': [{'type': 'object', 'additionalProperties': False, 'required': ['name', 'input_schema'], 'properties': {'name': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'description': {'type': 'string', 'minLength': 1}, 'input_schema': {'type': 'object', 'description': "JSON Schema of the tool's input (an object)."}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'description': 'Bedrock caches the prompt up to here (tools, then system, then messages).', 'properties': {'type': {'const': 'cache_point'}}}]}}, 'tool_choice': {'description': 'auto (default): the model decides; any: it must call a tool; {name}: it must call that tool.', 'anyOf': [{'enum': ['auto', 'any']}, {'type': 'object', 'additionalProperties': False, 'required': ['name'], 'properties': {'name': {'type': 'string', 'minLength': 1}}}]}, 'reasoning': {'type': 'object', 'additionalProperties': False, 'minProperties': 1, 'description': 'Ask the model to reason first (reasoning events before the text). Anthropic models take budget_tokens (at least 1024, below max_tokens); Amazon Nova 2 and gpt-oss take effort.', 'properties': {'budget_tokens': {'type': 'integer', 'minimum': 1024}, 'effort': {'enum': ['low', 'medium', 'high']}}}, 'stream': {'type': 'boolean', 'default': True, 'description': 'false: one JSON document assembled from the stream.'}}, 'definitions': {'message': {'type': 'object', 'additionalProperties': False, 'required': ['role', 'content'], 'properties': {'role': {'enum': ['user', 'assistant']}, 'content': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'minItems': 1, 'items': {'anyOf': [{'type': 'object', 'additionalProperties': False, 'required': ['text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type', 'id', 'name', 'input'], 'description': "A tool call the assistant made (as the stream's tool_use_start / tool_use_delta events reported it).", 'properties': {'type': {'const': 'tool_use'}, 'id': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'name': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'input': {'type': 'object'}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type', 'tool_use_id', 'content'], 'description': 'The result of the tool call tool_use_id (in a user message).', 'properties': {'type': {'const': 'tool_result'}, 'tool_use_id': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'content': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'minItems': 1, 'items': {'$ref': '#/definitions/text_block'}}]}, 'is_error': {'type': 'boolean', 'default': False}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'description': 'Bedrock caches the prompt up to here (tools, then system, then messages).', 'properties': {'type': {'const': 'cache_point'}}}]}}]}}}, 'text_block': {'type': 'object', 'additionalProperties': False, 'required': ['text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}}, 'tool': {'type': 'object', 'additionalProperties': False, 'required': ['name', 'input_schema'], 'properties': {'name': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'description': {'type': 'string', 'minLength': 1}, 'input_schema': {'type': 'object', 'description': "JSON Schema of the tool's input (an object)."}}}, 'tool_use_block': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'id', 'name', 'input'], 'description': "A tool call the assistant made (as the stream's tool_use_start / tool_use_delta events reported it).", 'properties': {'type': {'const': 'tool_use'}, 'id': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'name': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'input': {'type': 'object'}}}, 'tool_result_block': {'type': 'object', 'additionalProperties': False, 'required': ['type', 'tool_use_id', 'content'], 'description': 'The result of the tool call tool_use_id (in a user message).', 'properties': {'type': {'const': 'tool_result'}, 'tool_use_id': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'content': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}}}]}, 'is_error': {'type': 'boolean', 'default': False}}}, 'cache_point_block': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'description': 'Bedrock caches the prompt up to here (tools, then system, then messages).', 'properties': {'type': {'const': 'cache_point'}}}}}, rule='additionalProperties')
     return data
 
-def validate_native_request__validate___definitions_message(data, custom_formats={}, name_prefix=None):
+def validate_native_request__validate___definitions_tool(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['role', 'content'], 'properties': {'role': {'enum': ['user', 'assistant']}, 'content': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}}}]}}}, rule='type')
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['name', 'input_schema'], 'properties': {'name': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'description': {'type': 'string', 'minLength': 1}, 'input_schema': {'type': 'object', 'description': "JSON Schema of the tool's input (an object)."}}}, rule='type')
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
-        data__missing_keys = set(['role', 'content']) - data.keys()
+        data__missing_keys = set(['name', 'input_schema']) - data.keys()
         if data__missing_keys:
-            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['role', 'content'], 'properties': {'role': {'enum': ['user', 'assistant']}, 'content': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}}}]}}}, rule='required')
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['name', 'input_schema'], 'properties': {'name': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'description': {'type': 'string', 'minLength': 1}, 'input_schema': {'type': 'object', 'description': "JSON Schema of the tool's input (an object)."}}}, rule='required')
         data_keys = set(data.keys())
-        if "role" in data_keys:
-            data_keys.remove("role")
-            data__role = data["role"]
-            if not (isinstance(data__role, str) and data__role == 'user' or isinstance(data__role, str) and data__role == 'assistant'):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".role must be one of ['user', 'assistant']", value=data__role, name="" + (name_prefix or "data") + ".role", definition={'enum': ['user', 'assistant']}, rule='enum')
-        if "content" in data_keys:
-            data_keys.remove("content")
-            data__content = data["content"]
-            data__content_any_of_count3 = 0
-            if not data__content_any_of_count3:
-                try:
-                    if not isinstance(data__content, (str)):
-                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".content must be string", value=data__content, name="" + (name_prefix or "data") + ".content", definition={'type': 'string', 'minLength': 1, 'pattern': '\\S'}, rule='type')
-                    if isinstance(data__content, str):
-                        data__content_len = len(data__content)
-                        if data__content_len < 1:
-                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".content must be longer than or equal to 1 characters", value=data__content, name="" + (name_prefix or "data") + ".content", definition={'type': 'string', 'minLength': 1, 'pattern': '\\S'}, rule='minLength')
-                        if not validate_native_request__REGEX_PATTERNS['\\S'].search(data__content):
-                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".content must match pattern \\S", value=data__content, name="" + (name_prefix or "data") + ".content", definition={'type': 'string', 'minLength': 1, 'pattern': '\\S'}, rule='pattern')
-                    data__content_any_of_count3 += 1
-                except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__content_any_of_count3:
-                try:
-                    if not isinstance(data__content, (list, tuple)):
-                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".content must be array", value=data__content, name="" + (name_prefix or "data") + ".content", definition={'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}}}, rule='type')
-                    data__content_is_list = isinstance(data__content, (list, tuple))
-                    if data__content_is_list:
-                        data__content_len = len(data__content)
-                        if data__content_len < 1:
-                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".content must contain at least 1 items", value=data__content, name="" + (name_prefix or "data") + ".content", definition={'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}}}, rule='minItems')
-                        for data__content_x, data__content_item in enumerate(data__content):
-                            validate_native_request__validate___definitions_text_block(data__content_item, custom_formats, (name_prefix or "data") + ".content[{data__content_x}]".format(**locals()))
-                    data__content_any_of_count3 += 1
-                except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__content_any_of_count3:
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".content cannot be validated by any definition", value=data__content, name="" + (name_prefix or "data") + ".content", definition={'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}}}]}, rule='anyOf')
+        if "name" in data_keys:
+            data_keys.remove("name")
+            data__name = data["name"]
+            if not isinstance(data__name, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".name must be string", value=data__name, name="" + (name_prefix or "data") + ".name", definition={'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, rule='type')
+            if isinstance(data__name, str):
+                if not validate_native_request__REGEX_PATTERNS['^[a-zA-Z0-9_-]{1,64}$'].search(data__name):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".name must match pattern ^[a-zA-Z0-9_-]{1,64}$", value=data__name, name="" + (name_prefix or "data") + ".name", definition={'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, rule='pattern')
+        if "description" in data_keys:
+            data_keys.remove("description")
+            data__description = data["description"]
+            if not isinstance(data__description, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".description must be string", value=data__description, name="" + (name_prefix or "data") + ".description", definition={'type': 'string', 'minLength': 1}, rule='type')
+            if isinstance(data__description, str):
+                data__description_len = len(data__description)
+                if data__description_len < 1:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".description must be longer than or equal to 1 characters", value=data__description, name="" + (name_prefix or "data") + ".description", definition={'type': 'string', 'minLength': 1}, rule='minLength')
+        if "input_schema" in data_keys:
+            data_keys.remove("input_schema")
+            data__inputschema = data["input_schema"]
+            if not isinstance(data__inputschema, (dict)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".input_schema must be object", value=data__inputschema, name="" + (name_prefix or "data") + ".input_schema", definition={'type': 'object', 'description': "JSON Schema of the tool's input (an object)."}, rule='type')
         if data_keys:
-            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['role', 'content'], 'properties': {'role': {'enum': ['user', 'assistant']}, 'content': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}}}]}}}, rule='additionalProperties')
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['name', 'input_schema'], 'properties': {'name': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'description': {'type': 'string', 'minLength': 1}, 'input_schema': {'type': 'object', 'description': "JSON Schema of the tool's input (an object)."}}}, rule='additionalProperties')
+    return data
+
+def validate_native_request__validate___definitions_cache_point_block(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (dict)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type'], 'description': 'Bedrock caches the prompt up to here (tools, then system, then messages).', 'properties': {'type': {'const': 'cache_point'}}}, rule='type')
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['type']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type'], 'description': 'Bedrock caches the prompt up to here (tools, then system, then messages).', 'properties': {'type': {'const': 'cache_point'}}}, rule='required')
+        data_keys = set(data.keys())
+        if "type" in data_keys:
+            data_keys.remove("type")
+            data__type = data["type"]
+            if not (isinstance(data__type, str) and data__type == 'cache_point'):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".type must be same as const definition: cache_point", value=data__type, name="" + (name_prefix or "data") + ".type", definition={'const': 'cache_point'}, rule='const')
+        if data_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type'], 'description': 'Bedrock caches the prompt up to here (tools, then system, then messages).', 'properties': {'type': {'const': 'cache_point'}}}, rule='additionalProperties')
     return data
 
 def validate_native_request__validate___definitions_text_block(data, custom_formats={}, name_prefix=None):
@@ -244,6 +353,179 @@ def validate_native_request__validate___definitions_text_block(data, custom_form
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".text must match pattern \\S", value=data__text, name="" + (name_prefix or "data") + ".text", definition={'type': 'string', 'minLength': 1, 'pattern': '\\S'}, rule='pattern')
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}}, rule='additionalProperties')
+    return data
+
+def validate_native_request__validate___definitions_message(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (dict)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['role', 'content'], 'properties': {'role': {'enum': ['user', 'assistant']}, 'content': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'minItems': 1, 'items': {'anyOf': [{'type': 'object', 'additionalProperties': False, 'required': ['text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type', 'id', 'name', 'input'], 'description': "A tool call the assistant made (as the stream's tool_use_start / tool_use_delta events reported it).", 'properties': {'type': {'const': 'tool_use'}, 'id': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'name': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'input': {'type': 'object'}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type', 'tool_use_id', 'content'], 'description': 'The result of the tool call tool_use_id (in a user message).', 'properties': {'type': {'const': 'tool_result'}, 'tool_use_id': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'content': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'minItems': 1, 'items': {'$ref': '#/definitions/text_block'}}]}, 'is_error': {'type': 'boolean', 'default': False}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'description': 'Bedrock caches the prompt up to here (tools, then system, then messages).', 'properties': {'type': {'const': 'cache_point'}}}]}}]}}}, rule='type')
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['role', 'content']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['role', 'content'], 'properties': {'role': {'enum': ['user', 'assistant']}, 'content': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'minItems': 1, 'items': {'anyOf': [{'type': 'object', 'additionalProperties': False, 'required': ['text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type', 'id', 'name', 'input'], 'description': "A tool call the assistant made (as the stream's tool_use_start / tool_use_delta events reported it).", 'properties': {'type': {'const': 'tool_use'}, 'id': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'name': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'input': {'type': 'object'}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type', 'tool_use_id', 'content'], 'description': 'The result of the tool call tool_use_id (in a user message).', 'properties': {'type': {'const': 'tool_result'}, 'tool_use_id': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'content': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'minItems': 1, 'items': {'$ref': '#/definitions/text_block'}}]}, 'is_error': {'type': 'boolean', 'default': False}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'description': 'Bedrock caches the prompt up to here (tools, then system, then messages).', 'properties': {'type': {'const': 'cache_point'}}}]}}]}}}, rule='required')
+        data_keys = set(data.keys())
+        if "role" in data_keys:
+            data_keys.remove("role")
+            data__role = data["role"]
+            if not (isinstance(data__role, str) and data__role == 'user' or isinstance(data__role, str) and data__role == 'assistant'):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".role must be one of ['user', 'assistant']", value=data__role, name="" + (name_prefix or "data") + ".role", definition={'enum': ['user', 'assistant']}, rule='enum')
+        if "content" in data_keys:
+            data_keys.remove("content")
+            data__content = data["content"]
+            data__content_any_of_count6 = 0
+            if not data__content_any_of_count6:
+                try:
+                    if not isinstance(data__content, (str)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".content must be string", value=data__content, name="" + (name_prefix or "data") + ".content", definition={'type': 'string', 'minLength': 1, 'pattern': '\\S'}, rule='type')
+                    if isinstance(data__content, str):
+                        data__content_len = len(data__content)
+                        if data__content_len < 1:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".content must be longer than or equal to 1 characters", value=data__content, name="" + (name_prefix or "data") + ".content", definition={'type': 'string', 'minLength': 1, 'pattern': '\\S'}, rule='minLength')
+                        if not validate_native_request__REGEX_PATTERNS['\\S'].search(data__content):
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".content must match pattern \\S", value=data__content, name="" + (name_prefix or "data") + ".content", definition={'type': 'string', 'minLength': 1, 'pattern': '\\S'}, rule='pattern')
+                    data__content_any_of_count6 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__content_any_of_count6:
+                try:
+                    if not isinstance(data__content, (list, tuple)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".content must be array", value=data__content, name="" + (name_prefix or "data") + ".content", definition={'type': 'array', 'minItems': 1, 'items': {'anyOf': [{'type': 'object', 'additionalProperties': False, 'required': ['text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type', 'id', 'name', 'input'], 'description': "A tool call the assistant made (as the stream's tool_use_start / tool_use_delta events reported it).", 'properties': {'type': {'const': 'tool_use'}, 'id': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'name': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'input': {'type': 'object'}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type', 'tool_use_id', 'content'], 'description': 'The result of the tool call tool_use_id (in a user message).', 'properties': {'type': {'const': 'tool_result'}, 'tool_use_id': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'content': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'minItems': 1, 'items': {'$ref': '#/definitions/text_block'}}]}, 'is_error': {'type': 'boolean', 'default': False}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'description': 'Bedrock caches the prompt up to here (tools, then system, then messages).', 'properties': {'type': {'const': 'cache_point'}}}]}}, rule='type')
+                    data__content_is_list = isinstance(data__content, (list, tuple))
+                    if data__content_is_list:
+                        data__content_len = len(data__content)
+                        if data__content_len < 1:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".content must contain at least 1 items", value=data__content, name="" + (name_prefix or "data") + ".content", definition={'type': 'array', 'minItems': 1, 'items': {'anyOf': [{'type': 'object', 'additionalProperties': False, 'required': ['text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type', 'id', 'name', 'input'], 'description': "A tool call the assistant made (as the stream's tool_use_start / tool_use_delta events reported it).", 'properties': {'type': {'const': 'tool_use'}, 'id': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'name': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'input': {'type': 'object'}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type', 'tool_use_id', 'content'], 'description': 'The result of the tool call tool_use_id (in a user message).', 'properties': {'type': {'const': 'tool_result'}, 'tool_use_id': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'content': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'minItems': 1, 'items': {'$ref': '#/definitions/text_block'}}]}, 'is_error': {'type': 'boolean', 'default': False}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'description': 'Bedrock caches the prompt up to here (tools, then system, then messages).', 'properties': {'type': {'const': 'cache_point'}}}]}}, rule='minItems')
+                        for data__content_x, data__content_item in enumerate(data__content):
+                            data__content_item_any_of_count7 = 0
+                            if not data__content_item_any_of_count7:
+                                try:
+                                    validate_native_request__validate___definitions_text_block(data__content_item, custom_formats, (name_prefix or "data") + ".content[{data__content_x}]".format(**locals()))
+                                    data__content_item_any_of_count7 += 1
+                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                            if not data__content_item_any_of_count7:
+                                try:
+                                    validate_native_request__validate___definitions_tool_use_block(data__content_item, custom_formats, (name_prefix or "data") + ".content[{data__content_x}]".format(**locals()))
+                                    data__content_item_any_of_count7 += 1
+                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                            if not data__content_item_any_of_count7:
+                                try:
+                                    validate_native_request__validate___definitions_tool_result_block(data__content_item, custom_formats, (name_prefix or "data") + ".content[{data__content_x}]".format(**locals()))
+                                    data__content_item_any_of_count7 += 1
+                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                            if not data__content_item_any_of_count7:
+                                try:
+                                    validate_native_request__validate___definitions_cache_point_block(data__content_item, custom_formats, (name_prefix or "data") + ".content[{data__content_x}]".format(**locals()))
+                                    data__content_item_any_of_count7 += 1
+                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                            if not data__content_item_any_of_count7:
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".content[{data__content_x}]".format(**locals()) + " cannot be validated by any definition", value=data__content_item, name="" + (name_prefix or "data") + ".content[{data__content_x}]".format(**locals()) + "", definition={'anyOf': [{'type': 'object', 'additionalProperties': False, 'required': ['text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type', 'id', 'name', 'input'], 'description': "A tool call the assistant made (as the stream's tool_use_start / tool_use_delta events reported it).", 'properties': {'type': {'const': 'tool_use'}, 'id': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'name': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'input': {'type': 'object'}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type', 'tool_use_id', 'content'], 'description': 'The result of the tool call tool_use_id (in a user message).', 'properties': {'type': {'const': 'tool_result'}, 'tool_use_id': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'content': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'minItems': 1, 'items': {'$ref': '#/definitions/text_block'}}]}, 'is_error': {'type': 'boolean', 'default': False}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'description': 'Bedrock caches the prompt up to here (tools, then system, then messages).', 'properties': {'type': {'const': 'cache_point'}}}]}, rule='anyOf')
+                    data__content_any_of_count6 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__content_any_of_count6:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".content cannot be validated by any definition", value=data__content, name="" + (name_prefix or "data") + ".content", definition={'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'minItems': 1, 'items': {'anyOf': [{'type': 'object', 'additionalProperties': False, 'required': ['text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type', 'id', 'name', 'input'], 'description': "A tool call the assistant made (as the stream's tool_use_start / tool_use_delta events reported it).", 'properties': {'type': {'const': 'tool_use'}, 'id': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'name': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'input': {'type': 'object'}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type', 'tool_use_id', 'content'], 'description': 'The result of the tool call tool_use_id (in a user message).', 'properties': {'type': {'const': 'tool_result'}, 'tool_use_id': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'content': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'minItems': 1, 'items': {'$ref': '#/definitions/text_block'}}]}, 'is_error': {'type': 'boolean', 'default': False}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'description': 'Bedrock caches the prompt up to here (tools, then system, then messages).', 'properties': {'type': {'const': 'cache_point'}}}]}}]}, rule='anyOf')
+        if data_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['role', 'content'], 'properties': {'role': {'enum': ['user', 'assistant']}, 'content': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'minItems': 1, 'items': {'anyOf': [{'type': 'object', 'additionalProperties': False, 'required': ['text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type', 'id', 'name', 'input'], 'description': "A tool call the assistant made (as the stream's tool_use_start / tool_use_delta events reported it).", 'properties': {'type': {'const': 'tool_use'}, 'id': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'name': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'input': {'type': 'object'}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type', 'tool_use_id', 'content'], 'description': 'The result of the tool call tool_use_id (in a user message).', 'properties': {'type': {'const': 'tool_result'}, 'tool_use_id': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'content': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'minItems': 1, 'items': {'$ref': '#/definitions/text_block'}}]}, 'is_error': {'type': 'boolean', 'default': False}}}, {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'description': 'Bedrock caches the prompt up to here (tools, then system, then messages).', 'properties': {'type': {'const': 'cache_point'}}}]}}]}}}, rule='additionalProperties')
+    return data
+
+def validate_native_request__validate___definitions_tool_result_block(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (dict)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type', 'tool_use_id', 'content'], 'description': 'The result of the tool call tool_use_id (in a user message).', 'properties': {'type': {'const': 'tool_result'}, 'tool_use_id': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'content': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}}}]}, 'is_error': {'type': 'boolean', 'default': False}}}, rule='type')
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['type', 'tool_use_id', 'content']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type', 'tool_use_id', 'content'], 'description': 'The result of the tool call tool_use_id (in a user message).', 'properties': {'type': {'const': 'tool_result'}, 'tool_use_id': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'content': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}}}]}, 'is_error': {'type': 'boolean', 'default': False}}}, rule='required')
+        data_keys = set(data.keys())
+        if "type" in data_keys:
+            data_keys.remove("type")
+            data__type = data["type"]
+            if not (isinstance(data__type, str) and data__type == 'tool_result'):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".type must be same as const definition: tool_result", value=data__type, name="" + (name_prefix or "data") + ".type", definition={'const': 'tool_result'}, rule='const')
+        if "tool_use_id" in data_keys:
+            data_keys.remove("tool_use_id")
+            data__tooluseid = data["tool_use_id"]
+            if not isinstance(data__tooluseid, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".tool_use_id must be string", value=data__tooluseid, name="" + (name_prefix or "data") + ".tool_use_id", definition={'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, rule='type')
+            if isinstance(data__tooluseid, str):
+                if not validate_native_request__REGEX_PATTERNS['^[a-zA-Z0-9_-]{1,64}$'].search(data__tooluseid):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".tool_use_id must match pattern ^[a-zA-Z0-9_-]{1,64}$", value=data__tooluseid, name="" + (name_prefix or "data") + ".tool_use_id", definition={'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, rule='pattern')
+        if "content" in data_keys:
+            data_keys.remove("content")
+            data__content = data["content"]
+            data__content_any_of_count8 = 0
+            if not data__content_any_of_count8:
+                try:
+                    if not isinstance(data__content, (str)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".content must be string", value=data__content, name="" + (name_prefix or "data") + ".content", definition={'type': 'string', 'minLength': 1, 'pattern': '\\S'}, rule='type')
+                    if isinstance(data__content, str):
+                        data__content_len = len(data__content)
+                        if data__content_len < 1:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".content must be longer than or equal to 1 characters", value=data__content, name="" + (name_prefix or "data") + ".content", definition={'type': 'string', 'minLength': 1, 'pattern': '\\S'}, rule='minLength')
+                        if not validate_native_request__REGEX_PATTERNS['\\S'].search(data__content):
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".content must match pattern \\S", value=data__content, name="" + (name_prefix or "data") + ".content", definition={'type': 'string', 'minLength': 1, 'pattern': '\\S'}, rule='pattern')
+                    data__content_any_of_count8 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__content_any_of_count8:
+                try:
+                    if not isinstance(data__content, (list, tuple)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".content must be array", value=data__content, name="" + (name_prefix or "data") + ".content", definition={'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}}}, rule='type')
+                    data__content_is_list = isinstance(data__content, (list, tuple))
+                    if data__content_is_list:
+                        data__content_len = len(data__content)
+                        if data__content_len < 1:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".content must contain at least 1 items", value=data__content, name="" + (name_prefix or "data") + ".content", definition={'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}}}, rule='minItems')
+                        for data__content_x, data__content_item in enumerate(data__content):
+                            validate_native_request__validate___definitions_text_block(data__content_item, custom_formats, (name_prefix or "data") + ".content[{data__content_x}]".format(**locals()))
+                    data__content_any_of_count8 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__content_any_of_count8:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".content cannot be validated by any definition", value=data__content, name="" + (name_prefix or "data") + ".content", definition={'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}}}]}, rule='anyOf')
+        if "is_error" in data_keys:
+            data_keys.remove("is_error")
+            data__iserror = data["is_error"]
+            if not isinstance(data__iserror, (bool)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".is_error must be boolean", value=data__iserror, name="" + (name_prefix or "data") + ".is_error", definition={'type': 'boolean', 'default': False}, rule='type')
+        else: data["is_error"] = False
+        if data_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type', 'tool_use_id', 'content'], 'description': 'The result of the tool call tool_use_id (in a user message).', 'properties': {'type': {'const': 'tool_result'}, 'tool_use_id': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'content': {'anyOf': [{'type': 'string', 'minLength': 1, 'pattern': '\\S'}, {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['text'], 'properties': {'type': {'const': 'text'}, 'text': {'type': 'string', 'minLength': 1, 'pattern': '\\S'}}}}]}, 'is_error': {'type': 'boolean', 'default': False}}}, rule='additionalProperties')
+    return data
+
+def validate_native_request__validate___definitions_tool_use_block(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (dict)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type', 'id', 'name', 'input'], 'description': "A tool call the assistant made (as the stream's tool_use_start / tool_use_delta events reported it).", 'properties': {'type': {'const': 'tool_use'}, 'id': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'name': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'input': {'type': 'object'}}}, rule='type')
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['type', 'id', 'name', 'input']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type', 'id', 'name', 'input'], 'description': "A tool call the assistant made (as the stream's tool_use_start / tool_use_delta events reported it).", 'properties': {'type': {'const': 'tool_use'}, 'id': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'name': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'input': {'type': 'object'}}}, rule='required')
+        data_keys = set(data.keys())
+        if "type" in data_keys:
+            data_keys.remove("type")
+            data__type = data["type"]
+            if not (isinstance(data__type, str) and data__type == 'tool_use'):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".type must be same as const definition: tool_use", value=data__type, name="" + (name_prefix or "data") + ".type", definition={'const': 'tool_use'}, rule='const')
+        if "id" in data_keys:
+            data_keys.remove("id")
+            data__id = data["id"]
+            if not isinstance(data__id, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".id must be string", value=data__id, name="" + (name_prefix or "data") + ".id", definition={'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, rule='type')
+            if isinstance(data__id, str):
+                if not validate_native_request__REGEX_PATTERNS['^[a-zA-Z0-9_-]{1,64}$'].search(data__id):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".id must match pattern ^[a-zA-Z0-9_-]{1,64}$", value=data__id, name="" + (name_prefix or "data") + ".id", definition={'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, rule='pattern')
+        if "name" in data_keys:
+            data_keys.remove("name")
+            data__name = data["name"]
+            if not isinstance(data__name, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".name must be string", value=data__name, name="" + (name_prefix or "data") + ".name", definition={'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, rule='type')
+            if isinstance(data__name, str):
+                if not validate_native_request__REGEX_PATTERNS['^[a-zA-Z0-9_-]{1,64}$'].search(data__name):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".name must match pattern ^[a-zA-Z0-9_-]{1,64}$", value=data__name, name="" + (name_prefix or "data") + ".name", definition={'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, rule='pattern')
+        if "input" in data_keys:
+            data_keys.remove("input")
+            data__input = data["input"]
+            if not isinstance(data__input, (dict)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".input must be object", value=data__input, name="" + (name_prefix or "data") + ".input", definition={'type': 'object'}, rule='type')
+        if data_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type', 'id', 'name', 'input'], 'description': "A tool call the assistant made (as the stream's tool_use_start / tool_use_delta events reported it).", 'properties': {'type': {'const': 'tool_use'}, 'id': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'name': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'input': {'type': 'object'}}}, rule='additionalProperties')
     return data
 validate_native_request = validate_native_request__validate
 
