@@ -34,7 +34,7 @@ from botocore.exceptions import BotoCoreError
 from httpx import Auth, Request, Response
 
 from client.errors import ConfigError, CredentialsError
-from client.urls import region_from_url
+from client.urls import canonical_query, region_from_url
 
 __all__ = ["SERVICE", "FunctionUrlAuth", "SessionCredentials", "resolve_credentials"]
 
@@ -119,6 +119,8 @@ class FunctionUrlAuth(Auth):
                 f"cannot tell the AWS Region of {request.url.host}: pass region= (CLI: --region) or set AWS_REGION"
             )
         credentials = self._frozen_credentials()
+        if request.url.query:  # sent as signed: botocore signs a URL's query string as written
+            request.url = request.url.copy_with(query=canonical_query(request.url.query.decode("ascii")).encode())
         body = request.content  # requires_request_body: httpx has read the exact bytes it will send
         for name in ("authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256"):
             request.headers.pop(name, None)

@@ -94,10 +94,21 @@ def make_server(args: argparse.Namespace) -> ProxyServer:
     return ProxyServer(url, auth, port=args.port, timeout=args.timeout)
 
 
+def _log_to_stderr() -> None:
+    """The proxy's request lines and botocore's credential messages (which source, refreshes) on stderr."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("bedrock-stream proxy: %(message)s"))
+    for name in ("client.proxy", "botocore.credentials"):
+        logger = logging.getLogger(name)
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the proxy until Ctrl-C; returns the process exit code."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="bedrock-stream proxy: %(message)s")
+    _log_to_stderr()
     try:
         server = make_server(args)
     except ClientError as exc:
