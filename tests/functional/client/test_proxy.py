@@ -28,7 +28,7 @@ import botocore.session
 import httpx
 import pytest
 import requests
-from botocore.credentials import CredentialProvider, CredentialResolver, RefreshableCredentials
+from botocore.credentials import CredentialResolver, RefreshableCredentials
 from openai import OpenAI
 from requests_aws4auth import AWS4Auth
 
@@ -225,9 +225,8 @@ def test_the_upstream_request_is_sigv4_signed_without_the_tools_keys(recorder: _
 
 def test_a_chunked_request_body_is_read_whole_and_signed(recorder: _RecordingServer) -> None:
     with running_proxy(recorder.url) as proxy:
-        response = httpx.post(
-            f"{proxy.url}/", content=iter([b'{"prompt": ', b'"in pieces"}']), headers={"content-type": "application/json"}
-        )
+        pieces = iter([b'{"prompt": ', b'"in pieces"}'])
+        response = httpx.post(f"{proxy.url}/", content=pieces, headers={"content-type": "application/json"})
     assert response.status_code == 200
     (received,) = recorder.received
     assert received.body == b'{"prompt": "in pieces"}'
@@ -236,14 +235,14 @@ def test_a_chunked_request_body_is_read_whole_and_signed(recorder: _RecordingSer
     verified_signature(received, ACCESS_KEY, SECRET_KEY, SESSION_TOKEN)
 
 
-class _RotatingKeys(CredentialProvider):
-    """Refreshable credentials (as SSO and assume-role give) that always expire within botocore's mandatory
-    refresh window, so botocore fetches new keys each time they are used."""
+class _RotatingKeys:
+    """A credential provider (botocore's ``CredentialProvider`` interface: ``METHOD``, ``load()``) of refreshable
+    credentials, as SSO and assume-role give, that always expire within botocore's mandatory refresh window, so
+    botocore fetches new keys each time they are used."""
 
     METHOD = "rotating-test-keys"
 
     def __init__(self) -> None:
-        super().__init__()
         self.issued: list[tuple[str, str, str]] = []
 
     def _fetch(self) -> dict[str, str]:
@@ -281,7 +280,8 @@ def test_an_unreachable_upstream_gives_502_with_a_json_message() -> None:
     error = response.json()["error"]
     assert error["type"] == "upstream_unreachable"
     assert f"cannot reach {closed_url}" in error["message"]
-    assert SECRET_KEY not in response.text and ACCESS_KEY not in response.text
+    assert SECRET_KEY not in response.text
+    assert ACCESS_KEY not in response.text
 
 
 class _EndlessServer(ThreadingHTTPServer):
@@ -383,7 +383,8 @@ def test_the_subcommand_serves_until_ctrl_c_and_never_logs_credentials(recorder:
             line = proc.stderr.readline()
             assert line, f"the proxy exited before listening: {banner}"
             banner += line
-        reply = httpx.post(f"{match.group(1)}/", json={"prompt": "hi"}, headers={"authorization": f"Bearer {DUMMY_KEY}"})
+        dummy = {"authorization": f"Bearer {DUMMY_KEY}"}
+        reply = httpx.post(f"{match.group(1)}/", json={"prompt": "hi"}, headers=dummy)
         assert reply.status_code == 200
         proc.send_signal(signal.SIGINT)
         rest = proc.stderr.read()
@@ -397,7 +398,8 @@ def test_the_subcommand_serves_until_ctrl_c_and_never_logs_credentials(recorder:
     log = banner + rest
     assert code == 0, log
     assert "POST / -> 200" in log
-    assert "stopped" in log and "Traceback" not in log
+    assert "stopped" in log
+    assert "Traceback" not in log
     for secret in (SECRET_KEY, SESSION_TOKEN, DUMMY_KEY, received.headers["authorization"]):
         assert secret not in log
 
