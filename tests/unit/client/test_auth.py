@@ -114,8 +114,6 @@ def test_a_form_encoded_query_is_sent_in_the_form_it_is_signed_in() -> None:
     request = httpx.Request("GET", url)
     FunctionUrlAuth(credentials=CREDS).sign(request)
     assert request.url.query == b"after=a%20b%2Fc&limit=5&flag="
-    theirs = requests.Request(
-        "GET", str(request.url), headers={"x-amz-date": request.headers["x-amz-date"]}
-    ).prepare()
+    theirs = requests.Request("GET", str(request.url), headers={"x-amz-date": request.headers["x-amz-date"]}).prepare()
     AWS4Auth(CREDS.access_key, CREDS.secret_key, "eu-west-1", "lambda", session_token=CREDS.token)(theirs)
     assert request.headers["authorization"] == theirs.headers["Authorization"]
