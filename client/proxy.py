@@ -124,7 +124,8 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         if reason is not None:
             return self._send_error(403, "forbidden", reason, close=True)
         if not self.path.startswith("/"):
-            return self._send_error(400, "invalid_request", "the request target must be a path such as /v1/...")
+            message = "the request target must be a path such as /v1/... (the proxy is a base URL, not an HTTP proxy)"
+            return self._send_error(400, "invalid_request", message, close=True)
         try:
             body = read_body(self.rfile, headers)
         except BodyError as exc:
@@ -139,6 +140,8 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             self.server.auth.sign(request)
         except ClientError as exc:  # no or expired credentials, unknown region
             return self._send_error(500, "credentials_error", f"cannot sign the request: {exc}")
+        except Exception as exc:  # a credential provider failing in its own way (botocore raises RuntimeError too)
+            return self._send_error(500, "credentials_error", f"cannot sign the request: {_describe(exc)}")
         target = self.server.target_url
         try:
             response = self.server.upstream.send(request, stream=True)

@@ -29,6 +29,7 @@ import httpx
 import pytest
 import requests
 from botocore.credentials import CredentialResolver, RefreshableCredentials
+from botocore.exceptions import TokenRetrievalError
 from openai import OpenAI
 from requests_aws4auth import AWS4Auth
 
@@ -270,6 +271,35 @@ def test_each_request_is_signed_with_the_credentials_current_at_that_moment(reco
         assert verified_signature(received, access_key, secret_key, token) == access_key
 
 
+class _ExpiredSso:
+    """A credential provider whose refresh fails the way an expired SSO session does."""
+
+    METHOD = "expired-sso"
+
+    def _fail(self) -> dict[str, str]:
+        raise TokenRetrievalError(provider="sso", error_msg="the SSO session has expired, run aws sso login")
+
+    def load(self) -> RefreshableCredentials:
+        expiry = datetime.now(UTC) + timedelta(minutes=2)  # inside botocore's mandatory refresh window
+        metadata = {"access_key": "AKIDOLD", "secret_key": "old", "token": "old", "expiry_time": expiry.isoformat()}
+        return RefreshableCredentials.create_from_metadata(metadata, refresh_using=self._fail, method=self.METHOD)
+
+
+def test_credentials_that_cannot_be_refreshed_give_a_json_error_and_nothing_goes_upstream(
+    recorder: _RecordingServer,
+) -> None:
+    session = botocore.session.Session()
+    session.register_component("credential_provider", CredentialResolver([_ExpiredSso()]))
+    with running_proxy(recorder.url, session) as proxy:
+        response = httpx.post(f"{proxy.url}/", json={"prompt": "hi"})
+    assert response.status_code == 500
+    error = response.json()["error"]
+    assert error["type"] == "credentials_error"
+    assert "cannot refresh AWS credentials" in error["message"]
+    assert "aws sso login" in error["message"]
+    assert recorder.received == []
+
+
 def test_an_unreachable_upstream_gives_502_with_a_json_message() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -386,8 +416,9 @@ def test_the_subcommand_serves_until_ctrl_c_and_never_logs_credentials(recorder:
         dummy = {"authorization": f"Bearer {DUMMY_KEY}"}
         reply = httpx.post(f"{match.group(1)}/", json={"prompt": "hi"}, headers=dummy)
         assert reply.status_code == 200
+        request_line = proc.stderr.readline()  # logged once the response is complete
         proc.send_signal(signal.SIGINT)
-        rest = proc.stderr.read()
+        rest = request_line + proc.stderr.read()
         code = proc.wait(timeout=30)
     finally:
         if proc.poll() is None:
@@ -397,7 +428,7 @@ def test_the_subcommand_serves_until_ctrl_c_and_never_logs_credentials(recorder:
     verified_signature(received, ACCESS_KEY, SECRET_KEY, SESSION_TOKEN)
     log = banner + rest
     assert code == 0, log
-    assert "POST / -> 200" in log
+    assert request_line.startswith("bedrock-stream proxy: POST / -> 200 ("), log
     assert "stopped" in log
     assert "Traceback" not in log
     for secret in (SECRET_KEY, SESSION_TOKEN, DUMMY_KEY, received.headers["authorization"]):
