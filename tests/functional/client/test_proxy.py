@@ -24,12 +24,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import anthropic
+import boto3
 import botocore.session
 import httpx
 import pytest
 import requests
 from botocore.credentials import CredentialResolver, RefreshableCredentials
 from botocore.exceptions import TokenRetrievalError
+from moto.server import ThreadedMotoServer
 from openai import OpenAI
 from requests_aws4auth import AWS4Auth
 
@@ -202,6 +205,19 @@ def test_openai_sdk_streams_through_the_proxy_from_the_emulator(
     assert len(frames) > gate + 1, events
     assert events.index("sdk text") < events.index(frames[-1]), events
     assert events.index("sdk text") < events.index(f"frame {gate + 1}"), events
+
+
+def test_anthropic_sdk_streams_through_the_proxy_with_a_dummy_key(local_lambda: LocalLambda) -> None:
+    """The Anthropic SDK sends its key as ``x-api-key``; the proxy drops it and the stream arrives whole."""
+    prompt = "Anthropic through the proxy"
+    with running_proxy(local_lambda.url) as proxy:
+        sdk = anthropic.Anthropic(base_url=proxy.url, api_key=DUMMY_KEY, max_retries=0)
+        with sdk.messages.stream(
+            model=MODELS[0], max_tokens=200, messages=[{"role": "user", "content": prompt}]
+        ) as stream:
+            pieces = list(stream.text_stream)
+    assert len(pieces) > 3
+    assert "".join(pieces) == stub_text(prompt)
 
 
 def test_the_upstream_request_is_sigv4_signed_without_the_tools_keys(recorder: _RecordingServer) -> None:
@@ -396,43 +412,87 @@ def _subcommand_env() -> dict[str, str]:
     return env
 
 
-def test_the_subcommand_serves_until_ctrl_c_and_never_logs_credentials(recorder: _RecordingServer) -> None:
+def _start_subcommand(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str, str]:
+    """``python -m client proxy ARGS --port 0``; returns the process, its URL and the stderr read up to its banner."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "client", "proxy", "--url", recorder.url, "--region", REGION, "--port", "0"],
+        [sys.executable, "-m", "client", "proxy", *args, "--port", "0"],
         cwd=ROOT,
-        env=_subcommand_env(),
+        env=env or _subcommand_env(),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
     )
+    assert proc.stderr is not None
+    banner = ""
+    while (match := re.search(r"(http://127\.0\.0\.1:\d+) -> ", banner)) is None:
+        line = proc.stderr.readline()
+        if not line:
+            proc.wait()
+            pytest.fail(f"the proxy exited before listening: {banner}")
+        banner += line
+    return proc, match.group(1), banner
+
+
+def _stop(proc: subprocess.Popen[str]) -> tuple[int, str]:
+    """Ctrl-C; the exit code and the rest of stderr."""
+    assert proc.stderr is not None
+    proc.send_signal(signal.SIGINT)
+    rest = proc.stderr.read()
+    return proc.wait(timeout=30), rest
+
+
+def test_the_subcommand_serves_until_ctrl_c_and_never_logs_credentials(recorder: _RecordingServer) -> None:
+    proc, url, banner = _start_subcommand("--url", recorder.url, "--region", REGION)
     try:
         assert proc.stderr is not None
-        banner = ""
-        while (match := re.search(r"(http://127\.0\.0\.1:\d+) -> ", banner)) is None:
-            line = proc.stderr.readline()
-            assert line, f"the proxy exited before listening: {banner}"
-            banner += line
         dummy = {"authorization": f"Bearer {DUMMY_KEY}"}
-        reply = httpx.post(f"{match.group(1)}/", json={"prompt": "hi"}, headers=dummy)
+        reply = httpx.post(f"{url}/", json={"prompt": "hi"}, headers=dummy)
         assert reply.status_code == 200
         request_line = proc.stderr.readline()  # logged once the response is complete
-        proc.send_signal(signal.SIGINT)
-        rest = request_line + proc.stderr.read()
-        code = proc.wait(timeout=30)
+        code, rest = _stop(proc)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
     (received,) = recorder.received
     verified_signature(received, ACCESS_KEY, SECRET_KEY, SESSION_TOKEN)
-    log = banner + rest
+    log = banner + request_line + rest
     assert code == 0, log
     assert request_line.startswith("bedrock-stream proxy: POST / -> 200 ("), log
     assert "stopped" in log
     assert "Traceback" not in log
     for secret in (SECRET_KEY, SESSION_TOKEN, DUMMY_KEY, received.headers["authorization"]):
         assert secret not in log
+
+
+def test_the_subcommand_finds_the_url_in_the_stack_outputs(recorder: _RecordingServer) -> None:
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    moto.start()
+    try:
+        host, port = moto.get_host_and_port()
+        endpoint = f"http://{host}:{port}"
+        template = {
+            "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
+            "Outputs": {"FunctionUrl": {"Value": recorder.url + "/"}},
+        }
+        cloudformation = boto3.client("cloudformation", endpoint_url=endpoint, region_name=REGION)
+        cloudformation.create_stack(StackName="ProxyStack", TemplateBody=json.dumps(template))
+        env = {**_subcommand_env(), "AWS_ENDPOINT_URL_CLOUDFORMATION": endpoint, "AWS_REGION": REGION}
+        proc, url, banner = _start_subcommand("--stack", "ProxyStack", env=env)
+        try:
+            assert f"{url} -> {recorder.url} (SigV4, service lambda, {REGION})" in banner
+            assert httpx.get(f"{url}/models").status_code == 200
+            code, _ = _stop(proc)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    finally:
+        moto.stop()
+    assert code == 0
+    (received,) = recorder.received
+    verified_signature(received, ACCESS_KEY, SECRET_KEY, SESSION_TOKEN)
 
 
 def test_the_subcommand_needs_an_endpoint() -> None:
