@@ -20,6 +20,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
+import socket
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -32,14 +33,16 @@ from client.proxy_body import BodyError, read_body
 from client.proxy_headers import forwarded_request_headers, forwarded_response_headers, refusal
 from client.urls import normalize_base_url
 
-__all__ = ["BACKLOG", "DEFAULT_PORT", "ProxyServer"]
+__all__ = ["BACKLOG", "CALLER_TIMEOUT_S", "DEFAULT_PORT", "ProxyServer"]
 
 LOG = logging.getLogger("client.proxy")
 
 DEFAULT_PORT = 8787
 BACKLOG = 128
 """Listen backlog: a burst of tool connections waits in the kernel instead of being refused."""
-_CLIENT_GONE = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)
+CALLER_TIMEOUT_S = 300.0
+"""Seconds a caller's connection may stay silent (idle keep-alive, a stalled upload) or refuse to take data."""
+_CLIENT_GONE = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError)
 _NO_BODY_STATUSES = frozenset({204, 304})
 
 
@@ -99,7 +102,13 @@ def _is_loopback_ipv4(host: str) -> bool:
 
 class _ProxyHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    timeout = CALLER_TIMEOUT_S
     server: ProxyServer
+
+    def setup(self) -> None:
+        super().setup()
+        # each relayed piece goes out at once instead of waiting for the caller's ACK of the previous one (Nagle)
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def do_GET(self) -> None:
         self._proxy()
