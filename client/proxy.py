@@ -82,6 +82,11 @@ class ProxyServer(ThreadingHTTPServer):
             raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
 
     @property
+    def port(self) -> int:
+        """The port it listens on (the chosen one when constructed with port 0)."""
+        return int(self.server_address[1])
+
+    @property
     def url(self) -> str:
         """``http://127.0.0.1:PORT``: what local tools point at."""
         host, port = self.server_address[:2]

@@ -385,6 +385,62 @@ def test_a_caller_that_goes_away_closes_the_upstream_stream() -> None:
     assert upstream.outcome == "reader left"
 
 
+class _TwoPieces(BaseHTTPRequestHandler):
+    """Answers ``hello world`` in two chunks, no Content-Length."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("content-type", "text/plain")
+        self.send_header("transfer-encoding", "chunked")
+        self.end_headers()
+        self.wfile.write(b"6\r\nhello \r\n5\r\nworld\r\n0\r\n\r\n")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def two_pieces_url() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _TwoPieces)
+    server.daemon_threads = True
+    serve_in_thread(server, "two-pieces")
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_body_without_length_is_chunked_to_http11_callers_on_a_kept_alive_connection(two_pieces_url: str) -> None:
+    with running_proxy(two_pieces_url) as proxy, socket.create_connection(("127.0.0.1", proxy.port)) as caller:
+        reader = caller.makefile("rb")
+        for _ in range(2):  # the second request on the same connection
+            caller.sendall(b"GET /stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            head = b"".join(iter(reader.readline, b"\r\n")).lower()
+            assert head.startswith(b"http/1.1 200")
+            assert b"transfer-encoding: chunked\r\n" in head
+            assert b"content-length" not in head
+            body = b""
+            while (size := int(reader.readline(), 16)) > 0:
+                body += reader.read(size)
+                assert reader.readline() == b"\r\n"
+            assert reader.readline() == b"\r\n"
+            assert body == b"hello world"
+
+
+def test_a_body_without_length_ends_with_the_connection_for_http10_callers(two_pieces_url: str) -> None:
+    with running_proxy(two_pieces_url) as proxy, socket.create_connection(("127.0.0.1", proxy.port)) as caller:
+        caller.sendall(b"GET /stream HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+        reader = caller.makefile("rb")
+        head, _, body = reader.read().partition(b"\r\n\r\n")  # read() returns at EOF: the proxy closed
+    assert head.lower().startswith(b"http/1.1 200")  # the server's version; the framing follows the caller's
+    assert b"transfer-encoding" not in head.lower()
+    assert b"connection: close" in head.lower()
+    assert body == b"hello world"
+
+
 @pytest.mark.parametrize("headers", [{"Host": "evil.example"}, {"Origin": "https://evil.example"}, {"Origin": "null"}])
 def test_callers_from_elsewhere_are_refused(recorder: _RecordingServer, headers: dict[str, str]) -> None:
     with running_proxy(recorder.url) as proxy:
