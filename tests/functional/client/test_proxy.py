@@ -578,3 +578,21 @@ def test_the_subcommand_help_points_tools_at_the_proxy_with_a_dummy_key() -> Non
     assert "http://127.0.0.1:8787" in result.stdout
     assert "dummy" in result.stdout
     assert "--stack NAME" in result.stdout
+
+
+def test_the_subcommand_without_credentials_exits_4_before_listening(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name)
+    url = "https://abc123.lambda-url.eu-west-1.on.aws"
+    result = subprocess.run(
+        [sys.executable, "-m", "client", "proxy", "--url", url, "--port", "0"],
+        cwd=ROOT,
+        env=_subcommand_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 4, result.stderr
+    assert "no AWS credentials found" in result.stderr
+    assert " -> " not in result.stderr
