@@ -34,31 +34,48 @@ from botocore.exceptions import BotoCoreError
 from httpx import Auth, Request, Response
 
 from client.errors import ConfigError, CredentialsError
-from client.urls import region_from_url
+from client.urls import canonical_query, region_from_url
 
-__all__ = ["SERVICE", "FunctionUrlAuth", "resolve_credentials"]
+__all__ = ["SERVICE", "FunctionUrlAuth", "SessionCredentials", "resolve_credentials"]
 
 SERVICE = "lambda"
 _SIGNED_PLAIN_HEADERS = ("host", "content-type")
 
 
+class SessionCredentials:
+    """The current credentials of one botocore ``Session``, looked up on every use.
+
+    botocore caches the session's credentials object; refreshable ones (SSO, assume-role, container, instance
+    metadata) renew themselves inside ``get_frozen_credentials`` shortly before they expire, so a long-running
+    process that calls :meth:`get_frozen_credentials` per request always signs with valid keys.
+    """
+
+    def __init__(self, session: botocore.session.Session) -> None:
+        self.session = session
+
+    def get_frozen_credentials(self) -> ReadOnlyCredentials:
+        """Access key, secret key and token as of now; ``CredentialsError`` when there are none."""
+        try:
+            credentials = self.session.get_credentials()
+        except BotoCoreError as exc:  # e.g. ProfileNotFound
+            raise CredentialsError(f"cannot load AWS credentials: {exc}") from exc
+        if credentials is None:
+            profile = self.session.profile
+            hint = f" for profile {profile!r}" if profile else ""
+            raise CredentialsError(
+                f"no AWS credentials found{hint}: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
+                "or run `aws sso login`"
+            )
+        try:
+            frozen: ReadOnlyCredentials = credentials.get_frozen_credentials()
+        except BotoCoreError as exc:  # refresh failed (expired SSO token, unreachable metadata service)
+            raise CredentialsError(f"cannot refresh AWS credentials: {exc}") from exc
+        return frozen
+
+
 def resolve_credentials(profile: str | None = None) -> ReadOnlyCredentials:
     """Frozen credentials from the standard chain (env, profile, SSO, container, instance metadata)."""
-    try:
-        credentials = botocore.session.Session(profile=profile).get_credentials()
-    except BotoCoreError as exc:  # e.g. ProfileNotFound
-        raise CredentialsError(f"cannot load AWS credentials: {exc}") from exc
-    if credentials is None:
-        hint = f" for profile {profile!r}" if profile else ""
-        raise CredentialsError(
-            f"no AWS credentials found{hint}: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
-            "or run `aws sso login`"
-        )
-    try:
-        frozen: ReadOnlyCredentials = credentials.get_frozen_credentials()
-    except BotoCoreError as exc:  # refresh failed (expired SSO token, unreachable metadata service)
-        raise CredentialsError(f"cannot refresh AWS credentials: {exc}") from exc
-    return frozen
+    return SessionCredentials(botocore.session.Session(profile=profile)).get_frozen_credentials()
 
 
 def _configured_region(profile: str | None) -> str | None:
@@ -102,6 +119,8 @@ class FunctionUrlAuth(Auth):
                 f"cannot tell the AWS Region of {request.url.host}: pass region= (CLI: --region) or set AWS_REGION"
             )
         credentials = self._frozen_credentials()
+        if request.url.query:  # sent as signed: botocore signs a URL's query string as written
+            request.url = request.url.copy_with(query=canonical_query(request.url.query.decode("ascii")).encode())
         body = request.content  # requires_request_body: httpx has read the exact bytes it will send
         for name in ("authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256"):
             request.headers.pop(name, None)

@@ -24,7 +24,10 @@ from client.readers import FORMATS, make_reader
 from client.status import Spinner, StreamStats
 from client.urls import DEFAULT_URL, URL_ENV
 
-__all__ = ["DEFAULT_URL", "URL_ENV", "build_parser", "main"]
+__all__ = ["DEFAULT_URL", "PROXY_COMMAND", "URL_ENV", "build_parser", "main"]
+
+PROXY_COMMAND = "proxy"
+"""``bedrock-stream proxy ...``: the signing proxy (a prompt starting with the word goes after ``--``)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,7 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bedrock-stream",
         description="Stream an Amazon Bedrock answer from a bedrock-stream Function URL.",
-        epilog=f"endpoint: --url, else --stack, else ${URL_ENV}, else {DEFAULT_URL} (make dev)\n\nexit codes:\n{codes}",
+        epilog=f"endpoint: --url, else --stack, else ${URL_ENV}, else {DEFAULT_URL} (make dev)\n\n"
+        f"signing proxy for other tools: bedrock-stream {PROXY_COMMAND} --help "
+        f"(a prompt starting with the word {PROXY_COMMAND!r} goes after --)\n\nexit codes:\n{codes}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("prompt", nargs="*", help="the prompt (default: read from stdin)")
@@ -150,9 +155,14 @@ def _stream(args: argparse.Namespace, prompt: str, out: _Output, stats: StreamSt
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns the process exit code."""
+    """Run the CLI; returns the process exit code. ``proxy ...`` runs the signing proxy (``client.proxy_cli``)."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == [PROXY_COMMAND]:
+        from client import proxy_cli  # the server's imports are only paid for by the subcommand
+
+        return proxy_cli.main(arguments[1:])
     stdout, stderr = sys.stdout, sys.stderr
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(arguments)
     out = _Output(stdout, stderr, reasoning=args.reasoning)
     stats = StreamStats(started=time.monotonic())
     spinner = Spinner(stderr, "waiting for the first token", enabled=stderr.isatty() and not args.raw)

@@ -9,11 +9,19 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 from client.errors import ConfigError
 
-__all__ = ["DEFAULT_URL", "URL_ENV", "is_local_url", "join_url", "normalize_base_url", "region_from_url"]
+__all__ = [
+    "DEFAULT_URL",
+    "URL_ENV",
+    "canonical_query",
+    "is_local_url",
+    "join_url",
+    "normalize_base_url",
+    "region_from_url",
+]
 
 URL_ENV = "BEDROCK_STREAM_URL"
 """The environment variable the CLI and the chat app take the endpoint from."""
@@ -54,3 +62,16 @@ def normalize_base_url(url: str) -> str:
 def join_url(base_url: str, path: str) -> str:
     """``base_url`` (no trailing slash needed) plus an absolute route path such as ``/models``."""
     return base_url.rstrip("/") + "/" + path.lstrip("/")
+
+
+def canonical_query(query: str) -> str:
+    """``query`` with every name and value percent-encoded the way SigV4 canonicalizes them, order kept.
+
+    SigV4 encodes everything but the unreserved ``A-Z a-z 0-9 - _ . ~`` and a space as ``%20``
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv_create-signed-request.html). botocore signs a
+    query embedded in the URL as written, so a form-encoded ``a+b`` would be signed as is while the service reads
+    a space: sending the canonical form makes both sides agree. ``+`` is read as a space (form encoding, what
+    httpx and browsers write); a bare ``name`` becomes ``name=``, as SigV4 canonicalizes it.
+    """
+    pairs = parse_qsl(query, keep_blank_values=True)
+    return "&".join(f"{quote(name, safe='-_.~')}={quote(value, safe='-_.~')}" for name, value in pairs)

@@ -105,3 +105,15 @@ def test_explicit_region_wins_and_unknown_region_is_an_error(monkeypatch: pytest
     assert "/us-west-2/lambda/aws4_request" in signed.headers["authorization"]
     with pytest.raises(ConfigError, match="Region"):
         _httpx_signed(url="https://example.com/", profile="__no_such_profile_for_tests__")
+
+
+def test_a_form_encoded_query_is_sent_in_the_form_it_is_signed_in() -> None:
+    """botocore signs a URL's query as written; a form-encoded ``+`` would be signed as ``+`` while the service
+    canonicalizes it to ``%20``. The request goes out canonically encoded and signed that way."""
+    url = "https://abc123.lambda-url.eu-west-1.on.aws/v1/models?after=a+b%2Fc&limit=5&flag"
+    request = httpx.Request("GET", url)
+    FunctionUrlAuth(credentials=CREDS).sign(request)
+    assert request.url.query == b"after=a%20b%2Fc&limit=5&flag="
+    theirs = requests.Request("GET", str(request.url), headers={"x-amz-date": request.headers["x-amz-date"]}).prepare()
+    AWS4Auth(CREDS.access_key, CREDS.secret_key, "eu-west-1", "lambda", session_token=CREDS.token)(theirs)
+    assert request.headers["authorization"] == theirs.headers["Authorization"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from client.errors import ConfigError
-from client.urls import is_local_url, join_url, normalize_base_url, region_from_url
+from client.urls import canonical_query, is_local_url, join_url, normalize_base_url, region_from_url
 
 
 @pytest.mark.parametrize(
@@ -51,3 +51,16 @@ def test_normalize_and_join() -> None:
 def test_normalize_rejects_bad_urls(url: str) -> None:
     with pytest.raises(ConfigError):
         normalize_base_url(url)
+
+
+@pytest.mark.parametrize(
+    ("query", "canonical"),
+    [
+        ("limit=5&after=a+b%2Fc", "limit=5&after=a%20b%2Fc"),
+        ("q=caf%C3%A9&q=%7Etilde-_.", "q=caf%C3%A9&q=~tilde-_."),
+        ("flag&empty=", "flag=&empty="),
+        ("plus=%2B&star=*", "plus=%2B&star=%2A"),
+    ],
+)
+def test_canonical_query_encodes_like_sigv4_and_keeps_the_order(query: str, canonical: str) -> None:
+    assert canonical_query(query) == canonical
