@@ -256,7 +256,7 @@ def test_the_emulators_cors_defaults_are_the_stacks() -> None:
     from emulator import cli
 
     defaults = CorsConfig(allow_origins=("https://a.example",))
-    assert (cli.DEFAULT_CORS_METHODS, cli.DEFAULT_CORS_HEADERS) == (defaults.allow_methods, defaults.allow_headers)
+    assert (defaults.allow_methods, defaults.allow_headers) == (cli.DEFAULT_CORS_METHODS, cli.DEFAULT_CORS_HEADERS)
     emulated = cli.cors_from_args(cli.build_parser().parse_args(["--cors-origin", "https://a.example"]))
     assert emulated is not None
     assert (emulated.max_age, emulated.allow_credentials, emulated.expose_headers) == (
