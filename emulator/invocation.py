@@ -160,7 +160,9 @@ class Invocation:
             if self._done or self._detached:
                 return False
             size = len(event.data) if isinstance(event, ResponseChunk) else 0
-            if self._items and (self._buffered + size > BUFFER_LIMIT or len(self._items) >= _MAX_QUEUED):
+            # a single piece larger than the buffer (a 6 MB buffered response) still goes to a caller that is not behind
+            behind = self._buffered > 0 and self._buffered + size > BUFFER_LIMIT
+            if behind or len(self._items) >= _MAX_QUEUED:
                 self._detached = True
                 self._items.clear()
                 self._buffered = 0

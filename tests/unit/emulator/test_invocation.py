@@ -48,3 +48,13 @@ def test_a_consumer_that_keeps_up_is_never_cut_however_long_the_stream() -> None
     for _ in range(4 * BUFFER_LIMIT // len(piece)):
         assert invocation.emit(ResponseChunk(piece))
         assert invocation.next_event(0) == ResponseChunk(piece)
+
+
+def test_one_piece_larger_than_the_buffer_still_reaches_a_caller_that_is_not_behind() -> None:
+    """A buffered response (up to 6 MB) arrives as one chunk right after its start event."""
+    invocation = Invocation(payload=b"{}")
+    body = b"z" * (3 * BUFFER_LIMIT)
+    assert invocation.emit(ResponseStart("application/json", streaming=False))
+    assert invocation.emit(ResponseChunk(body))
+    assert invocation.next_event(0) == ResponseStart("application/json", False)
+    assert invocation.next_event(0) == ResponseChunk(body)
