@@ -12,7 +12,8 @@ docs/lambda-streaming.md ("What the emulator assumes"):
 * Every other response to a request with an allowed ``Origin`` gets ``Access-Control-Allow-Origin``,
   ``-Expose-Headers`` and ``-Allow-Credentials`` as configured; ``Vary: Origin`` whenever the answer depends on it.
 * The allowed origin is echoed; ``*`` is sent as such only without credentials (browsers refuse ``*`` with them).
-* With CORS configured, ``access-control-*`` headers from the function are dropped: the URL's set is the only one.
+* ``access-control-*`` headers the function sets pass through next to the URL's, duplicates included (what other
+  Function URL emulators report of AWS): the reason the app itself never sets any.
 """
 
 from __future__ import annotations
@@ -20,9 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["CorsConfig", "is_preflight", "preflight_headers", "response_headers", "strip_function_cors"]
-
-_PREFIX = "access-control-"
+__all__ = ["CorsConfig", "is_preflight", "preflight_headers", "response_headers"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,10 +101,3 @@ def response_headers(config: CorsConfig, origin: str | None) -> list[tuple[str, 
     if config.allow_credentials:
         headers.append(("Access-Control-Allow-Credentials", "true"))
     return headers + _vary(config)
-
-
-def strip_function_cors(config: CorsConfig, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """``headers`` without the function's own ``access-control-*`` when the URL has CORS configured."""
-    if not config.enabled:
-        return headers
-    return [(name, value) for name, value in headers if not name.lower().startswith(_PREFIX)]

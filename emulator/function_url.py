@@ -23,7 +23,7 @@ Errors, as the emulator renders them (docs/lambda-streaming.md, "What the emulat
   Exceeded."}`` with ``x-amzn-ErrorType: TooManyRequestsException``, the throttling error of the Lambda API
   (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html, Errors).
 * CORS (``cors=CorsConfig(...)``, emulator/cors.py): preflights are answered here without invoking the function;
-  other responses get the configured headers and lose any ``access-control-*`` header of the function's own.
+  other responses get the configured headers (next to any ``access-control-*`` header of the function's own).
 * The request is limited as an invocation payload (6 MB, https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html):
   what counts is the whole event the function receives, so a base64-encoded binary body counts four thirds of its
   size. Over it: **413**, after the body has been read (the client's upload completes and it reads the answer).
@@ -39,7 +39,7 @@ import uuid
 from collections.abc import Callable, Mapping
 
 from emulator.chunked import LAST_CHUNK, encode_chunk
-from emulator.cors import CorsConfig, is_preflight, preflight_headers, response_headers, strip_function_cors
+from emulator.cors import CorsConfig, is_preflight, preflight_headers, response_headers
 from emulator.http_base import BODY_TIMEOUT_S, BodyReadError, LoopbackServer, StreamingRequestHandler
 from emulator.invocation import (
     FunctionError,
@@ -306,7 +306,7 @@ class FunctionUrlHandler(StreamingRequestHandler):
         return self.command == "HEAD" or status in (204, 304) or 100 <= status < 200
 
     def _stream_headers(self, status: int, headers: list[tuple[str, str]], request_id: str) -> None:
-        headers = strip_function_cors(self.server.cors, headers) + list(self._cors_headers)
+        headers = headers + list(self._cors_headers)
         try:
             self.send_response(status)
             for name, value in headers:
