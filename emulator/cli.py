@@ -9,7 +9,8 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
-from emulator.launcher import REPO_ROOT, split_env_items
+from emulator.cors import CorsConfig
+from emulator.launcher import LOG_FORMATS, LOG_LEVELS, REPO_ROOT, split_env_items
 from emulator.local import BedrockOptions, EmulatorError, LocalLambda
 
 __all__ = ["build_parser", "main"]
@@ -54,6 +55,35 @@ def build_parser() -> argparse.ArgumentParser:
         help="initialize as SnapStart does (AWS_LAMBDA_INITIALIZATION_TYPE=snap-start): hooks and /restore/next",
     )
     parser.add_argument(
+        "--log-format", choices=LOG_FORMATS, default="JSON", help="AWS_LAMBDA_LOG_FORMAT (default JSON, as the stack)"
+    )
+    parser.add_argument(
+        "--log-level", choices=LOG_LEVELS, default="INFO", help="AWS_LAMBDA_LOG_LEVEL for JSON logs (default INFO)"
+    )
+    cors = parser.add_argument_group("CORS", "the Function URL's own CORS (off unless --cors-origin is given)")
+    cors.add_argument(
+        "--cors-origin", action="append", default=[], metavar="ORIGIN", help="allowed origin, or * (repeatable)"
+    )
+    cors.add_argument(
+        "--cors-allow-method",
+        action="append",
+        default=None,
+        metavar="METHOD",
+        help="allowed method (repeatable; default GET and POST)",
+    )
+    cors.add_argument(
+        "--cors-allow-header",
+        action="append",
+        default=None,
+        metavar="HEADER",
+        help="allowed request header (repeatable; default the SigV4 headers, content-type and accept)",
+    )
+    cors.add_argument(
+        "--cors-expose-header", action="append", default=[], metavar="HEADER", help="exposed header (repeatable)"
+    )
+    cors.add_argument("--cors-max-age", type=int, default=None, help="preflight cache seconds (0..86400)")
+    cors.add_argument("--cors-allow-credentials", action="store_true", help="Access-Control-Allow-Credentials: true")
+    parser.add_argument(
         "--command",
         nargs=argparse.REMAINDER,
         default=None,
@@ -61,6 +91,38 @@ def build_parser() -> argparse.ArgumentParser:
         help="run this runtime process instead of functions/bootstrap (must be the last option)",
     )
     return parser
+
+
+# The stack's defaults (infra/config.py, CorsConfig), repeated: the emulator never imports infra.
+DEFAULT_CORS_METHODS = ("GET", "POST")
+DEFAULT_CORS_HEADERS = (
+    "content-type",
+    "accept",
+    "authorization",
+    "x-amz-date",
+    "x-amz-security-token",
+    "x-amz-content-sha256",
+)
+
+
+def cors_from_args(args: argparse.Namespace) -> CorsConfig | None:
+    """The ``--cors-*`` options as the URL's CORS, or None without ``--cors-origin``; raises ValueError."""
+    if not args.cors_origin:
+        if args.cors_allow_method or args.cors_allow_header or args.cors_expose_header or args.cors_max_age:
+            raise ValueError("the --cors-* options need at least one --cors-origin")
+        return None
+    if args.cors_max_age is not None and not 0 <= args.cors_max_age <= 86400:
+        raise ValueError("--cors-max-age must be within 0..86400")
+    if args.cors_allow_credentials and "*" in args.cors_origin:
+        raise ValueError("--cors-allow-credentials cannot go with --cors-origin * (browsers refuse it)")
+    return CorsConfig(
+        allow_origins=tuple(args.cors_origin),
+        allow_methods=tuple(m.upper() for m in args.cors_allow_method or DEFAULT_CORS_METHODS),
+        allow_headers=tuple(args.cors_allow_header or DEFAULT_CORS_HEADERS),
+        expose_headers=tuple(args.cors_expose_header),
+        max_age=3600 if args.cors_max_age is None else args.cors_max_age,
+        allow_credentials=args.cors_allow_credentials,
+    )
 
 
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:
@@ -76,6 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         bedrock = BedrockOptions.parse(
             args.bedrock, first_token_ms=args.first_token_ms, token_delay_ms=args.token_delay_ms
         )
+        cors = cors_from_args(args)
     except ValueError as exc:
         parser.error(str(exc))
     if args.queue_limit < 0:
@@ -100,6 +163,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         queue_limit=args.queue_limit,
         queue_timeout=args.queue_timeout,
         snapstart=args.snapstart,
+        cors=cors,
+        log_format=args.log_format,
+        log_level=args.log_level,
     )
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _on_sigterm)

@@ -22,6 +22,8 @@ Errors, as the emulator renders them (docs/lambda-streaming.md, "What the emulat
 * Every sandbox busy and the bounded queue full (or the queue timeout passed): **429** ``{"Message": "Rate
   Exceeded."}`` with ``x-amzn-ErrorType: TooManyRequestsException``, the throttling error of the Lambda API
   (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html, Errors).
+* CORS (``cors=CorsConfig(...)``, emulator/cors.py): preflights are answered here without invoking the function;
+  other responses get the configured headers (next to any ``access-control-*`` header of the function's own).
 * The request is limited as an invocation payload (6 MB, https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html):
   what counts is the whole event the function receives, so a base64-encoded binary body counts four thirds of its
   size. Over it: **413**, after the body has been read (the client's upload completes and it reads the answer).
@@ -37,6 +39,7 @@ import uuid
 from collections.abc import Callable, Mapping
 
 from emulator.chunked import LAST_CHUNK, encode_chunk
+from emulator.cors import CorsConfig, is_preflight, preflight_headers, response_headers
 from emulator.http_base import BODY_TIMEOUT_S, BodyReadError, LoopbackServer, StreamingRequestHandler
 from emulator.invocation import (
     FunctionError,
@@ -73,8 +76,10 @@ class FunctionUrlServer(LoopbackServer):
         port: int = 0,
         url_config: UrlConfig | None = None,
         body_timeout_s: float = BODY_TIMEOUT_S,
+        cors: CorsConfig | None = None,
     ) -> None:
         self.body_timeout_s = body_timeout_s
+        self.cors = cors or CorsConfig()
         self.invoke = invoke
         self.log = log
         self.url_config = url_config or UrlConfig()
@@ -101,6 +106,7 @@ class FunctionUrlHandler(StreamingRequestHandler):
     """One client connection (keep-alive between complete responses)."""
 
     server: FunctionUrlServer
+    _cors_headers: tuple[tuple[str, str], ...] = ()  # what the URL's CORS adds to the current request's answer
 
     def __getattr__(self, name: str) -> Callable[[], None]:
         if name.startswith("do_"):
@@ -120,9 +126,17 @@ class FunctionUrlHandler(StreamingRequestHandler):
             return None
 
     def _handle(self) -> None:
+        self._cors_headers = ()  # per request: a kept-alive connection reuses this handler
         for prefix, extra in self.server.extra_routes.items():
             if self.path.startswith(prefix) and extra(self):
                 return
+        cors = self.server.cors
+        origin = self.headers.get("Origin")
+        if cors.enabled and is_preflight(self.command, self.headers.items()):
+            if self.read_request() is not None:
+                self._preflight(preflight_headers(cors, origin))
+            return
+        self._cors_headers = tuple(response_headers(cors, origin))
         body = self.read_request()
         if body is None:
             return
@@ -163,6 +177,18 @@ class FunctionUrlHandler(StreamingRequestHandler):
 
     # --- response -----------------------------------------------------------------------------------------------
 
+    def _preflight(self, headers: list[tuple[str, str]]) -> None:
+        """The front's own answer to a CORS preflight: 200, no body, the function is not invoked."""
+        try:
+            self.send_response(200)
+            for name, value in headers:
+                self.send_header(name, value)
+            self.send_header("Content-Length", "0")
+            self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
+            self.end_headers()
+        except OSError:
+            self.close_connection = True
+
     def reply_json(
         self,
         status: int,
@@ -174,7 +200,8 @@ class FunctionUrlHandler(StreamingRequestHandler):
         headers: Mapping[str, str] | None = None,
     ) -> None:
         """A JSON answer with the Lambda service's ``x-amzn-ErrorType`` / ``x-amzn-RequestId`` headers when given."""
-        all_headers = dict(headers or {})
+        all_headers = dict(self._cors_headers)
+        all_headers.update(headers or {})
         if error_type:
             all_headers["x-amzn-ErrorType"] = error_type
         if request_id:
@@ -279,6 +306,7 @@ class FunctionUrlHandler(StreamingRequestHandler):
         return self.command == "HEAD" or status in (204, 304) or 100 <= status < 200
 
     def _stream_headers(self, status: int, headers: list[tuple[str, str]], request_id: str) -> None:
+        headers = headers + list(self._cors_headers)
         try:
             self.send_response(status)
             for name, value in headers:

@@ -1,10 +1,15 @@
 """One invocation as the emulator sees it: the event going in, a bounded stream of response events coming out.
 
 The Runtime API side (one thread per runtime request) produces ``ResponseEvent`` values; the caller side (the
-Function URL front or the Invoke API) consumes them in order. Exactly one terminal event (``ResponseEnd``,
-``FunctionError`` or ``InvocationAborted``) ends every invocation; whoever delivers it first wins, later ones are
-ignored (a late response after a timeout, for example). State rules follow RAPID as described in
-docs/lambda-streaming.md, "What the emulator assumes" (one response per invoke; ``/error`` only before a response).
+Function URL front or the Invoke API) consumes them in order. Between the two sits a bounded buffer per invocation
+(:data:`BUFFER_LIMIT` bytes) that the producer never waits on: the function never sees its caller's pace, as on
+Lambda. A caller that falls further behind than the buffer holds is cut off (it receives an ``InvocationAborted``
+of type :data:`CALLER_TOO_SLOW` and nothing more), exactly as if it had disconnected; the function runs on.
+
+Exactly one terminal event (``ResponseEnd``, ``FunctionError`` or ``InvocationAborted``) ends every invocation;
+whoever delivers it first wins, later ones are ignored (a late response after a timeout, for example). State
+rules follow RAPID as described in docs/lambda-streaming.md, "What the emulator assumes" (one response per
+invoke; ``/error`` only before a response).
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 __all__ = [
+    "BUFFER_LIMIT",
+    "CALLER_TOO_SLOW",
     "FunctionError",
     "Invocation",
     "InvocationAborted",
@@ -31,7 +38,11 @@ __all__ = [
     "decode_error_body",
 ]
 
-_MAX_QUEUED = 256
+#: Response bytes an invocation holds for a caller that is behind; beyond it the caller is cut off.
+BUFFER_LIMIT = 2 * 1024 * 1024
+#: The ``InvocationAborted.error_type`` a cut-off caller receives (the emulator's name; Lambda documents none).
+CALLER_TOO_SLOW = "Caller.TooSlow"
+_MAX_QUEUED = 65536
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +119,7 @@ class Invocation:
     _done: bool = False
     _detached: bool = False
     _items: deque[ResponseEvent] = field(default_factory=deque)
+    _buffered: int = 0
     _cond: threading.Condition = field(default_factory=threading.Condition)
     _callbacks: list[Callable[[Invocation], None]] = field(default_factory=list)
     terminal: TerminalEvent | None = None
@@ -140,15 +152,35 @@ class Invocation:
             self._responding = True
 
     def emit(self, event: ResponseStart | ResponseChunk) -> bool:
-        """Queue a non-terminal event, waiting while the consumer is behind; False if it was dropped."""
+        """Queue a non-terminal event without ever waiting for the consumer; False if it was dropped.
+
+        When the consumer is more than :data:`BUFFER_LIMIT` bytes behind, it is cut off instead (see the module doc).
+        """
         with self._cond:
-            while len(self._items) >= _MAX_QUEUED and not self._done and not self._detached:
-                self._cond.wait(0.5)
             if self._done or self._detached:
                 return False
+            size = len(event.data) if isinstance(event, ResponseChunk) else 0
+            # a single piece larger than the buffer (a 6 MB buffered response) still goes to a caller that is not behind
+            behind = self._buffered > 0 and self._buffered + size > BUFFER_LIMIT
+            if behind or len(self._items) >= _MAX_QUEUED:
+                self._detached = True
+                self._items.clear()
+                self._buffered = 0
+                message = f"the caller fell more than {BUFFER_LIMIT} bytes behind the function; its response is cut"
+                self._items.append(InvocationAborted(CALLER_TOO_SLOW, message))
+                self._cond.notify_all()
+                return False
             self._items.append(event)
+            self._buffered += size
             self._cond.notify_all()
             return True
+
+    def _pop(self) -> ResponseEvent:
+        event = self._items.popleft()
+        if isinstance(event, ResponseChunk):
+            self._buffered -= len(event.data)
+        self._cond.notify_all()
+        return event
 
     def finish(self, event: TerminalEvent) -> bool:
         """Deliver the terminal event; False (and ignored) if the invocation had already ended."""
@@ -174,21 +206,18 @@ class Invocation:
                 if remaining is not None and remaining <= 0:
                     return None
                 self._cond.wait(remaining)
-            event = self._items.popleft()
-            self._cond.notify_all()
-            return event
+            return self._pop()
 
     def wait_event(self) -> ResponseEvent:
         """The next event in order, waiting as long as it takes (every invocation ends with a terminal event)."""
         with self._cond:
             self._cond.wait_for(lambda: self._items)
-            event = self._items.popleft()
-            self._cond.notify_all()
-            return event
+            return self._pop()
 
     def detach(self) -> None:
         """The caller went away: drop further output (the function keeps running, as on Lambda)."""
         with self._cond:
             self._detached = True
             self._items.clear()
+            self._buffered = 0
             self._cond.notify_all()

@@ -4,6 +4,10 @@ Reserved variables per the AWS Lambda developer guide, configuration-envvars.htm
 exec-wrapper argv per runtimes-modify.html#runtime-wrapper (docs/lambda-streaming.md, "Starting on the managed Python
 runtime"): the managed Python runtime runs ``$AWS_LAMBDA_EXEC_WRAPPER <python> /var/runtime/bootstrap.py``. The parent's
 environment is not inherited, only ``PATH`` (and the caller's AWS credentials in ``aws`` pass-through mode).
+
+Logging controls as the stack sets them (infra/streaming_function.py: JSON format, application level INFO), per
+monitoring-cloudwatchlogs-advanced.html: ``AWS_LAMBDA_LOG_FORMAT`` is the format (``JSON`` or ``Text``);
+``AWS_LAMBDA_LOG_LEVEL`` carries the application log level, which Lambda applies only to JSON logs.
 """
 
 from __future__ import annotations
@@ -17,12 +21,23 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["REPO_ROOT", "FunctionConfig", "app_defaults", "build_argv", "build_env", "split_env_items"]
+__all__ = [
+    "LOG_FORMATS",
+    "LOG_LEVELS",
+    "REPO_ROOT",
+    "FunctionConfig",
+    "app_defaults",
+    "build_argv",
+    "build_env",
+    "split_env_items",
+]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SNAP_START = "snap-start"
 """``AWS_LAMBDA_INITIALIZATION_TYPE`` of a SnapStart init (configuration-envvars.html; snapstart.html)."""
 _PASS_THROUGH = ("PATH",)
+LOG_FORMATS = ("JSON", "Text")
+LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "AKIAEMULATOREXAMPLE",
     "AWS_SECRET_ACCESS_KEY": "emulator/secret/access/key/not/real/EXAMPLE",
@@ -45,6 +60,14 @@ class FunctionConfig:
     env: Mapping[str, str] = field(default_factory=dict)
     extra_paths: tuple[str, ...] = ()
     snapstart: bool = False
+    log_format: str = "JSON"
+    log_level: str | None = "INFO"
+
+    def __post_init__(self) -> None:
+        if self.log_format not in LOG_FORMATS:
+            raise ValueError(f"log format must be one of {', '.join(LOG_FORMATS)}, got {self.log_format!r}")
+        if self.log_level is not None and self.log_level not in LOG_LEVELS:
+            raise ValueError(f"log level must be one of {', '.join(LOG_LEVELS)}, got {self.log_level!r}")
 
     @property
     def function_arn(self) -> str:
@@ -82,8 +105,11 @@ def build_env(
             "AWS_DEFAULT_REGION": config.region,
             "TZ": ":UTC",
             "LANG": "en_US.UTF-8",
+            "AWS_LAMBDA_LOG_FORMAT": config.log_format,
         }
     )
+    if config.log_format == "JSON" and config.log_level is not None:
+        env["AWS_LAMBDA_LOG_LEVEL"] = config.log_level
     if not config.command:
         env["AWS_EXECUTION_ENV"] = f"AWS_Lambda_python{sys.version_info.major}.{sys.version_info.minor}"
         env["AWS_LAMBDA_EXEC_WRAPPER"] = str(config.task_root / "bootstrap")

@@ -17,6 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
 
+from emulator.cors import CorsConfig
 from emulator.function_url import FunctionUrlServer
 from emulator.http_base import BODY_TIMEOUT_S, serve_in_thread
 from emulator.invocation import Invocation
@@ -97,6 +98,9 @@ class LocalLambda:
         queue_timeout: float = 900.0,
         body_timeout: float = BODY_TIMEOUT_S,
         snapstart: bool = False,
+        cors: CorsConfig | None = None,
+        log_format: str = "JSON",
+        log_level: str | None = "INFO",
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -107,6 +111,7 @@ class LocalLambda:
         self._queue_limit = queue_limit
         self._queue_timeout = queue_timeout
         self._body_timeout = body_timeout
+        self._cors = cors
         self.logs = LogBook(echo=_echo if echo_logs else None)
         self.bedrock = bedrock
         self.fake_bedrock: Any = None
@@ -127,6 +132,8 @@ class LocalLambda:
             command=tuple(command) if command else None,
             extra_paths=tuple(str(p) for p in extra_paths),
             snapstart=snapstart,
+            log_format=log_format,
+            log_level=log_level,
         )
         self._server: FunctionUrlServer | None = None
         self._pool: Pool | None = None
@@ -268,6 +275,7 @@ class LocalLambda:
             port=self._port,
             url_config=UrlConfig(region=config.region),
             body_timeout_s=self._body_timeout,
+            cors=self._cors,
         )
         for prefix in INVOKE_PREFIXES:
             server.extra_routes[prefix] = lambda handler: handle_invoke_api(handler, config)

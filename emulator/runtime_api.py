@@ -15,6 +15,10 @@ https://github.com/aws/aws-lambda-runtime-interface-emulator ``internal/lambda/r
   been resumed. ``POST /runtime/restore/error`` reports a failed after-restore hook (202; the process then exits).
   Outside a SnapStart init, ``/restore/next`` is refused with 403.
 
+The body is read as fast as the runtime sends it, whatever the caller's pace: chunks go to the invocation's bounded
+buffer (emulator/invocation.py), never straight to the caller's socket, so a slow or vanished caller never blocks
+the runtime's writes and the runtime's own ending (success or error trailers) always ends the invocation.
+
 As in Lambda, each execution environment has its own Runtime API; the emulator starts one server per process.
 """
 
@@ -276,7 +280,7 @@ class _RuntimeHandler(StreamingRequestHandler):
                     self._error_reply(413, "RequestEntityTooLarge", message, close=True)
                     return
                 invocation.emit(ResponseChunk(piece))
-        except ChunkedError as exc:
+        except (ChunkedError, OSError) as exc:  # OSError: the runtime reset the connection
             invocation.finish(InvocationAborted("Runtime.TruncatedResponse", str(exc)))
             self._error_reply(400, "InvalidRequest", "HTTP request detected as truncated", close=True)
             return

@@ -21,8 +21,10 @@ __all__ = [
     "ARCHITECTURES",
     "AUTH_TYPES",
     "CONTEXT_KEYS",
+    "CORS_METHODS",
     "PYTHON_RUNTIMES",
     "ConfigError",
+    "CorsConfig",
     "GuardrailConfig",
     "StackConfig",
 ]
@@ -58,6 +60,22 @@ LOG_RETENTION_DAYS: Final[Mapping[int, str]] = MappingProxyType(
     }
 )
 
+# What a Function URL's Cors accepts (https://docs.aws.amazon.com/lambda/latest/api/API_Cors.html): at most 6
+# methods (or *), 100 headers of up to 1024 characters, 100 origins, MaxAge 0..86400.
+CORS_METHODS: Final = ("GET", "PUT", "HEAD", "POST", "PATCH", "DELETE", "*")
+# SigV4-signing browsers send these; content-type for JSON bodies, accept for format negotiation.
+DEFAULT_CORS_HEADERS: Final = (
+    "content-type",
+    "accept",
+    "authorization",
+    "x-amz-date",
+    "x-amz-security-token",
+    "x-amz-content-sha256",
+)
+_CORS_KEYS: Final = ("allowOrigins", "allowMethods", "allowHeaders", "exposeHeaders", "maxAge", "allowCredentials")
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.\-]+(:\d+)?")
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,1024}")
+
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 _LAYER_ARN = re.compile(r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[A-Za-z0-9_-]+:\d+$")
 _STACK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
@@ -87,6 +105,18 @@ class GuardrailConfig:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CorsConfig:
+    """The Function URL's CORS (context key ``cors``); Lambda answers preflights and adds the headers itself."""
+
+    allow_origins: tuple[str, ...]
+    allow_methods: tuple[str, ...] = ("GET", "POST")
+    allow_headers: tuple[str, ...] = DEFAULT_CORS_HEADERS
+    expose_headers: tuple[str, ...] = ()
+    max_age: int = 3600
+    allow_credentials: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class StackConfig:
     """Everything the stack derives the function, its URL and its IAM policy from."""
 
@@ -96,7 +126,7 @@ class StackConfig:
     model_sources: Mapping[str, str] = field(default_factory=dict)
     auth_type: str = "AWS_IAM"
     allow_public_url: bool = False
-    cors_origins: tuple[str, ...] = ()
+    cors: CorsConfig | None = None
     memory_mb: int = 512
     timeout_s: int = 300
     architecture: str = "arm64"
@@ -131,7 +161,7 @@ CONTEXT_KEYS: Final[Mapping[str, str]] = {
     "modelSources": "application inference profile ARN -> the model or system profile it was created from",
     "authType": "Function URL auth: AWS_IAM (default) or NONE",
     "allowPublicUrl": "must be true for authType NONE",
-    "corsOrigins": "allowed browser origins (list; empty = no CORS)",
+    "cors": "Function URL CORS {allowOrigins, allowMethods, allowHeaders, exposeHeaders, maxAge, allowCredentials}",
     "memoryMb": "function memory (128..10240)",
     "timeoutSeconds": "function timeout (1..900)",
     "architecture": "arm64 (default) or x86_64",
@@ -204,7 +234,7 @@ class _Reader:
             model_sources=model_sources,
             auth_type=auth_type,
             allow_public_url=allow_public,
-            cors_origins=self._cors(),
+            cors=self._cors(),
             memory_mb=self._int("memoryMb", defaults.memory_mb, 128, 10240),
             timeout_s=timeout_s,
             architecture=self._choice("architecture", defaults.architecture, ARCHITECTURES),
@@ -318,12 +348,64 @@ class _Reader:
 
     # -- composite values -------------------------------------------------------------------------------------
 
-    def _cors(self) -> tuple[str, ...]:
-        origins = self._str_list("corsOrigins", ())
+    def _cors(self) -> CorsConfig | None:
+        if self._get("corsOrigins") is not None:
+            self._fail('corsOrigins: replaced by cors, e.g. {"allowOrigins": ["https://app.example.com"]}')
+        value = self._json("cors")
+        if value is None or value == {}:
+            return None
+        if not isinstance(value, dict) or not set(value) <= set(_CORS_KEYS):
+            self._fail(f"cors: expected an object with some of {', '.join(_CORS_KEYS)}, got {value!r}")
+            return None
+        defaults = CorsConfig(allow_origins=())
+        origins = self._cors_list(value, "allowOrigins", (), 100)
+        if not origins:
+            self._fail("cors.allowOrigins: list at least one origin (or leave cors unset for no CORS)")
         for origin in origins:
-            if origin != "*" and not re.fullmatch(r"https?://[A-Za-z0-9.\-]+(:\d+)?", origin):
-                self._fail(f"corsOrigins: {origin!r} is not an origin like https://app.example.com (no path)")
-        return origins
+            if origin != "*" and not _ORIGIN.fullmatch(origin):
+                self._fail(f"cors.allowOrigins: {origin!r} is not an origin like https://app.example.com (no path)")
+        methods = tuple(m.upper() for m in self._cors_list(value, "allowMethods", defaults.allow_methods, 6))
+        for method in methods:
+            if method not in CORS_METHODS:
+                self._fail(f"cors.allowMethods: {method!r} is not one of {', '.join(CORS_METHODS)}")
+        allow_headers = self._cors_headers(value, "allowHeaders", defaults.allow_headers)
+        expose_headers = self._cors_headers(value, "exposeHeaders", defaults.expose_headers)
+        max_age = value.get("maxAge", defaults.max_age)
+        if isinstance(max_age, bool) or not isinstance(max_age, int) or not 0 <= max_age <= 86400:
+            self._fail(f"cors.maxAge: expected whole seconds in 0..86400, got {max_age!r}")
+            max_age = defaults.max_age
+        credentials = value.get("allowCredentials", False)
+        if not isinstance(credentials, bool):
+            self._fail(f"cors.allowCredentials: expected true or false, got {credentials!r}")
+            credentials = False
+        if credentials and "*" in origins:
+            self._fail("cors.allowCredentials: browsers refuse credentials with allowOrigins *; list the origins")
+        return CorsConfig(
+            allow_origins=origins,
+            allow_methods=methods,
+            allow_headers=allow_headers,
+            expose_headers=expose_headers,
+            max_age=max_age,
+            allow_credentials=credentials,
+        )
+
+    def _cors_list(self, value: Mapping[str, Any], key: str, default: tuple[str, ...], limit: int) -> tuple[str, ...]:
+        items = value.get(key)
+        if items is None:
+            return default
+        if not isinstance(items, list) or not all(isinstance(item, str) and item.strip() for item in items):
+            self._fail(f"cors.{key}: expected a list of non-empty strings, got {items!r}")
+            return default
+        if len(items) > limit:
+            self._fail(f"cors.{key}: at most {limit} entries (Lambda's limit), got {len(items)}")
+        return tuple(item.strip() for item in items)
+
+    def _cors_headers(self, value: Mapping[str, Any], key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        headers = self._cors_list(value, key, default, 100)
+        for header in headers:
+            if not _HEADER_NAME.fullmatch(header):
+                self._fail(f"cors.{key}: {header!r} is not an HTTP header name")
+        return headers
 
     def _guardrail(self) -> GuardrailConfig | None:
         value = self._json("guardrail")

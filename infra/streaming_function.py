@@ -77,16 +77,6 @@ ASSET_EXCLUDES: Final = (
     "tests/",
 )
 
-# SigV4-signing browsers send these; content-type for JSON bodies, accept for format negotiation.
-CORS_HEADERS: Final = (
-    "content-type",
-    "accept",
-    "authorization",
-    "x-amz-date",
-    "x-amz-security-token",
-    "x-amz-content-sha256",
-)
-
 
 def powertools_parameter_name(*, architecture: str, python_runtime: str, version: str) -> str:
     """The public SSM parameter holding the Powertools v3 layer ARN for this Region, architecture and Python."""
@@ -234,13 +224,17 @@ class StreamingFunction(Construct):
 
 
 def _cors(config: StackConfig) -> lambda_.FunctionUrlCorsOptions | None:
-    if not config.cors_origins:
+    """The URL's own CORS: Lambda answers preflights and adds the headers, the function never does."""
+    cors = config.cors
+    if cors is None:
         return None
     return lambda_.FunctionUrlCorsOptions(
-        allowed_origins=list(config.cors_origins),
-        allowed_methods=[lambda_.HttpMethod.GET, lambda_.HttpMethod.POST],
-        allowed_headers=list(CORS_HEADERS),
-        max_age=Duration.hours(1),
+        allowed_origins=list(cors.allow_origins),
+        allowed_methods=[lambda_.HttpMethod.ALL if m == "*" else lambda_.HttpMethod[m] for m in cors.allow_methods],
+        allowed_headers=list(cors.allow_headers),
+        exposed_headers=list(cors.expose_headers) or None,
+        max_age=Duration.seconds(cors.max_age),
+        allow_credentials=cors.allow_credentials,
     )
 
 

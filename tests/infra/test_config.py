@@ -10,7 +10,15 @@ from typing import Any
 import pytest
 from aws_cdk import aws_logs as logs
 
-from infra.config import CONTEXT_KEYS, LOG_RETENTION_DAYS, ConfigError, GuardrailConfig, StackConfig
+from infra.config import (
+    CONTEXT_KEYS,
+    DEFAULT_CORS_HEADERS,
+    LOG_RETENTION_DAYS,
+    ConfigError,
+    CorsConfig,
+    GuardrailConfig,
+    StackConfig,
+)
 from infra.model_lifecycle import lifecycle_warnings
 from infra.regions import GEO_DESTINATION_REGIONS
 
@@ -58,7 +66,7 @@ def test_every_retention_period_names_its_cdk_member() -> None:
 def test_minimal_context_gets_safe_defaults() -> None:
     config = load(models=["amazon.nova-micro-v1:0"])
     assert config.default_model == "amazon.nova-micro-v1:0"
-    assert (config.auth_type, config.allow_public_url, config.cors_origins) == ("AWS_IAM", False, ())
+    assert (config.auth_type, config.allow_public_url, config.cors) == ("AWS_IAM", False, None)
     assert dict(config.geo_regions) == dict(GEO_DESTINATION_REGIONS)
 
 
@@ -67,14 +75,14 @@ def test_command_line_strings_are_parsed() -> None:
         models="amazon.nova-micro-v1:0, us.anthropic.claude-sonnet-4-5-20250929-v1:0",
         memoryMb="1024",
         reservedConcurrency="5",
-        corsOrigins="https://app.example.com,http://localhost:8501",
+        cors='{"allowOrigins": ["https://app.example.com", "http://localhost:8501"]}',
         guardrail='{"id": "gr0abc", "version": "2"}',
         geoRegions='{"ca": ["ca-central-1", "ca-west-1"]}',
         logContent="true",
     )
     assert config.models == ("amazon.nova-micro-v1:0", "us.anthropic.claude-sonnet-4-5-20250929-v1:0")
     assert (config.memory_mb, config.reserved_concurrency, config.log_content) == (1024, 5, True)
-    assert config.cors_origins == ("https://app.example.com", "http://localhost:8501")
+    assert config.cors == CorsConfig(allow_origins=("https://app.example.com", "http://localhost:8501"))
     assert config.guardrail == GuardrailConfig(id="gr0abc", version="2")
     assert config.geo_regions["ca"] == ("ca-central-1", "ca-west-1")
     assert config.geo_regions["us"] == GEO_DESTINATION_REGIONS["us"]
@@ -127,7 +135,7 @@ def test_all_problems_are_reported_together_naming_the_keys() -> None:
         logRetentionDays=42,
         maxTokensCap=100,
         defaultMaxTokens=200,
-        corsOrigins=["https://app.example.com/path"],
+        cors={"allowOrigins": ["https://app.example.com/path"]},
         guardrail={"id": "GR"},
         powertoolsVersion="latest",
     )
@@ -140,12 +148,70 @@ def test_all_problems_are_reported_together_naming_the_keys() -> None:
         "architecture: 'ppc64' is not one of arm64, x86_64",
         "logRetentionDays: 42",
         "defaultMaxTokens: 200 exceeds maxTokensCap 100",
-        "corsOrigins: 'https://app.example.com/path'",
+        "cors.allowOrigins: 'https://app.example.com/path'",
         "guardrail: expected",
         "powertoolsVersion: 'latest' is not a semver",
     ):
         assert expected in text
     assert len(found) == 10
+
+
+def test_cors_defaults_to_get_post_and_the_sigv4_headers() -> None:
+    config = load(models=["amazon.nova-micro-v1:0"], cors={"allowOrigins": ["https://app.example.com"]})
+    assert config.cors is not None
+    assert (config.cors.allow_methods, config.cors.allow_headers) == (("GET", "POST"), DEFAULT_CORS_HEADERS)
+    assert (config.cors.expose_headers, config.cors.max_age, config.cors.allow_credentials) == ((), 3600, False)
+    assert load(models=["amazon.nova-micro-v1:0"], cors={}).cors is None
+
+
+def test_cors_takes_every_field_of_the_lambda_cors_type() -> None:
+    config = load(
+        models=["amazon.nova-micro-v1:0"],
+        cors={
+            "allowOrigins": ["https://app.example.com"],
+            "allowMethods": ["post", "*"],
+            "allowHeaders": ["content-type", "x-custom"],
+            "exposeHeaders": ["x-request-id"],
+            "maxAge": 0,
+            "allowCredentials": True,
+        },
+    )
+    assert config.cors == CorsConfig(
+        allow_origins=("https://app.example.com",),
+        allow_methods=("POST", "*"),
+        allow_headers=("content-type", "x-custom"),
+        expose_headers=("x-request-id",),
+        max_age=0,
+        allow_credentials=True,
+    )
+
+
+def test_cors_problems_name_the_field() -> None:
+    found = problems(
+        models=["amazon.nova-micro-v1:0"],
+        cors={
+            "allowOrigins": ["*"],
+            "allowMethods": ["GET", "TRACE"],
+            "allowHeaders": ["bad header"],
+            "maxAge": 86401,
+            "allowCredentials": True,
+        },
+    )
+    assert found == (
+        "cors.allowMethods: 'TRACE' is not one of GET, PUT, HEAD, POST, PATCH, DELETE, *",
+        "cors.allowHeaders: 'bad header' is not an HTTP header name",
+        "cors.maxAge: expected whole seconds in 0..86400, got 86401",
+        "cors.allowCredentials: browsers refuse credentials with allowOrigins *; list the origins",
+    )
+    assert problems(models=["amazon.nova-micro-v1:0"], cors={"allowOrigin": ["https://a.example"]})[0].startswith(
+        "cors: expected an object with some of allowOrigins"
+    )
+    assert problems(models=["amazon.nova-micro-v1:0"], cors={"allowMethods": ["GET"]}) == (
+        "cors.allowOrigins: list at least one origin (or leave cors unset for no CORS)",
+    )
+    assert problems(models=["amazon.nova-micro-v1:0"], corsOrigins=["https://a.example"])[0].startswith(
+        "corsOrigins: replaced by cors"
+    )
 
 
 def test_models_are_required() -> None:
@@ -189,3 +255,18 @@ def test_snap_start_is_off_by_default_and_read_from_the_command_line() -> None:
     assert load(models=["amazon.nova-micro-v1:0"]).snap_start is False
     assert load(models=["amazon.nova-micro-v1:0"], snapStart="true").snap_start is True
     assert load(models=["amazon.nova-micro-v1:0"], snapStart=True).snap_start is True
+
+
+def test_the_emulators_cors_defaults_are_the_stacks() -> None:
+    """``python -m emulator --cors-origin X`` behaves as ``cors: {"allowOrigins": [X]}`` deploys."""
+    from emulator import cli
+
+    defaults = CorsConfig(allow_origins=("https://a.example",))
+    assert (defaults.allow_methods, defaults.allow_headers) == (cli.DEFAULT_CORS_METHODS, cli.DEFAULT_CORS_HEADERS)
+    emulated = cli.cors_from_args(cli.build_parser().parse_args(["--cors-origin", "https://a.example"]))
+    assert emulated is not None
+    assert (emulated.max_age, emulated.allow_credentials, emulated.expose_headers) == (
+        defaults.max_age,
+        defaults.allow_credentials,
+        defaults.expose_headers,
+    )

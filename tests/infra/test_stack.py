@@ -23,6 +23,7 @@ from aws_cdk.assertions import Annotations, Match, Template
 
 from bedrock_stream import settings as function_settings
 from client import discovery
+from emulator.launcher import FunctionConfig, build_env
 from infra import streaming_function as sf
 from infra.bedrock_access import Target, bedrock_statements
 from infra.checks import apply_checks
@@ -77,7 +78,13 @@ def custom(tmp_path_factory: pytest.TempPathFactory) -> Synth:
         "modelSources": {APP_PROFILE_ARN: "global.anthropic.claude-haiku-4-5-20251001-v1:0"},
         "authType": "NONE",
         "allowPublicUrl": True,
-        "corsOrigins": ["https://chat.example.com"],
+        "cors": {
+            "allowOrigins": ["https://chat.example.com"],
+            "allowMethods": ["POST", "GET"],
+            "exposeHeaders": ["x-request-id"],
+            "maxAge": 600,
+            "allowCredentials": True,
+        },
         "guardrail": {"id": "gr0abc123", "version": "3"},
         "reservedConcurrency": 5,
         "architecture": "x86_64",
@@ -114,12 +121,15 @@ def test_public_url_when_opted_in_has_both_public_permissions_and_a_warning(cust
     Annotations.from_stack(custom.stack).has_warning("*", Match.string_like_regexp("authType NONE"))
 
 
-def test_cors_allows_sigv4_headers(custom: Synth) -> None:
+def test_cors_context_is_the_function_urls_own_cors(custom: Synth) -> None:
+    """The ``cors`` context sets the URL's Cors (Lambda answers preflights and adds the headers, not the function)."""
     cors = custom.only("AWS::Lambda::Url")["Properties"]["Cors"]
     assert cors["AllowOrigins"] == ["https://chat.example.com"]
+    assert cors["AllowMethods"] == ["POST", "GET"]
     assert {"authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256", "content-type"} <= set(
         cors["AllowHeaders"]
     )
+    assert (cors["ExposeHeaders"], cors["MaxAge"], cors["AllowCredentials"]) == (["x-request-id"], 600, True)
 
 
 # -- Function ----------------------------------------------------------------------------------------------------
@@ -184,6 +194,18 @@ def test_json_logs_into_a_log_group_with_retention(default: Synth, custom: Synth
     log_group_id = logging["LogGroup"]["Ref"]
     assert default.template.to_json()["Resources"][log_group_id]["Properties"]["RetentionInDays"] == 30
     custom.template.has_resource_properties("AWS::Logs::LogGroup", {"RetentionInDays": 7})
+
+
+def test_the_emulator_starts_the_function_with_the_stacks_log_format_and_level(default: Synth) -> None:
+    """Lambda hands the function its LoggingConfig as AWS_LAMBDA_LOG_FORMAT / AWS_LAMBDA_LOG_LEVEL
+    (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-advanced.html); the emulator's defaults
+    are the deployed stack's."""
+    logging = default.only("AWS::Lambda::Function")["Properties"]["LoggingConfig"]
+    env = build_env(FunctionConfig(), "127.0.0.1:9001", parent={})
+    assert (env["AWS_LAMBDA_LOG_FORMAT"], env["AWS_LAMBDA_LOG_LEVEL"]) == (
+        logging["LogFormat"],
+        logging["ApplicationLogLevel"],
+    )
 
 
 def test_alarms_on_errors_throttles_and_duration(default: Synth) -> None:

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from emulator import BedrockOptions
-from emulator.cli import build_parser
+from emulator.cli import build_parser, cors_from_args
+from emulator.cors import CorsConfig
 from emulator.launcher import FAKE_CREDENTIALS, FunctionConfig, build_argv, build_env, split_env_items
 
 PARENT = {"PATH": "/usr/bin:/bin", "HOME": "/root", "AWS_SECRET_ACCESS_KEY": "real-secret", "AWS_PROFILE": "prod"}
@@ -75,3 +76,52 @@ def test_cli_options() -> None:
     assert args.command == ["node", "ric.mjs", "x.y"]
     defaults = build_parser().parse_args([])
     assert (defaults.host, defaults.port, defaults.bedrock, defaults.timeout) == ("127.0.0.1", 3000, "stub", 60.0)
+
+
+def test_log_format_and_level_default_to_the_stacks_and_are_configurable() -> None:
+    env = build_env(FunctionConfig(), "h:1", parent=PARENT)
+    assert (env["AWS_LAMBDA_LOG_FORMAT"], env["AWS_LAMBDA_LOG_LEVEL"]) == ("JSON", "INFO")
+    debug = build_env(FunctionConfig(log_level="DEBUG"), "h:1", parent=PARENT)
+    assert debug["AWS_LAMBDA_LOG_LEVEL"] == "DEBUG"
+    text = build_env(FunctionConfig(log_format="Text"), "h:1", parent=PARENT)
+    assert text["AWS_LAMBDA_LOG_FORMAT"] == "Text"
+    assert "AWS_LAMBDA_LOG_LEVEL" not in text  # Lambda filters by level only in JSON format
+    with pytest.raises(ValueError, match="log format"):
+        FunctionConfig(log_format="json")
+    args = build_parser().parse_args(["--log-format", "Text", "--log-level", "WARN"])
+    assert (args.log_format, args.log_level) == ("Text", "WARN")
+
+
+def test_cors_options() -> None:
+    assert cors_from_args(build_parser().parse_args([])) is None
+    args = build_parser().parse_args(
+        [
+            "--cors-origin",
+            "https://a.example",
+            "--cors-origin",
+            "http://localhost:8501",
+            "--cors-allow-method",
+            "post",
+            "--cors-allow-header",
+            "content-type",
+            "--cors-expose-header",
+            "x-request-id",
+            "--cors-max-age",
+            "0",
+            "--cors-allow-credentials",
+        ]
+    )
+    assert cors_from_args(args) == CorsConfig(
+        allow_origins=("https://a.example", "http://localhost:8501"),
+        allow_methods=("POST",),
+        allow_headers=("content-type",),
+        expose_headers=("x-request-id",),
+        max_age=0,
+        allow_credentials=True,
+    )
+    defaults = cors_from_args(build_parser().parse_args(["--cors-origin", "*"]))
+    assert defaults is not None
+    assert (defaults.allow_methods, defaults.max_age, defaults.allow_credentials) == (("GET", "POST"), 3600, False)
+    for bad in (["--cors-max-age", "5"], ["--cors-origin", "*", "--cors-allow-credentials"]):
+        with pytest.raises(ValueError, match="cors"):
+            cors_from_args(build_parser().parse_args(bad))
