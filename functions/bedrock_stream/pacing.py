@@ -60,7 +60,8 @@ _END: Final = object()
 class EventPump:
     """Bedrock events read by a producer thread, with heartbeats and an idle timeout for the consumer.
 
-    ``heartbeat_s`` 0 sends no heartbeat, ``idle_s`` 0 never gives up (at least one is positive). Iterate once.
+    ``heartbeat_s`` 0 sends no heartbeat, ``idle_s`` 0 never gives up (at least one is positive). Iterate once;
+    the producer starts with the iteration.
     """
 
     def __init__(
@@ -82,7 +83,6 @@ class EventPump:
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._produce, name="bedrock-reader", daemon=True)
-        self._thread.start()
 
     def _produce(self) -> None:
         put = self._queue.put
@@ -106,6 +106,7 @@ class EventPump:
         producer raised, or :class:`UpstreamIdleError` after ``idle_s`` without an event."""
         get, clock = self._queue.get, self._clock
         heartbeat_s, idle_s = self._heartbeat_s, self._idle_s
+        self._thread.start()  # here, not in __init__: the prelude goes out first, then Bedrock's wait overlaps this
         last_event = last_beat = clock()
         while True:
             now = clock()
@@ -134,7 +135,7 @@ class EventPump:
     def close(self) -> None:
         """Stop the producer: close the stream (wakes a blocked read) and wait for the thread to end."""
         self._stop.set()
-        if self._thread.is_alive():
+        if self._thread.is_alive():  # False too when the iteration never began
             self._stream.close()
             self._thread.join(JOIN_TIMEOUT_S)
 
