@@ -67,8 +67,9 @@ class Encoder(Protocol):
     def heartbeat(self) -> str:
         """The format's keep-alive, sent between two whole frames while Bedrock is silent ("" for none).
 
-        Every encoder implements it (``tests/unit/api/test_heartbeats.py`` checks each one a surface offers): a
-        comment or a ping event the format's clients skip, never something they would show as content.
+        Every encoder implements it (``tests/unit/api/test_pacing.py`` checks each one a surface offers, and
+        ``mypy --strict`` refuses a surface row whose encoder lacks it): a comment or a ping event the format's
+        clients skip, never something they would show as content.
         """
         ...
 
