@@ -7,6 +7,9 @@ Formats of the native route (``POST /``, see README.md, "Output formats"):
 - ``ndjson`` ``application/x-ndjson``: the same events, one JSON object per line with a ``type`` field.
 - ``json``   ``application/json`` with ``"stream": false``: one document assembled by the server.
 
+While the model is silent the server may send heartbeats: an SSE comment line (the SSE decoder skips it) or a
+``{"type":"ping"}`` NDJSON line; readers drop both, and an SSE ``ping`` event too.
+
 ``feed`` returns the events completed by a chunk; ``finish`` returns the rest and raises
 ``TruncatedStreamError`` when a format with a completion marker ended without it.
 """
@@ -43,6 +46,9 @@ class Reader(Protocol):
         """Remaining events; raises ``TruncatedStreamError`` if the completion marker is missing."""
         ...
 
+
+_PING = "ping"
+"""The type of a heartbeat object (NDJSON line or SSE event): never an event for the caller."""
 
 _ERROR_PREFIX = "\n[error] "
 _ERROR_LINE = re.compile(r"\n\[error\] (?P<type>[^:\n]+): (?P<message>[^\n]*)\n?\Z")
@@ -132,6 +138,8 @@ class SSEReader(_MarkedReader):
     def feed(self, data: bytes) -> list[StreamEvent]:
         events: list[StreamEvent] = []
         for message in self._sse.decode(data):
+            if message.event == _PING:
+                continue
             payload = _parse_json(message.data, f"SSE event {message.event!r}")
             kind = None if message.event == "message" else message.event
             events.append(event_from_json(kind, payload))
@@ -154,7 +162,10 @@ class NDJSONReader(_MarkedReader):
         for line in lines:
             if line.strip():
                 text = line.decode("utf-8", errors="replace")
-                events.append(event_from_json(None, _parse_json(text, "NDJSON line")))
+                obj = _parse_json(text, "NDJSON line")
+                if isinstance(obj, dict) and obj.get("type") == _PING:
+                    continue
+                events.append(event_from_json(None, obj))
         return self._track(events)
 
     def feed(self, data: bytes) -> list[StreamEvent]:

@@ -146,6 +146,12 @@ class StackConfig:
     log_content: bool = False
     xray_tracing: bool = False
     snap_start: bool = False
+    heartbeat_s: float = 15.0
+    """Keep-alive after this much silence from Bedrock (0: off): half the 30 s idle timeout of CloudFront and edge
+    API Gateway streaming, so one late beat still fits."""
+    idle_timeout_s: float = 0.0
+    """In-band ``upstream_idle`` error after this much silence from Bedrock (0: off; the Bedrock client's read
+    timeout and the function timeout still bound a silent stream)."""
 
     @classmethod
     def from_context(cls, get: Callable[[str], Any]) -> StackConfig:
@@ -181,6 +187,8 @@ CONTEXT_KEYS: Final[Mapping[str, str]] = {
     "logContent": "log prompts and completions (false by default)",
     "xrayTracing": "enable AWS X-Ray active tracing (false by default)",
     "snapStart": "Lambda SnapStart on a published version; the Function URL serves its alias live (false by default)",
+    "heartbeatSeconds": "keep-alive after this many seconds of Bedrock silence (15 by default; 0 = off)",
+    "idleTimeoutSeconds": "end a stream with an upstream_idle error after this many silent seconds (0 = off, default)",
 }
 
 
@@ -224,6 +232,10 @@ class _Reader:
         if retention not in LOG_RETENTION_DAYS:
             periods = ", ".join(map(str, LOG_RETENTION_DAYS))
             self._fail(f"logRetentionDays: {retention} is not a CloudWatch Logs retention period ({periods})")
+        heartbeat_s = self._seconds("heartbeatSeconds", defaults.heartbeat_s, timeout_s)
+        idle_s = self._seconds("idleTimeoutSeconds", defaults.idle_timeout_s, timeout_s)
+        if heartbeat_s and idle_s and idle_s <= heartbeat_s:
+            self._fail(f"idleTimeoutSeconds: {idle_s:g} must exceed heartbeatSeconds {heartbeat_s:g} (or be 0)")
         geo_regions = self._geo_regions()
         model_sources = self._model_sources(models)
         self._check_models(models, model_sources, geo_regions)
@@ -256,6 +268,8 @@ class _Reader:
             log_content=self._bool("logContent", False),
             xray_tracing=self._bool("xrayTracing", False),
             snap_start=self._bool("snapStart", False),
+            heartbeat_s=heartbeat_s,
+            idle_timeout_s=idle_s,
         )
         if self._problems:
             raise ConfigError(self._problems)
@@ -317,6 +331,23 @@ class _Reader:
             return default
         if not low <= number <= high:
             self._fail(f"{key}: {number} is outside {low}..{high}")
+        return number
+
+    def _seconds(self, key: str, default: float, timeout_s: int) -> float:
+        """A duration in seconds, fractions allowed, from 0 (off) to below the function timeout."""
+        value = self._get(key)
+        if value is None:
+            return default
+        number: float | None = None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            number = float(value)
+        elif isinstance(value, str) and re.fullmatch(r"\d+(\.\d+)?", value.strip()):
+            number = float(value.strip())
+        if number is None:
+            self._fail(f"{key}: expected a number of seconds, got {value!r}")
+            return default
+        if not 0 <= number < timeout_s:
+            self._fail(f"{key}: {number:g} is outside 0 (off) .. below timeoutSeconds ({timeout_s})")
         return number
 
     def _optional_int(self, key: str, low: int, high: int) -> int | None:

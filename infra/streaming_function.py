@@ -38,6 +38,8 @@ __all__ = [
     "ENV_DEFAULT_MODEL",
     "ENV_GUARDRAIL_ID",
     "ENV_GUARDRAIL_VERSION",
+    "ENV_HEARTBEAT_SECONDS",
+    "ENV_IDLE_TIMEOUT_SECONDS",
     "ENV_LOG_CONTENT",
     "ENV_MAX_BODY_BYTES",
     "ENV_MAX_TOKENS_CAP",
@@ -59,6 +61,8 @@ ENV_MAX_BODY_BYTES: Final = "BEDROCK_STREAM_MAX_BODY_BYTES"
 ENV_GUARDRAIL_ID: Final = "BEDROCK_STREAM_GUARDRAIL_ID"
 ENV_GUARDRAIL_VERSION: Final = "BEDROCK_STREAM_GUARDRAIL_VERSION"
 ENV_LOG_CONTENT: Final = "BEDROCK_STREAM_LOG_CONTENT"
+ENV_HEARTBEAT_SECONDS: Final = "BEDROCK_STREAM_HEARTBEAT_SECONDS"
+ENV_IDLE_TIMEOUT_SECONDS: Final = "BEDROCK_STREAM_IDLE_TIMEOUT_SECONDS"
 
 HANDLER: Final = "bedrock_stream.handler.handle"
 SNAPSTART_ALIAS: Final = "live"
@@ -188,6 +192,8 @@ class StreamingFunction(Construct):
             ENV_DEFAULT_MAX_TOKENS: str(config.default_max_tokens),
             ENV_MAX_BODY_BYTES: str(config.max_body_bytes),
             ENV_LOG_CONTENT: "true" if config.log_content else "false",
+            ENV_HEARTBEAT_SECONDS: f"{config.heartbeat_s:g}",
+            ENV_IDLE_TIMEOUT_SECONDS: f"{config.idle_timeout_s:g}",
         }
         if config.guardrail is not None:
             env[ENV_GUARDRAIL_ID] = config.guardrail.id

@@ -8,6 +8,8 @@ Processing chain of :meth:`App.handle`:
 3. open the Bedrock stream *before* returning, so a refusal becomes a real HTTP status (429 + Retry-After...);
 4. return the response whose body generator encodes events, watches the deadline and, on a mid-stream
    failure, yields the format's in-band error event and re-raises (the runtime then sends the error trailers);
+   with heartbeats or an idle timeout configured, a producer thread reads Bedrock and the body waits on a queue
+   (:mod:`bedrock_stream.pacing`), sending the format's keep-alive while Bedrock is silent;
    a buffering encoder (``"stream": false`` / JSON) drains the stream first and answers with one document (or a
    real error status).
 """
@@ -28,6 +30,7 @@ from bedrock_stream.events import BedrockEvent, ReasoningDelta, Stop, TextDelta,
 from bedrock_stream.http_event import HttpRequest, parse_head, read_body
 from bedrock_stream.negotiation import Format, choose_format
 from bedrock_stream.observability import Observer, RequestRecord, create_logger, create_metrics
+from bedrock_stream.pacing import EventPump, Heartbeat
 from bedrock_stream.plan import Converse, CountTokens, Document, SurfaceRequest
 from bedrock_stream.responses import base_headers, direct_error_body, error_response, json_response
 from bedrock_stream.settings import Settings
@@ -169,13 +172,16 @@ class App:
         *,
         extra_headers: Mapping[str, str] | None = None,
     ) -> StreamingResponse:
-        events = self._noted(guarded_events(stream, deadline), record)
+        source = self._noted(guarded_events(stream, deadline), record)
+        pump = self._pump(source, stream, heartbeats=not encoder.buffers)
+        events: Iterator[BedrockEvent | Heartbeat] = source if pump is None else iter(pump)
         if encoder.buffers:
             try:
                 for event in events:
-                    encoder.encode(event)
+                    if not isinstance(event, Heartbeat):
+                        encoder.encode(event)
             finally:
-                stream.close()
+                _stop(pump, stream)
             self._observer.finish(record)
             return json_response(
                 encoder.finish(),
@@ -191,24 +197,39 @@ class App:
             try:
                 seen, ended = _read_until_text(events)
             except BaseException:
-                stream.close()
+                _stop(pump, stream)
                 raise
             if ended:
-                stream.close()
+                _stop(pump, stream)
                 self._observer.finish(record)
                 return StreamingResponse(status_code=200, headers={**headers, "content-length": "0"}, body=())
             events = itertools.chain(seen, events)
-        return StreamingResponse(status_code=200, headers=headers, body=self._body(stream, encoder, events, record))
+        body = self._body(stream, pump, encoder, events, record)
+        return StreamingResponse(status_code=200, headers=headers, body=body)
+
+    def _pump(self, events: Iterator[BedrockEvent], stream: EventStream, *, heartbeats: bool) -> EventPump | None:
+        """The producer/consumer pacing of ``events`` when heartbeats or the idle timeout are on, else None (the
+        body then reads Bedrock in the runtime's thread: no extra thread on the hot path)."""
+        heartbeat_s = self.settings.heartbeat_seconds if heartbeats else 0.0
+        idle_s = self.settings.idle_timeout_seconds
+        if heartbeat_s <= 0 and idle_s <= 0:
+            return None
+        return EventPump(events, stream, heartbeat_s=heartbeat_s, idle_s=idle_s)
 
     def _body(
-        self, stream: EventStream, encoder: Encoder, events: Iterator[BedrockEvent], record: RequestRecord
+        self,
+        stream: EventStream,
+        pump: EventPump | None,
+        encoder: Encoder,
+        events: Iterator[BedrockEvent | Heartbeat],
+        record: RequestRecord,
     ) -> Iterator[bytes]:
         try:
             head = encoder.start()
             if head:
                 yield utf8(head)
             for event in events:
-                chunk = encoder.encode(event)
+                chunk = encoder.heartbeat() if isinstance(event, Heartbeat) else encoder.encode(event)
                 if chunk:
                     yield utf8(chunk)
             tail = encoder.finish()
@@ -225,7 +246,7 @@ class App:
             yield utf8(encoder.error(error))
             raise error from exc
         finally:
-            stream.close()
+            _stop(pump, stream)  # the producer has ended before the record is finished
             self._observer.finish(record)
 
     def _noted(self, events: Iterator[BedrockEvent], record: RequestRecord) -> Iterator[BedrockEvent]:
@@ -266,9 +287,18 @@ class App:
         record.error_detail = exc.detail
 
 
-def _read_until_text(events: Iterator[BedrockEvent]) -> tuple[list[BedrockEvent], bool]:
-    """Events up to and including the first non-empty text delta, and whether the stream ended before one."""
-    seen: list[BedrockEvent] = []
+def _stop(pump: EventPump | None, stream: EventStream) -> None:
+    """End the producer thread (if any), then release the Bedrock connection."""
+    if pump is not None:
+        pump.close()
+    stream.close()
+
+
+def _read_until_text(
+    events: Iterator[BedrockEvent | Heartbeat],
+) -> tuple[list[BedrockEvent | Heartbeat], bool]:
+    """Items up to and including the first non-empty text delta, and whether the stream ended before one."""
+    seen: list[BedrockEvent | Heartbeat] = []
     for event in events:
         seen.append(event)
         if isinstance(event, TextDelta) and event.text:

@@ -14,7 +14,8 @@
     │                             Bedrock's code: 403, 404, 400, 429 + Retry-After, 502, 503, 504)
     └── MidStreamError            the stream broke after it started (in-stream exception frame,
         │                         connection drop); reported in-band, then with the Lambda error trailers
-        └── DeadlineError             the function is about to hit its timeout
+        ├── DeadlineError             the function is about to hit its timeout
+        └── UpstreamIdleError         Bedrock sent nothing for the configured idle timeout
 
 Errors raised before the first body byte become a real HTTP status with a JSON body; after it, an in-band
 error event in the response format, then the runtime's error trailers. Messages are for callers: what a
@@ -37,6 +38,7 @@ __all__ = [
     "PayloadTooLargeError",
     "RequestError",
     "UpstreamError",
+    "UpstreamIdleError",
 ]
 
 
@@ -195,3 +197,10 @@ class DeadlineError(MidStreamError):
 
     status_code = 504
     error_type = "deadline_exceeded"
+
+
+class UpstreamIdleError(MidStreamError):
+    """Bedrock sent nothing for ``idle_timeout_seconds``: the function gave up on the stream."""
+
+    status_code = 504
+    error_type = "upstream_idle"

@@ -6,6 +6,7 @@ The CDK stack (``infra/``) writes these variables from the same CDK context that
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -20,6 +21,8 @@ GUARDRAIL_ID = "BEDROCK_STREAM_GUARDRAIL_ID"
 GUARDRAIL_VERSION = "BEDROCK_STREAM_GUARDRAIL_VERSION"
 DEADLINE_MARGIN_MS = "BEDROCK_STREAM_DEADLINE_MARGIN_MS"
 LOG_CONTENT = "BEDROCK_STREAM_LOG_CONTENT"
+HEARTBEAT_SECONDS = "BEDROCK_STREAM_HEARTBEAT_SECONDS"
+IDLE_TIMEOUT_SECONDS = "BEDROCK_STREAM_IDLE_TIMEOUT_SECONDS"
 
 ENV_VARS: frozenset[str] = frozenset(
     {
@@ -32,6 +35,8 @@ ENV_VARS: frozenset[str] = frozenset(
         GUARDRAIL_VERSION,
         DEADLINE_MARGIN_MS,
         LOG_CONTENT,
+        HEARTBEAT_SECONDS,
+        IDLE_TIMEOUT_SECONDS,
     }
 )
 """Every variable this module reads. The stack must set exactly the required ones and may set the rest."""
@@ -57,6 +62,10 @@ class Settings:
     guardrail_version: str | None = None
     deadline_margin_ms: int = 2000
     log_content: bool = False
+    heartbeat_seconds: float = 0.0
+    """Send the format's keep-alive after this much silence from Bedrock (0: never)."""
+    idle_timeout_seconds: float = 0.0
+    """End the stream with an in-band ``upstream_idle`` error after this much silence from Bedrock (0: never)."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -75,6 +84,10 @@ class Settings:
         default_max = _positive_int(environ, DEFAULT_MAX_TOKENS, min(1024, cap))
         if default_max > cap:
             raise SettingsError(f"{DEFAULT_MAX_TOKENS}={default_max} exceeds {MAX_TOKENS_CAP}={cap}")
+        heartbeat = _seconds(environ, HEARTBEAT_SECONDS)
+        idle = _seconds(environ, IDLE_TIMEOUT_SECONDS)
+        if heartbeat and idle and idle <= heartbeat:
+            raise SettingsError(f"{IDLE_TIMEOUT_SECONDS}={idle:g} must exceed {HEARTBEAT_SECONDS}={heartbeat:g}")
         return cls(
             models=models,
             default_model=default_model,
@@ -85,6 +98,8 @@ class Settings:
             guardrail_version=guardrail_version,
             deadline_margin_ms=_positive_int(environ, DEADLINE_MARGIN_MS, 2000),
             log_content=_bool(environ, LOG_CONTENT),
+            heartbeat_seconds=heartbeat,
+            idle_timeout_seconds=idle,
         )
 
 
@@ -98,6 +113,20 @@ def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name}={raw!r} is not an integer") from None
     if value <= 0:
         raise SettingsError(f"{name}={value} must be positive")
+    return value
+
+
+def _seconds(environ: Mapping[str, str], name: str) -> float:
+    """A duration in seconds (fractions allowed); unset or 0 means off."""
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return 0.0
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value < 0:
+        raise SettingsError(f"{name}={raw} must be a finite number of seconds, 0 or more (0: off)")
     return value
 
 

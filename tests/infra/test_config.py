@@ -270,3 +270,25 @@ def test_the_emulators_cors_defaults_are_the_stacks() -> None:
         defaults.allow_credentials,
         defaults.expose_headers,
     )
+
+
+def test_heartbeat_defaults_to_15_s_and_the_idle_timeout_to_off() -> None:
+    config = StackConfig.from_context(CDK_CONTEXT.get)
+    assert (config.heartbeat_s, config.idle_timeout_s) == (15.0, 0.0)
+    given = load(models=["amazon.nova-micro-v1:0"], heartbeatSeconds="0.2", idleTimeoutSeconds=120)
+    assert (given.heartbeat_s, given.idle_timeout_s) == (0.2, 120.0)
+    assert load(models=["amazon.nova-micro-v1:0"], heartbeatSeconds=0).heartbeat_s == 0.0
+
+
+@pytest.mark.parametrize(
+    ("context", "message"),
+    [
+        ({"heartbeatSeconds": "soon"}, "heartbeatSeconds: expected a number of seconds"),
+        ({"heartbeatSeconds": -1}, "heartbeatSeconds: -1 is outside 0 (off)"),
+        ({"idleTimeoutSeconds": 300}, "idleTimeoutSeconds: 300 is outside 0 (off) .. below timeoutSeconds (300)"),
+        ({"heartbeatSeconds": 20, "idleTimeoutSeconds": 10}, "idleTimeoutSeconds: 10 must exceed heartbeatSeconds 20"),
+    ],
+)
+def test_bad_heartbeat_or_idle_timeout_is_reported(context: dict[str, Any], message: str) -> None:
+    (problem,) = problems(models=["amazon.nova-micro-v1:0"], **context)
+    assert message in problem

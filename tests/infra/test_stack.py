@@ -92,6 +92,8 @@ def custom(tmp_path_factory: pytest.TempPathFactory) -> Synth:
         "logRetentionDays": 7,
         "memoryMb": 1024,
         "timeoutSeconds": 120,
+        "heartbeatSeconds": "0.5",
+        "idleTimeoutSeconds": 90,
         "alarmEmail": "ops@example.com",
         "alarmTopicArn": ALARM_TOPIC_ARN,
     }
@@ -183,6 +185,14 @@ def test_env_var_names_match_what_the_function_reads(default: Synth, custom: Syn
         assert parsed.default_model == synth.config.default_model
         assert parsed.max_tokens_cap == synth.config.max_tokens_cap
         assert parsed.log_content is False
+        assert (parsed.heartbeat_seconds, parsed.idle_timeout_seconds) == (
+            synth.config.heartbeat_s,
+            synth.config.idle_timeout_s,
+        )
+    assert (function_settings.Settings.from_env(default.env()).heartbeat_seconds, custom.config.heartbeat_s) == (
+        15,
+        0.5,
+    )
     guardrail = function_settings.Settings.from_env(custom.env())
     assert (guardrail.guardrail_id, guardrail.guardrail_version) == ("gr0abc123", "3")
 

@@ -42,6 +42,10 @@ class AnthropicMessageEncoder(Encoder):
         """Nothing is sent before the end."""
         return ""
 
+    def heartbeat(self) -> str:
+        """Nothing: a buffered answer sends no byte before the end."""
+        return ""
+
     def encode(self, event: BedrockEvent) -> str:
         """Apply the event's content block events to the message."""
         self._transcript.add(event)

@@ -59,6 +59,10 @@ class AnthropicStreamEncoder(Encoder):
         ]
         return "".join(sse_frame(e) for e in events)
 
+    def heartbeat(self) -> str:
+        """A ``ping`` event (the Messages streaming reference lists pings anywhere in the stream)."""
+        return sse_frame({"type": "ping"})
+
     def error(self, exc: AppError) -> str:
         """The ``error`` event."""
         return sse_frame(anthropic_error_body(exc))

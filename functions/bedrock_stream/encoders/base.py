@@ -64,6 +64,15 @@ class Encoder(Protocol):
         """Text that ends a successful stream, including its completion marker."""
         ...
 
+    def heartbeat(self) -> str:
+        """The format's keep-alive, sent between two whole frames while Bedrock is silent ("" for none).
+
+        Every encoder implements it (``tests/unit/api/test_pacing.py`` checks each one a surface offers, and
+        ``mypy --strict`` refuses a surface row whose encoder lacks it): a comment or a ping event the format's
+        clients skip, never something they would show as content.
+        """
+        ...
+
     def error(self, exc: AppError) -> str:
         """The in-band error event that ends a failed stream."""
         ...
@@ -152,6 +161,10 @@ class BufferedEncoder(Encoder):
     def encode(self, event: BedrockEvent) -> str:
         """Record the event; nothing is sent yet."""
         self._transcript.add(event)
+        return ""
+
+    def heartbeat(self) -> str:
+        """Nothing: a buffered answer sends no byte before the end."""
         return ""
 
     def error(self, exc: AppError) -> str:

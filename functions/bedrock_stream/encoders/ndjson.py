@@ -1,6 +1,7 @@
 """``application/x-ndjson``: the SSE event objects, one JSON object per line (ndjson spec 1.0).
 
-A stream ends with ``{"type":"done",...}`` or ``{"type":"error",...}``. Also the format of direct invokes.
+A stream ends with ``{"type":"done",...}`` or ``{"type":"error",...}``; while Bedrock is silent, heartbeats are
+``{"type":"ping"}`` lines. Also the format of direct invokes.
 """
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ class NdjsonEncoder(TypedEventEncoder):
 
     content_type: ClassVar[str] = "application/x-ndjson"
     media_aliases: ClassVar[tuple[str, ...]] = ("application/jsonl",)
+
+    def heartbeat(self) -> str:
+        """A ``{"type":"ping"}`` line (clients skip it)."""
+        return self._frame({"type": "ping"})
 
     def _frame(self, obj: dict[str, Any]) -> str:
         return dumps(obj) + "\n"

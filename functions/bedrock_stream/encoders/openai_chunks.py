@@ -89,6 +89,10 @@ class OpenAIChunkEncoder(Encoder):
         parts.append("data: [DONE]\n\n")
         return "".join(parts)
 
+    def heartbeat(self) -> str:
+        """An SSE comment line: the OpenAI SDK's SSE decoder skips it."""
+        return ": ping\n\n"
+
     def error(self, exc: AppError) -> str:
         """An error object in place of a chunk (the OpenAI SDK raises ``APIError`` on it)."""
         return f"data: {dumps(openai_error_body(exc))}\n\n"

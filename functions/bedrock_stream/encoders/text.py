@@ -42,6 +42,10 @@ class TextEncoder(Encoder):
         """Nothing after the text."""
         return ""
 
+    def heartbeat(self) -> str:
+        """None: any byte would be part of the answer's text."""
+        return ""
+
     def error(self, exc: AppError) -> str:
         """A final error line."""
         message = " ".join(exc.message.splitlines())

@@ -31,9 +31,13 @@ EVENTS: list[BedrockEvent] = [
 ENCODERS: dict[str, type[Encoder]] = {"sse": SseEncoder, "ndjson": NdjsonEncoder, "text": TextEncoder}
 
 
-def _encode(fmt: str, events: list[BedrockEvent], error: Exception | None = None) -> bytes:
+def _encode(fmt: str, events: list[BedrockEvent], error: Exception | None = None, *, heartbeats: bool = False) -> bytes:
     encoder: Encoder = JsonDocumentEncoder("m") if fmt == "json" else ENCODERS[fmt]()
-    parts = [encoder.start(), *(encoder.encode(e) for e in events)]
+    parts = [encoder.start()]
+    for event in events:
+        parts.append(encoder.encode(event))
+        if heartbeats:
+            parts.append(encoder.heartbeat())
     parts.append(encoder.error(error) if isinstance(error, MidStreamError) else encoder.finish())
     return "".join(parts).encode("utf-8")
 
@@ -59,6 +63,19 @@ def test_every_two_way_split_reassembles_the_text(fmt: str) -> None:
         assert _text(events) == "".join(DELTAS), cut
         if fmt != "text":
             assert isinstance(events[-1], DoneEvent)
+
+
+def test_plain_text_has_no_heartbeat() -> None:
+    assert _encode("text", EVENTS, heartbeats=True) == _encode("text", EVENTS)
+
+
+@pytest.mark.parametrize("fmt", ["sse", "ndjson"])
+def test_heartbeats_are_skipped(fmt: str) -> None:
+    plain = _read(fmt, _encode(fmt, EVENTS), [])
+    data = _encode(fmt, EVENTS, heartbeats=True)
+    assert data.count(b"ping") == len(EVENTS)
+    for cut in range(len(data) + 1):
+        assert _read(fmt, data, [cut]) == plain, cut
 
 
 @settings(max_examples=60, deadline=None)

@@ -1,0 +1,145 @@
+"""Heartbeats and the idle watchdog: a producer thread reads Bedrock, the body waits on a queue with a timeout.
+
+With ``heartbeat_seconds`` or ``idle_timeout_seconds`` set, :class:`EventPump` starts one daemon thread per response
+that iterates the (deadline-guarded) Bedrock events and puts each one on a queue the moment it is decoded. The
+body generator, in the runtime's thread, waits on that queue: an event is yielded at once (so it is still written
+the moment it is produced), a wait that times out yields :data:`HEARTBEAT` (the encoder turns it into the
+format's keep-alive, always between two whole frames), and silence past the idle timeout raises
+:class:`~bedrock_stream.errors.UpstreamIdleError` (the body then sends the format's in-band error).
+
+Whatever the producer raises is put on the queue after the events it read and re-raised by the consumer in that
+order. :meth:`EventPump.close` (the body's ``finally``: success, error, or the runtime closing the generator on a
+write failure or its deadline) tells the producer to stop, closes the Bedrock stream to wake a blocked read and
+joins the thread. With both settings off the app never builds a pump: the body iterates Bedrock directly, with no
+thread and no queue on the hot path.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Final, final
+
+from bedrock_stream.chat import EventStream
+from bedrock_stream.errors import UpstreamIdleError
+from bedrock_stream.events import BedrockEvent
+
+__all__ = ["HEARTBEAT", "JOIN_TIMEOUT_S", "EventPump", "Heartbeat"]
+
+JOIN_TIMEOUT_S: Final = 2.0
+"""How long :meth:`EventPump.close` waits for the producer once the stream is closed (a closed socket wakes its
+read at once; the thread is a daemon either way)."""
+
+
+@final
+class Heartbeat:
+    """The type of :data:`HEARTBEAT`: Bedrock has been silent for ``heartbeat_seconds``."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "HEARTBEAT"
+
+
+HEARTBEAT: Final = Heartbeat()
+
+
+@final
+class _Failure:
+    __slots__ = ("error",)
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+_END: Final = object()
+
+
+class EventPump:
+    """Bedrock events read by a producer thread, with heartbeats and an idle timeout for the consumer.
+
+    ``heartbeat_s`` 0 sends no heartbeat, ``idle_s`` 0 never gives up (at least one is positive). Iterate once;
+    the producer starts with the iteration.
+    """
+
+    def __init__(
+        self,
+        events: Iterator[BedrockEvent],
+        stream: EventStream,
+        *,
+        heartbeat_s: float,
+        idle_s: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if heartbeat_s <= 0 and idle_s <= 0:
+            raise ValueError("an EventPump needs a heartbeat or an idle timeout")
+        self._events = events
+        self._stream = stream
+        self._heartbeat_s = heartbeat_s
+        self._idle_s = idle_s
+        self._clock = clock
+        self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._produce, name="bedrock-reader", daemon=True)
+
+    def _produce(self) -> None:
+        put = self._queue.put
+        events = self._events
+        try:
+            for event in events:
+                put(event)
+                if self._stop.is_set():
+                    return
+        except BaseException as exc:  # handed to the consumer, which re-raises it after the events before it
+            put(_Failure(exc))
+        else:
+            put(_END)
+        finally:
+            close = getattr(events, "close", None)
+            if close is not None:
+                close()  # a generator's finally blocks (the deadline's cancel) run in the thread that ran it
+
+    def __iter__(self) -> Iterator[BedrockEvent | Heartbeat]:
+        """Each event as it arrives, :data:`HEARTBEAT` after each ``heartbeat_s`` of silence; raises what the
+        producer raised, or :class:`UpstreamIdleError` after ``idle_s`` without an event."""
+        get, clock = self._queue.get, self._clock
+        heartbeat_s, idle_s = self._heartbeat_s, self._idle_s
+        self._thread.start()  # here, not in __init__: the prelude goes out first, then Bedrock's wait overlaps this
+        last_event = last_beat = clock()
+        while True:
+            now = clock()
+            due = [last_event + idle_s] if idle_s > 0 else []
+            if heartbeat_s > 0:
+                due.append(last_beat + heartbeat_s)
+            try:
+                item = get(timeout=max(0.0, min(due) - now))
+            except queue.Empty:
+                now = clock()
+                if idle_s > 0 and now - last_event >= idle_s:
+                    raise UpstreamIdleError(
+                        f"the model sent nothing for {idle_s:g} s (idle timeout)", code="UpstreamIdle"
+                    ) from None
+                if heartbeat_s > 0 and now - last_beat >= heartbeat_s:
+                    last_beat = now
+                    yield HEARTBEAT
+                continue
+            if item is _END:
+                return
+            if isinstance(item, _Failure):
+                raise item.error
+            last_event = last_beat = clock()
+            yield item  # type: ignore[misc]  # everything else on the queue is an event
+
+    def close(self) -> None:
+        """Stop the producer: close the stream (wakes a blocked read) and wait for the thread to end."""
+        self._stop.set()
+        if self._thread.is_alive():  # False too when the iteration never began
+            self._stream.close()
+            self._thread.join(JOIN_TIMEOUT_S)
+
+    @property
+    def running(self) -> bool:
+        """True while the producer thread is alive."""
+        return self._thread.is_alive()
