@@ -237,7 +237,7 @@ def test_openai_sdk_raises_the_upstream_idle_error(idling: LocalLambda) -> None:
     stream = openai_client(idling, recording).chat.completions.create(model=MODEL, messages=USER, stream=True)
     with pytest.raises(openai.APIError, match=r"sent nothing for 1\.5 s") as raised:
         list(stream)
-    assert raised.value.type == "upstream_idle"
+    assert (raised.value.type, raised.value.code) == ("server_error", "UpstreamIdle")
     assert "ping" in sse_blocks(recording.bodies[0].decode())
 
 
