@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
 from bedrock_stream.chat import BedrockSource, ChatRequest, EventStream
@@ -122,17 +122,30 @@ class App:
                 fmt = Format.JSON
             if self._observer.log_content:
                 record.prompt = _last_user_text(plan.chat)
-            encoder = self._encoder(surface, fmt, plan.chat.model, record, include_usage=plan.include_usage)
+            encoder = self._encoder(
+                surface, fmt, plan.chat.model, record, include_usage=plan.include_usage, echo=plan.echo
+            )
             return self._respond(self._source.converse(plan.chat, budget=deadline), encoder, deadline, record)
         encoder = self._encoder(surface, fmt, plan.model, record)
         return self._respond(self._source.invoke(plan.model, plan.body, budget=deadline), encoder, deadline, record)
 
     def _encoder(
-        self, surface: Surface, fmt: Format, model: str, record: RequestRecord, *, include_usage: bool = False
+        self,
+        surface: Surface,
+        fmt: Format,
+        model: str,
+        record: RequestRecord,
+        *,
+        include_usage: bool = False,
+        echo: Mapping[str, Any] | None = None,
     ) -> Encoder:
         record.model, record.format = model, fmt.value
         exchange = Exchange(
-            model=model, request_id=record.request_id, created=int(self._clock()), include_usage=include_usage
+            model=model,
+            request_id=record.request_id,
+            created=int(self._clock()),
+            include_usage=include_usage,
+            echo=echo or {},
         )
         return surface.formats[fmt].create(exchange)
 

@@ -46,6 +46,8 @@ class ChatRequest:
     tool_config: Mapping[str, Any] | None = None
     """Converse ``toolConfig`` (``tools``, ``toolChoice``), already in Bedrock's shape."""
     additional_model_request_fields: Mapping[str, Any] | None = None
+    output_config: Mapping[str, Any] | None = None
+    """Converse ``outputConfig`` (``textFormat`` for structured output), already in Bedrock's shape."""
 
 
 class EventStream(Protocol):

@@ -46,6 +46,9 @@ class Converse:
     """False: answer with the surface's ``json`` format (one document) whatever was negotiated."""
     include_usage: bool = False
     """Passed to the encoder (:class:`~bedrock_stream.encoders.Exchange`)."""
+    echo: Mapping[str, Any] = field(default_factory=dict)
+    """Request settings the answer repeats (the Responses API's ``tools``, ``instructions``...), passed to the
+    encoder as :attr:`~bedrock_stream.encoders.Exchange.echo`."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -50,6 +50,9 @@ from bedrock_stream.encoders.json_document import JsonDocumentEncoder
 from bedrock_stream.encoders.ndjson import NdjsonEncoder
 from bedrock_stream.encoders.openai_chunks import OpenAIChunkEncoder
 from bedrock_stream.encoders.openai_completion import OpenAICompletionEncoder
+from bedrock_stream.encoders.openai_responses_errors import openai_error_body
+from bedrock_stream.encoders.openai_responses_object import OpenAIResponseObjectEncoder
+from bedrock_stream.encoders.openai_responses_stream import OpenAIResponsesStreamEncoder
 from bedrock_stream.encoders.sse import SseEncoder
 from bedrock_stream.encoders.text import TextEncoder
 from bedrock_stream.errors import AppError, MethodNotAllowedError, NotFoundError
@@ -60,6 +63,7 @@ from bedrock_stream.native_request import native_plan
 from bedrock_stream.negotiation import Format
 from bedrock_stream.openai_request import openai_plan
 from bedrock_stream.plan import Plan, SurfaceRequest
+from bedrock_stream.responses_request import responses_plan
 
 __all__ = ["DIRECT_INVOKE", "SURFACES", "ErrorBody", "Surface", "match_surface", "path_surface"]
 
@@ -78,6 +82,11 @@ def default_error_body(exc: AppError, request: HttpRequest, request_id: str) -> 
 def anthropic_errors(exc: AppError, request: HttpRequest, request_id: str) -> Mapping[str, Any]:
     """Anthropic's error body (``{"type": "error", "error": {...}, "request_id"}``)."""
     return anthropic_error_body(exc, request_id=request_id)
+
+
+def openai_errors(exc: AppError, request: HttpRequest, request_id: str) -> Mapping[str, Any]:
+    """OpenAI's error body (``{"error": {"message", "type", "param", "code"}}``)."""
+    return openai_error_body(exc)
 
 
 def anthropic_errors_if_asked(exc: AppError, request: HttpRequest, request_id: str) -> Mapping[str, Any]:
@@ -151,6 +160,14 @@ SURFACES: tuple[Surface, ...] = (
         error_body=anthropic_errors,
     ),
     Surface("POST", "/v1/messages/count_tokens", count_tokens_plan, error_body=anthropic_errors),
+    Surface(
+        "POST",
+        "/v1/responses",
+        responses_plan,
+        {Format.SSE: OpenAIResponsesStreamEncoder, Format.JSON: OpenAIResponseObjectEncoder},
+        default=Format.SSE,
+        error_body=openai_errors,
+    ),
 )
 """Every HTTP route, in the order the 404 message lists them."""
 

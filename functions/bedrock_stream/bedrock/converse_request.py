@@ -2,8 +2,9 @@
 
 Follows the ConverseStream request body
 (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStream.html): ``messages``, ``system``,
-``inferenceConfig`` (maxTokens, temperature, topP, stopSequences), ``toolConfig``, ``guardrailConfig`` and
-``additionalModelRequestFields``. Content blocks are already in Converse's shape (the routes build them).
+``inferenceConfig`` (maxTokens, temperature, topP, stopSequences), ``toolConfig``, ``guardrailConfig``,
+``outputConfig`` (structured output) and ``additionalModelRequestFields``. Content blocks are already in
+Converse's shape (the routes build them).
 """
 
 from __future__ import annotations
@@ -83,6 +84,8 @@ def build_converse_params(request: ChatRequest, *, guardrail: GuardrailConfig | 
             "guardrailVersion": guardrail.version,
             "streamProcessingMode": guardrail.stream_processing_mode,
         }
+    if request.output_config:
+        params["outputConfig"] = plain(request.output_config)
     if request.additional_model_request_fields:
         params["additionalModelRequestFields"] = plain(request.additional_model_request_fields)
     return params
