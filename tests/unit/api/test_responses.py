@@ -18,7 +18,16 @@ import pytest
 
 from bedrock_stream.bedrock.converse_request import build_converse_params
 from bedrock_stream.errors import InvalidRequestError, MidStreamError, ModelNotAllowedError, UpstreamError
-from bedrock_stream.events import ReasoningDelta, Stop, TextDelta, ToolUseDelta, ToolUseStart, ToolUseStop, Usage
+from bedrock_stream.events import (
+    BedrockEvent,
+    ReasoningDelta,
+    Stop,
+    TextDelta,
+    ToolUseDelta,
+    ToolUseStart,
+    ToolUseStop,
+    Usage,
+)
 from bedrock_stream.responses_request import parse_responses_request
 from tests.support.sdk_shapes import strict_parse
 from tests.unit.api.support import FakeSource, Harness, harness, json_event, run, settings
@@ -56,7 +65,7 @@ def sse(raw: bytes) -> list[dict[str, Any]]:
     return events
 
 
-def tool_events() -> list[Any]:
+def tool_events() -> list[BedrockEvent]:
     return [
         TextDelta("Let me check.", 0),
         ToolUseStart(1, "tooluse_1", "get_weather"),
@@ -259,7 +268,7 @@ def test_stream_text_events_in_order_and_sdk_shaped() -> None:
         "Be brief.",
     )
     assert final.metadata == {"k": "v"}
-    assert [t.name for t in final.tools] == ["get_weather"]  # type: ignore[union-attr]
+    assert [t.name for t in final.tools] == ["get_weather"]
     assert final.usage is not None
     assert (final.usage.input_tokens, final.usage.output_tokens, final.usage.total_tokens) == (3, 2, 5)
 
@@ -287,7 +296,7 @@ def test_stream_tool_call_events_and_usage_details() -> None:
         "tooluse_1",
         "get_weather",
         '{"city":"Paris"}',
-    )  # type: ignore[union-attr]
+    )
     assert [e["output_index"] for e in events if e["type"] == "response.output_item.added"] == [0, 1]
     usage = final.usage
     assert usage is not None
@@ -300,7 +309,12 @@ def test_stream_tool_call_events_and_usage_details() -> None:
 
 
 def test_stream_reasoning_then_text() -> None:
-    events = [ReasoningDelta(text="Think"), ReasoningDelta(signature="sig"), TextDelta("Answer", 1), Stop("end_turn")]
+    events: list[BedrockEvent] = [
+        ReasoningDelta(text="Think"),
+        ReasoningDelta(signature="sig"),
+        TextDelta("Answer", 1),
+        Stop("end_turn"),
+    ]
     result = run(app(FakeSource(events=events)), json_event({"input": "Hi", "stream": True}, path=PATH))
     sent = sse(result.body)
     assert "response.reasoning_text.delta" in [e["type"] for e in sent]
@@ -308,12 +322,12 @@ def test_stream_reasoning_then_text() -> None:
     reasoning, answer = final.output
     assert answer.type == "message"
     assert reasoning.type == "reasoning"
-    assert (reasoning.content[0].text, reasoning.encrypted_content) == ("Think", "sig")  # type: ignore[union-attr, index]
+    assert (reasoning.content[0].text, reasoning.encrypted_content) == ("Think", "sig")
     assert final.output_text == "Answer"
 
 
 def test_max_tokens_ends_incomplete() -> None:
-    events = [TextDelta("cut"), Stop("max_tokens")]
+    events: list[BedrockEvent] = [TextDelta("cut"), Stop("max_tokens")]
     result = run(app(FakeSource(events=events)), json_event({"input": "Hi", "stream": True}, path=PATH))
     sent = sse(result.body)
     assert sent[-1]["type"] == "response.incomplete"
@@ -322,7 +336,7 @@ def test_max_tokens_ends_incomplete() -> None:
         "incomplete",
         "max_output_tokens",
         "incomplete",
-    )  # type: ignore[union-attr]
+    )
 
 
 def test_mid_stream_failure_ends_with_error_and_response_failed() -> None:
@@ -334,7 +348,7 @@ def test_mid_stream_failure_ends_with_error_and_response_failed() -> None:
     assert [e["type"] for e in sent[-2:]] == ["error", "response.failed"]
     assert (sent[-2]["code"], sent[-2]["message"]) == ("modelStreamErrorException", "the model stream broke")
     failed = strict_parse(rt.Response, sent[-1]["response"])
-    assert (failed.status, failed.error.code) == ("failed", "server_error")  # type: ignore[union-attr]
+    assert (failed.status, failed.error.code) == ("failed", "server_error")
 
 
 def test_non_streaming_returns_the_response_object() -> None:
