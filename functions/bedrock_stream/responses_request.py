@@ -95,6 +95,8 @@ def parse_responses_request(data: Any, settings: Settings) -> OpenAIResponsesReq
     if not messages or messages[0].role != "user":
         raise InvalidRequestError("the conversation must start with a user message", field="input")
     tools = body.get("tools") or []
+    for i, tool in enumerate(tools):
+        _require(tool, f"tools[{i}]", "name")
     choice = body.get("tool_choice")
     reasoning = body.get("reasoning") or {}
     text = body.get("text") or {}

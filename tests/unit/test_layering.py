@@ -79,7 +79,7 @@ LAYERS: dict[str, dict[str, frozenset[str]]] = {
 # token-limit field) may import bedrock/.
 FORBIDDEN: dict[str, dict[str, frozenset[str]]] = {
     "functions/bedrock_stream": {
-        "bedrock": frozenset({"handler", "invoke_request", "anthropic_request", "model_list"}),
+        "bedrock": frozenset({"handler", "invoke_request", "anthropic_request", "model_list", "responses_request"}),
         "handler": frozenset(),
     },
 }
