@@ -280,3 +280,22 @@ def test_errors_are_the_sdk_exceptions(client: openai.OpenAI, fake: FakeBedrock)
         client.responses.create(model="gpt-5", input="Hi")
     assert denied.value.code == "model_not_allowed"
     assert fake.requests == []
+
+
+def test_json_schema_format_reaches_bedrock_as_output_config(client: openai.OpenAI, fake: FakeBedrock) -> None:
+    schema = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
+    response = client.responses.create(
+        model=OTHER,
+        input="Which city?",
+        text={"format": {"type": "json_schema", "name": "city", "schema": schema, "strict": True}},
+    )
+    assert response.text is not None
+    assert response.text.format is not None
+    assert response.text.format.type == "json_schema"
+    [request] = fake.requests  # botocore validated the outputConfig shape before sending it
+    assert request.json["outputConfig"] == {
+        "textFormat": {
+            "type": "json_schema",
+            "structure": {"jsonSchema": {"schema": json.dumps(schema, separators=(",", ":")), "name": "city"}},
+        }
+    }
