@@ -284,11 +284,8 @@ def test_errors_are_the_sdk_exceptions(client: openai.OpenAI, fake: FakeBedrock)
 
 def test_json_schema_format_reaches_bedrock_as_output_config(client: openai.OpenAI, fake: FakeBedrock) -> None:
     schema = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
-    response = client.responses.create(
-        model=OTHER,
-        input="Which city?",
-        text={"format": {"type": "json_schema", "name": "city", "schema": schema, "strict": True}},
-    )
+    text: Any = {"format": {"type": "json_schema", "name": "city", "schema": schema, "strict": True}}
+    response = client.responses.create(model=OTHER, input="Which city?", text=text)
     assert response.text is not None
     assert response.text.format is not None
     assert response.text.format.type == "json_schema"
