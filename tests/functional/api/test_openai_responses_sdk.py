@@ -23,9 +23,10 @@ import openai.types.responses as rt
 import pytest
 
 from emulator.eventstream import event_frame
-from emulator.fake_bedrock import FakeBedrock, ScriptedReply, stub_text
+from emulator.fake_bedrock import ExceptionAfter, FakeBedrock, ScriptedReply, split_frames, stub_text
 from emulator.fake_bedrock.server import RecordedRequest
 from emulator.local import BedrockOptions, LocalLambda
+from tests.support.recorded import needs_recordings, recorded_file
 from tests.support.sdk_shapes import strict_parse
 from tests.unit.api.support import MODEL, OTHER
 
@@ -296,3 +297,67 @@ def test_json_schema_format_reaches_bedrock_as_output_config(client: openai.Open
             "structure": {"jsonSchema": {"schema": json.dumps(schema, separators=(",", ":")), "name": "city"}},
         }
     }
+
+
+def _replay(fake: FakeBedrock, name: str) -> None:
+    frames = split_frames(recorded_file(name).read_bytes())
+    fake.responder = lambda request: ScriptedReply(pieces=frames) if request.operation == "converse-stream" else None
+
+
+@needs_recordings
+def test_recorded_reasoning_streams_as_reasoning_items(client: openai.OpenAI, fake: FakeBedrock) -> None:
+    _replay(fake, "converse-claude-sonnet4-reasoning.bin")
+    with client.responses.stream(model=MODEL, input=PROMPT, max_output_tokens=2048, reasoning={"effort": "low"}) as s:
+        kinds = [event.type for event in s]
+        final = s.get_final_response()
+    assert kinds.index("response.reasoning_text.delta") < kinds.index("response.output_text.delta")
+    reasoning, message = final.output
+    assert isinstance(reasoning, rt.ResponseReasoningItem)
+    assert message.type == "message"
+    assert reasoning.content
+    assert reasoning.content[0].text
+    assert reasoning.encrypted_content  # the signature, which the next turn sends back
+    [request] = fake.requests
+    assert request.json["additionalModelRequestFields"] == {"thinking": {"type": "enabled", "budget_tokens": 1024}}
+
+
+@needs_recordings
+def test_recorded_redacted_reasoning_round_trips(client: openai.OpenAI, fake: FakeBedrock) -> None:
+    _replay(fake, "converse-claude37-redacted-reasoning.bin")
+    first = client.responses.create(model=MODEL, input=PROMPT)
+    redacted = [item for item in first.output if isinstance(item, rt.ResponseReasoningItem)]
+    assert redacted
+    assert all(item.encrypted_content and item.encrypted_content.startswith("redacted:") for item in redacted)
+    follow_up: Any = [
+        {"role": "user", "content": PROMPT},
+        *[item.model_dump(exclude_none=True) for item in first.output],
+        {"role": "user", "content": "And then?"},
+    ]
+    client.responses.create(model=MODEL, input=follow_up)
+    sent = fake.requests[-1].json["messages"][1]["content"]
+    assert [block["reasoningContent"].keys() for block in sent if "reasoningContent" in block] == [
+        {"redactedContent"}
+    ] * len(redacted)
+
+
+def test_a_mid_stream_failure_reaches_the_sdk_as_error_then_response_failed(
+    client: openai.OpenAI, fake: FakeBedrock
+) -> None:
+    fake.inject(ExceptionAfter(after=4, exception_type="modelStreamErrorException"), times=None)
+    events: list[Any] = []
+    try:
+        with pytest.raises(openai.APIConnectionError):  # then the Function URL cuts the body (function error)
+            _collect(client.responses.create(model=MODEL, input=PROMPT, stream=True), events)
+    finally:
+        fake.clear_faults()
+    kinds = [event.type for event in events]
+    assert kinds[-2:] == ["error", "response.failed"]
+    assert events[-2].code == "modelStreamErrorException"
+    assert events[-1].response.error.code == "server_error"
+    assert EXPECTED.startswith("".join(e.delta for e in events if e.type == "response.output_text.delta"))
+
+
+def _collect(stream: Any, into: list[Any]) -> None:
+    """Append each event to ``into`` as it arrives (so they are kept when the stream then raises)."""
+    for event in stream:
+        into.append(event)
