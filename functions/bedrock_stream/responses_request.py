@@ -17,7 +17,9 @@ Bedrock Converse API reference (https://docs.aws.amazon.com/bedrock/latest/APIRe
 - ``tools`` (function tools) -> ``toolSpec``; ``tool_choice`` ``auto`` / ``required`` / a function ->
   ``toolChoice`` ``auto`` / ``any`` / ``tool``; ``none`` sends no tools, except when the conversation holds tool
   blocks, which Converse refuses without a ``toolConfig``.
-- ``max_output_tokens`` -> ``maxTokens`` (the deployment's cap applies); ``temperature`` and ``top_p`` pass on.
+- ``max_output_tokens`` -> ``maxTokens`` (the deployment's cap applies; with ``reasoning.effort`` and no
+  ``max_output_tokens``, the cap, as reasoning shares that limit); ``temperature`` and ``top_p`` pass on. Blank
+  assistant text (models produce it; clients send it back) is dropped.
 - ``text.format`` ``json_schema`` -> ``outputConfig.textFormat`` (Converse structured output); ``json_object``
   has no Converse equivalent (400).
 - ``reasoning.effort`` -> ``additionalModelRequestFields`` in the model family's shape: Anthropic ``thinking``
@@ -80,7 +82,11 @@ def parse_responses_request(data: Any, settings: Settings) -> OpenAIResponsesReq
     body = validate_body(validate_openai_responses_request, data)
     _refuse_state(body)
     model = check_model(body.get("model"), settings)
-    max_tokens = check_max_tokens(body.get("max_output_tokens"), settings, field="max_output_tokens")
+    reasoning = body.get("reasoning") or {}
+    limit = body.get("max_output_tokens")
+    if limit is None and reasoning.get("effort") not in (None, "none"):
+        limit = settings.max_tokens_cap  # reasoning shares the output limit: without one, give it the most room
+    max_tokens = check_max_tokens(limit, settings, field="max_output_tokens")
     system: list[str] = []
     if body.get("instructions"):
         system.append(body["instructions"])
@@ -98,7 +104,6 @@ def parse_responses_request(data: Any, settings: Settings) -> OpenAIResponsesReq
     for i, tool in enumerate(tools):
         _require(tool, f"tools[{i}]", "name")
     choice = body.get("tool_choice")
-    reasoning = body.get("reasoning") or {}
     text = body.get("text") or {}
     chat = ChatRequest(
         model=model,
@@ -159,7 +164,9 @@ def _items(items: list[dict[str, Any]], system: list[str]) -> list[ChatMessage]:
                 if text.strip():
                     system.append(text)
             else:
-                turns.append(ChatMessage(role, _content(content, f"{field}.content", role)))
+                blocks = _content(content, f"{field}.content", role)
+                if blocks:  # an assistant message may be empty (a model's empty text); Converse needs none
+                    turns.append(ChatMessage(role, blocks))
         elif kind == "function_call":
             _require(item, field, "call_id", "name", "arguments")
             where = f"{field}.arguments"
@@ -208,8 +215,11 @@ def _plain_text(content: str | list[dict[str, Any]], field: str) -> str:
 
 
 def _content(content: str | list[dict[str, Any]], field: str, role: str) -> tuple[dict[str, Any], ...]:
-    """Converse content blocks of a message (blank text is refused: Converse refuses it too)."""
+    """Converse content blocks of a message. Blank user text is refused (Converse refuses it too); blank assistant
+    text, which models do produce and clients send back, is dropped."""
     if isinstance(content, str):
+        if not content.strip() and role == "assistant":
+            return ()
         if not content.strip():
             raise InvalidRequestError("content must not be blank", field=field)
         return ({"text": content},)
@@ -228,6 +238,8 @@ def _content(content: str | list[dict[str, Any]], field: str, role: str) -> tupl
             blocks.append({"document": _file(part, where, len(blocks))})
             continue
         text = part.get("refusal") if kind == "refusal" else part.get("text")
+        if role == "assistant" and isinstance(text, str) and not text.strip():
+            continue
         if not isinstance(text, str) or not text.strip():
             raise InvalidRequestError(f"a {kind} part needs non-blank text", field=where)
         blocks.append({"text": text})

@@ -131,6 +131,8 @@ class OutputWriter:
     def feed(self, event: BedrockEvent) -> list[dict[str, Any]]:
         """The stream events for one normalized event (none for usage, stop and metrics)."""
         if isinstance(event, TextDelta):
+            if not event.text and not self._is_open("message", event.index):
+                return []  # an empty delta (some models send one) opens no message
             out = self._ensure("message", event.index)
             return [*out, *self._text_delta(event.text, "response.output_text.delta")]
         if isinstance(event, ReasoningDelta):

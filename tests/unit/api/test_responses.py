@@ -223,6 +223,33 @@ def test_stateless_values_of_the_state_fields_are_accepted() -> None:
     assert parse_responses_request(body, ALL).chat.messages[0].content == ({"text": "Hi"},)
 
 
+def test_reasoning_without_an_output_limit_gets_the_cap() -> None:
+    params = converse({"input": "Hi", "reasoning": {"effort": "medium"}})
+    assert params["inferenceConfig"]["maxTokens"] == ALL.max_tokens_cap
+    assert params["additionalModelRequestFields"] == {"thinking": {"type": "enabled", "budget_tokens": 1024}}
+    assert converse({"input": "Hi"})["inferenceConfig"]["maxTokens"] == ALL.default_max_tokens
+
+
+def test_blank_assistant_text_is_dropped_blank_user_text_refused() -> None:
+    items = [
+        {"role": "user", "content": "Hi"},
+        {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "", "annotations": []}]},
+        {"type": "function_call", "call_id": "c", "name": "get_weather", "arguments": "{}"},
+        {"type": "function_call_output", "call_id": "c", "output": "sunny"},
+    ]
+    assistant = converse({"input": items, "tools": [TOOL]})["messages"][1]
+    assert assistant["content"] == [{"toolUse": {"toolUseId": "c", "name": "get_weather", "input": {}}}]
+    with pytest.raises(InvalidRequestError) as caught:
+        parse_responses_request({"input": [{"role": "user", "content": [{"type": "input_text", "text": " "}]}]}, ALL)
+    assert caught.value.field == "input[0].content[0]"
+
+
+def test_an_empty_text_delta_opens_no_message() -> None:
+    events: list[BedrockEvent] = [TextDelta(""), ToolUseStart(1, "t", "get_weather"), ToolUseStop(1), Stop("tool_use")]
+    result = run(app(FakeSource(events=events)), json_event({"input": "Hi", "tools": [TOOL]}, path=PATH))
+    assert [item["type"] for item in result.json()["output"]] == ["function_call"]
+
+
 def test_reasoning_budget_must_fit_the_output_limit() -> None:
     with pytest.raises(InvalidRequestError) as caught:
         parse_responses_request({"input": "Hi", "max_output_tokens": 1024, "reasoning": {"effort": "low"}}, ALL)
