@@ -416,3 +416,38 @@ def test_errors_have_openais_shape() -> None:
         "code": "ThrottlingException",
     }
     assert h.source.calls == []
+
+
+def test_a_codex_shaped_turn_is_accepted() -> None:
+    """The fields Codex CLI sends with ``wire_api = "responses"`` (its ``ResponsesApiRequest``, openai/codex), a
+    shell function tool, and the previous turn's items sent back whole (``store: false``)."""
+    shell = {
+        "type": "function",
+        "name": "shell",
+        "description": "Runs a shell command",
+        "strict": False,
+        "parameters": {"type": "object", "properties": {"command": {"type": "array", "items": {"type": "string"}}}},
+    }
+    body = {
+        "model": CLAUDE,
+        "instructions": "You are a coding agent.",
+        "input": [
+            {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "List the files"}]},
+            {"type": "function_call", "name": "shell", "arguments": '{"command":["ls"]}', "call_id": "call_1"},
+            {"type": "function_call_output", "call_id": "call_1", "output": "README.md\n"},
+        ],
+        "tools": [shell],
+        "tool_choice": "auto",
+        "parallel_tool_calls": False,
+        "reasoning": None,
+        "store": False,
+        "stream": True,
+        "include": [],
+        "prompt_cache_key": "0199-session",
+        "text": {"verbosity": "medium"},
+    }
+    parsed = parse_responses_request(body, ALL)
+    assert parsed.stream
+    assert [m.role for m in parsed.chat.messages] == ["user", "assistant", "user"]
+    assert parsed.echo["parallel_tool_calls"] is False
+    assert parsed.echo["tools"][0]["strict"] is False
