@@ -451,3 +451,41 @@ def test_a_codex_shaped_turn_is_accepted() -> None:
     assert [m.role for m in parsed.chat.messages] == ["user", "assistant", "user"]
     assert parsed.echo["parallel_tool_calls"] is False
     assert parsed.echo["tools"][0]["strict"] is False
+
+
+def test_parallel_calls_and_their_outputs_become_one_turn_each() -> None:
+    items = [
+        {"role": "user", "content": "Weather in Paris and Rome?"},
+        {"type": "function_call", "call_id": "a", "name": "get_weather", "arguments": '{"city":"Paris"}'},
+        {"type": "function_call", "call_id": "b", "name": "get_weather", "arguments": '{"city":"Rome"}'},
+        {"type": "function_call_output", "call_id": "a", "output": "sunny"},
+        {"type": "function_call_output", "call_id": "b", "output": [{"type": "input_text", "text": "rain"}]},
+    ]
+    _, calls, results = converse({"input": items, "tools": [TOOL]})["messages"]
+    assert [block["toolUse"]["toolUseId"] for block in calls["content"]] == ["a", "b"]
+    assert [block["toolResult"] for block in results["content"]] == [
+        {"toolUseId": "a", "content": [{"text": "sunny"}]},
+        {"toolUseId": "b", "content": [{"text": "rain"}]},
+    ]
+
+
+def test_two_tool_calls_stream_as_two_function_call_items() -> None:
+    events: list[BedrockEvent] = [
+        ToolUseStart(0, "a", "get_weather"),
+        ToolUseDelta(0, '{"city":"Paris"}'),
+        ToolUseStop(0),
+        ToolUseStart(1, "b", "get_weather"),
+        ToolUseDelta(1, '{"city":"Rome"}'),
+        ToolUseStop(1),
+        Stop("tool_use"),
+    ]
+    result = run(
+        app(FakeSource(events=events)), json_event({"input": "Hi", "stream": True, "tools": [TOOL]}, path=PATH)
+    )
+    sent = sse(result.body)
+    final = strict_parse(rt.Response, sent[-1]["response"])
+    assert [(item.call_id, item.arguments) for item in final.output] == [
+        ("a", '{"city":"Paris"}'),
+        ("b", '{"city":"Rome"}'),
+    ]
+    assert len({item.id for item in final.output}) == 2
