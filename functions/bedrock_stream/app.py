@@ -125,18 +125,31 @@ class App:
                 fmt = Format.JSON
             if self._observer.log_content:
                 record.prompt = _last_user_text(plan.chat)
-            encoder = self._encoder(surface, fmt, plan.chat.model, record, include_usage=plan.include_usage)
+            encoder = self._encoder(
+                surface, fmt, plan.chat.model, record, include_usage=plan.include_usage, echo=plan.echo
+            )
             stream = self._source.converse(plan.chat, budget=deadline)
             return self._respond(stream, encoder, deadline, record, extra_headers=plan.headers)
         encoder = self._encoder(surface, fmt, plan.model, record)
         return self._respond(self._source.invoke(plan.model, plan.body, budget=deadline), encoder, deadline, record)
 
     def _encoder(
-        self, surface: Surface, fmt: Format, model: str, record: RequestRecord, *, include_usage: bool = False
+        self,
+        surface: Surface,
+        fmt: Format,
+        model: str,
+        record: RequestRecord,
+        *,
+        include_usage: bool = False,
+        echo: Mapping[str, Any] | None = None,
     ) -> Encoder:
         record.model, record.format = model, fmt.value
         exchange = Exchange(
-            model=model, request_id=record.request_id, created=int(self._clock()), include_usage=include_usage
+            model=model,
+            request_id=record.request_id,
+            created=int(self._clock()),
+            include_usage=include_usage,
+            echo=echo or {},
         )
         return surface.formats[fmt].create(exchange)
 

@@ -48,6 +48,9 @@ class Converse:
     """Passed to the encoder (:class:`~bedrock_stream.encoders.Exchange`)."""
     headers: Mapping[str, str] = field(default_factory=dict)
     """Extra response headers (e.g. ``x-ignored-params``), sent with a 200 answer."""
+    echo: Mapping[str, Any] = field(default_factory=dict)
+    """Request settings the answer repeats (the Responses API's ``tools``, ``instructions``...), passed to the
+    encoder as :attr:`~bedrock_stream.encoders.Exchange.echo`."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

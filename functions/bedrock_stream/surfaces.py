@@ -51,6 +51,8 @@ from bedrock_stream.encoders.ndjson import NdjsonEncoder
 from bedrock_stream.encoders.openai_chunks import OpenAIChunkEncoder
 from bedrock_stream.encoders.openai_common import openai_error_body
 from bedrock_stream.encoders.openai_completion import OpenAICompletionEncoder
+from bedrock_stream.encoders.openai_responses_object import OpenAIResponseObjectEncoder
+from bedrock_stream.encoders.openai_responses_stream import OpenAIResponsesStreamEncoder
 from bedrock_stream.encoders.sse import SseEncoder
 from bedrock_stream.encoders.text import TextEncoder
 from bedrock_stream.errors import AppError, MethodNotAllowedError, NotFoundError
@@ -61,6 +63,7 @@ from bedrock_stream.native_request import native_plan
 from bedrock_stream.negotiation import Format
 from bedrock_stream.openai_request import openai_plan
 from bedrock_stream.plan import Plan, SurfaceRequest
+from bedrock_stream.responses_request import responses_plan
 
 __all__ = ["DIRECT_INVOKE", "SURFACES", "ErrorBody", "Surface", "match_surface", "path_surface"]
 
@@ -158,6 +161,14 @@ SURFACES: tuple[Surface, ...] = (
         error_body=anthropic_errors,
     ),
     Surface("POST", "/v1/messages/count_tokens", count_tokens_plan, error_body=anthropic_errors),
+    Surface(
+        "POST",
+        "/v1/responses",
+        responses_plan,
+        {Format.SSE: OpenAIResponsesStreamEncoder, Format.JSON: OpenAIResponseObjectEncoder},
+        default=Format.SSE,
+        error_body=openai_errors,
+    ),
 )
 """Every HTTP route, in the order the 404 message lists them."""
 

@@ -8,6 +8,7 @@ fields and wrong types fail) and then walks the parsed value: every nested SDK m
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import pydantic
@@ -15,11 +16,17 @@ import pydantic
 
 def strict_parse(model: Any, data: Any) -> Any:
     """``data`` parsed as ``model`` (a class or a type alias such as a discriminated union); raise on unknown fields."""
-    value = pydantic.TypeAdapter(model).validate_python(data)
+    value = _adapter(model).validate_python(data)
     unknown = list(_unknown_fields(value, "$"))
     if unknown:
         raise AssertionError(f"fields unknown to {model}: {unknown} in {data!r}")
     return value
+
+
+@functools.cache
+def _adapter(model: Any) -> pydantic.TypeAdapter[Any]:
+    """One adapter per type: building one for a large union (the Responses stream events) takes a while."""
+    return pydantic.TypeAdapter(model)
 
 
 def _unknown_fields(value: Any, path: str) -> Any:

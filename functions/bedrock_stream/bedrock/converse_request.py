@@ -84,6 +84,8 @@ def build_converse_params(request: ChatRequest, *, guardrail: GuardrailConfig | 
             "guardrailVersion": guardrail.version,
             "streamProcessingMode": guardrail.stream_processing_mode,
         }
+    if request.output_config:
+        params["outputConfig"] = plain(request.output_config)
     if request.additional_model_request_fields:
         params["additionalModelRequestFields"] = plain(request.additional_model_request_fields)
     if request.output_config:

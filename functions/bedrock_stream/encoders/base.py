@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, Self
 
@@ -30,6 +31,8 @@ class Exchange:
     """Unix time of the request, in seconds."""
     include_usage: bool = False
     """The caller asked for a usage report where the format makes it optional (OpenAI ``include_usage``)."""
+    echo: Mapping[str, Any] = field(default_factory=dict)
+    """Request settings the answer repeats, as the parser put them (:attr:`bedrock_stream.plan.Converse.echo`)."""
 
 
 class Encoder(Protocol):

@@ -11,6 +11,7 @@ from bedrock_stream.schemas._compiled import (
     validate_anthropic_messages_request,
     validate_native_request,
     validate_openai_chat_request,
+    validate_openai_responses_request,
 )
 from bedrock_stream.schemas._exceptions import JsonSchemaValueException
 
@@ -19,4 +20,5 @@ __all__ = [
     "validate_anthropic_messages_request",
     "validate_native_request",
     "validate_openai_chat_request",
+    "validate_openai_responses_request",
 ]

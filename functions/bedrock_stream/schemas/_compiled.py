@@ -2170,3 +2170,582 @@ def validate_anthropic_messages_request__validate___definitions_image_block(data
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type', 'source'], 'properties': {'type': {'const': 'image'}, 'source': {'type': 'object', 'required': ['type'], 'properties': {'type': {'enum': ['base64', 'url', 'file']}, 'media_type': {'enum': ['image/jpeg', 'image/png', 'image/gif', 'image/webp']}, 'data': {'type': 'string', 'minLength': 1}, 'url': {'type': 'string'}, 'file_id': {'type': 'string'}}, 'additionalProperties': False}, 'cache_control': {'description': 'Mapped to a Converse cachePoint placed after the marked block.', 'type': ['object', 'null'], 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'const': 'ephemeral'}, 'ttl': {'enum': ['5m', '1h']}}}}}, rule='additionalProperties')
     return data
 validate_anthropic_messages_request = validate_anthropic_messages_request__validate
+
+# ---- openai-responses-request.json ----
+VERSION = "2.22.3"
+from decimal import Decimal
+import re
+from bedrock_stream.schemas._exceptions import JsonSchemaValueException, JsonSchemaValuesException
+
+
+validate_openai_responses_request__REGEX_PATTERNS = {
+    '^(none|auto|required)$': re.compile('^(none|auto|required)\\Z'),
+    '^[a-zA-Z0-9_-]+$': re.compile('^[a-zA-Z0-9_-]+\\Z')
+}
+
+NoneType = type(None)
+
+def validate_openai_responses_request__validate(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (dict)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', 'title': 'bedrock-stream OpenAI Responses request (POST /v1/responses)', 'description': 'The stateless subset of the OpenAI Responses API (create a response) that maps to Bedrock ConverseStream. store, previous_response_id, background and conversation are accepted only with values that keep no state; fields listed as ignored have no effect; any other field is rejected with 400.', 'type': 'object', 'additionalProperties': False, 'required': ['input'], 'properties': {'model': {'type': 'string', 'minLength': 1, 'maxLength': 2048}, 'input': {'type': ['string', 'array'], 'minLength': 1, 'maxLength': 1000000, 'minItems': 1, 'maxItems': 1000, 'items': {'type': 'object', 'additionalProperties': False, 'properties': {'type': {'enum': ['message', 'function_call', 'function_call_output', 'reasoning', 'item_reference']}, 'role': {'enum': ['user', 'assistant', 'system', 'developer']}, 'content': {'type': ['string', 'array', 'null'], 'maxLength': 1000000, 'maxItems': 1000, 'items': {'$ref': '#/definitions/part'}}, 'id': {'type': ['string', 'null']}, 'status': {'enum': ['in_progress', 'completed', 'incomplete', None]}, 'phase': {'enum': ['commentary', 'final_answer', None]}, 'call_id': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'arguments': {'type': 'string', 'maxLength': 1000000}, 'output': {'type': ['string', 'array'], 'maxLength': 1000000, 'maxItems': 1000, 'items': {'$ref': '#/definitions/part'}}, 'summary': {'type': 'array', 'items': {'$ref': '#/definitions/part'}}, 'encrypted_content': {'type': ['string', 'null']}}}}, 'instructions': {'type': ['string', 'null']}, 'tools': {'type': ['array', 'null'], 'maxItems': 128, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['function']}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64, 'pattern': '^[a-zA-Z0-9_-]+$'}, 'description': {'type': ['string', 'null']}, 'parameters': {'type': ['object', 'null']}, 'strict': {'type': ['boolean', 'null']}}}}, 'tool_choice': {'type': ['string', 'object'], 'pattern': '^(none|auto|required)$', 'additionalProperties': False, 'required': ['type', 'name'], 'properties': {'type': {'enum': ['function']}, 'name': {'type': 'string', 'minLength': 1}}}, 'max_output_tokens': {'type': ['integer', 'null'], 'minimum': 1}, 'temperature': {'type': ['number', 'null'], 'minimum': 0, 'maximum': 1}, 'top_p': {'type': ['number', 'null'], 'minimum': 0, 'maximum': 1}, 'reasoning': {'type': ['object', 'null'], 'additionalProperties': False, 'properties': {'effort': {'enum': ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', None]}, 'summary': {'enum': ['auto', 'concise', 'detailed', None]}, 'generate_summary': {'enum': ['auto', 'concise', 'detailed', None]}}}, 'text': {'type': ['object', 'null'], 'additionalProperties': False, 'properties': {'format': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['text', 'json_schema', 'json_object']}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64, 'pattern': '^[a-zA-Z0-9_-]+$'}, 'schema': {'type': 'object'}, 'description': {'type': 'string'}, 'strict': {'type': ['boolean', 'null']}}}, 'verbosity': {'enum': ['low', 'medium', 'high', None]}}}, 'stream': {'type': ['boolean', 'null']}, 'stream_options': {'type': ['object', 'null'], 'additionalProperties': False, 'properties': {'include_obfuscation': {'type': 'boolean'}}}, 'store': {'type': ['boolean', 'null']}, 'previous_response_id': {'type': ['string', 'null']}, 'background': {'type': ['boolean', 'null']}, 'conversation': {'type': 'null'}, 'metadata': {'type': ['object', 'null'], 'maxProperties': 16, 'additionalProperties': {'type': 'string', 'maxLength': 512}}, 'parallel_tool_calls': {'type': ['boolean', 'null']}, 'truncation': {'enum': ['auto', 'disabled', None]}, 'include': {'type': ['array', 'null'], 'items': {'type': 'string'}}, 'user': {'type': 'string'}, 'safety_identifier': {'type': 'string'}, 'prompt_cache_key': {'type': 'string'}, 'prompt_cache_retention': {'enum': ['in_memory', '24h', None]}, 'service_tier': {'enum': ['auto', 'default', 'flex', 'scale', 'priority', None]}, 'top_logprobs': {'type': ['integer', 'null'], 'minimum': 0, 'maximum': 0}, 'max_tool_calls': {'type': ['integer', 'null'], 'minimum': 1}}, 'definitions': {'item': {'type': 'object', 'additionalProperties': False, 'properties': {'type': {'enum': ['message', 'function_call', 'function_call_output', 'reasoning', 'item_reference']}, 'role': {'enum': ['user', 'assistant', 'system', 'developer']}, 'content': {'type': ['string', 'array', 'null'], 'maxLength': 1000000, 'maxItems': 1000, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['input_text', 'output_text', 'refusal', 'input_image', 'input_file', 'summary_text', 'reasoning_text']}, 'text': {'type': 'string', 'maxLength': 1000000}, 'refusal': {'type': 'string', 'maxLength': 1000000}, 'annotations': {'type': 'array'}, 'logprobs': {'type': ['array', 'null']}, 'image_url': {'type': ['string', 'null']}, 'file_id': {'type': ['string', 'null']}, 'file_data': {'type': 'string'}, 'file_url': {'type': 'string'}, 'filename': {'type': 'string'}, 'detail': {'enum': ['low', 'high', 'auto', 'original']}}}}, 'id': {'type': ['string', 'null']}, 'status': {'enum': ['in_progress', 'completed', 'incomplete', None]}, 'phase': {'enum': ['commentary', 'final_answer', None]}, 'call_id': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'arguments': {'type': 'string', 'maxLength': 1000000}, 'output': {'type': ['string', 'array'], 'maxLength': 1000000, 'maxItems': 1000, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['input_text', 'output_text', 'refusal', 'input_image', 'input_file', 'summary_text', 'reasoning_text']}, 'text': {'type': 'string', 'maxLength': 1000000}, 'refusal': {'type': 'string', 'maxLength': 1000000}, 'annotations': {'type': 'array'}, 'logprobs': {'type': ['array', 'null']}, 'image_url': {'type': ['string', 'null']}, 'file_id': {'type': ['string', 'null']}, 'file_data': {'type': 'string'}, 'file_url': {'type': 'string'}, 'filename': {'type': 'string'}, 'detail': {'enum': ['low', 'high', 'auto', 'original']}}}}, 'summary': {'type': 'array', 'items': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['input_text', 'output_text', 'refusal', 'input_image', 'input_file', 'summary_text', 'reasoning_text']}, 'text': {'type': 'string', 'maxLength': 1000000}, 'refusal': {'type': 'string', 'maxLength': 1000000}, 'annotations': {'type': 'array'}, 'logprobs': {'type': ['array', 'null']}, 'image_url': {'type': ['string', 'null']}, 'file_id': {'type': ['string', 'null']}, 'file_data': {'type': 'string'}, 'file_url': {'type': 'string'}, 'filename': {'type': 'string'}, 'detail': {'enum': ['low', 'high', 'auto', 'original']}}}}, 'encrypted_content': {'type': ['string', 'null']}}}, 'part': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['input_text', 'output_text', 'refusal', 'input_image', 'input_file', 'summary_text', 'reasoning_text']}, 'text': {'type': 'string', 'maxLength': 1000000}, 'refusal': {'type': 'string', 'maxLength': 1000000}, 'annotations': {'type': 'array'}, 'logprobs': {'type': ['array', 'null']}, 'image_url': {'type': ['string', 'null']}, 'file_id': {'type': ['string', 'null']}, 'file_data': {'type': 'string'}, 'file_url': {'type': 'string'}, 'filename': {'type': 'string'}, 'detail': {'enum': ['low', 'high', 'auto', 'original']}}}, 'tool': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['function']}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64, 'pattern': '^[a-zA-Z0-9_-]+$'}, 'description': {'type': ['string', 'null']}, 'parameters': {'type': ['object', 'null']}, 'strict': {'type': ['boolean', 'null']}}}}}, rule='type')
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['input']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', 'title': 'bedrock-stream OpenAI Responses request (POST /v1/responses)', 'description': 'The stateless subset of the OpenAI Responses API (create a response) that maps to Bedrock ConverseStream. store, previous_response_id, background and conversation are accepted only with values that keep no state; fields listed as ignored have no effect; any other field is rejected with 400.', 'type': 'object', 'additionalProperties': False, 'required': ['input'], 'properties': {'model': {'type': 'string', 'minLength': 1, 'maxLength': 2048}, 'input': {'type': ['string', 'array'], 'minLength': 1, 'maxLength': 1000000, 'minItems': 1, 'maxItems': 1000, 'items': {'type': 'object', 'additionalProperties': False, 'properties': {'type': {'enum': ['message', 'function_call', 'function_call_output', 'reasoning', 'item_reference']}, 'role': {'enum': ['user', 'assistant', 'system', 'developer']}, 'content': {'type': ['string', 'array', 'null'], 'maxLength': 1000000, 'maxItems': 1000, 'items': {'$ref': '#/definitions/part'}}, 'id': {'type': ['string', 'null']}, 'status': {'enum': ['in_progress', 'completed', 'incomplete', None]}, 'phase': {'enum': ['commentary', 'final_answer', None]}, 'call_id': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'arguments': {'type': 'string', 'maxLength': 1000000}, 'output': {'type': ['string', 'array'], 'maxLength': 1000000, 'maxItems': 1000, 'items': {'$ref': '#/definitions/part'}}, 'summary': {'type': 'array', 'items': {'$ref': '#/definitions/part'}}, 'encrypted_content': {'type': ['string', 'null']}}}}, 'instructions': {'type': ['string', 'null']}, 'tools': {'type': ['array', 'null'], 'maxItems': 128, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['function']}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64, 'pattern': '^[a-zA-Z0-9_-]+$'}, 'description': {'type': ['string', 'null']}, 'parameters': {'type': ['object', 'null']}, 'strict': {'type': ['boolean', 'null']}}}}, 'tool_choice': {'type': ['string', 'object'], 'pattern': '^(none|auto|required)$', 'additionalProperties': False, 'required': ['type', 'name'], 'properties': {'type': {'enum': ['function']}, 'name': {'type': 'string', 'minLength': 1}}}, 'max_output_tokens': {'type': ['integer', 'null'], 'minimum': 1}, 'temperature': {'type': ['number', 'null'], 'minimum': 0, 'maximum': 1}, 'top_p': {'type': ['number', 'null'], 'minimum': 0, 'maximum': 1}, 'reasoning': {'type': ['object', 'null'], 'additionalProperties': False, 'properties': {'effort': {'enum': ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', None]}, 'summary': {'enum': ['auto', 'concise', 'detailed', None]}, 'generate_summary': {'enum': ['auto', 'concise', 'detailed', None]}}}, 'text': {'type': ['object', 'null'], 'additionalProperties': False, 'properties': {'format': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['text', 'json_schema', 'json_object']}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64, 'pattern': '^[a-zA-Z0-9_-]+$'}, 'schema': {'type': 'object'}, 'description': {'type': 'string'}, 'strict': {'type': ['boolean', 'null']}}}, 'verbosity': {'enum': ['low', 'medium', 'high', None]}}}, 'stream': {'type': ['boolean', 'null']}, 'stream_options': {'type': ['object', 'null'], 'additionalProperties': False, 'properties': {'include_obfuscation': {'type': 'boolean'}}}, 'store': {'type': ['boolean', 'null']}, 'previous_response_id': {'type': ['string', 'null']}, 'background': {'type': ['boolean', 'null']}, 'conversation': {'type': 'null'}, 'metadata': {'type': ['object', 'null'], 'maxProperties': 16, 'additionalProperties': {'type': 'string', 'maxLength': 512}}, 'parallel_tool_calls': {'type': ['boolean', 'null']}, 'truncation': {'enum': ['auto', 'disabled', None]}, 'include': {'type': ['array', 'null'], 'items': {'type': 'string'}}, 'user': {'type': 'string'}, 'safety_identifier': {'type': 'string'}, 'prompt_cache_key': {'type': 'string'}, 'prompt_cache_retention': {'enum': ['in_memory', '24h', None]}, 'service_tier': {'enum': ['auto', 'default', 'flex', 'scale', 'priority', None]}, 'top_logprobs': {'type': ['integer', 'null'], 'minimum': 0, 'maximum': 0}, 'max_tool_calls': {'type': ['integer', 'null'], 'minimum': 1}}, 'definitions': {'item': {'type': 'object', 'additionalProperties': False, 'properties': {'type': {'enum': ['message', 'function_call', 'function_call_output', 'reasoning', 'item_reference']}, 'role': {'enum': ['user', 'assistant', 'system', 'developer']}, 'content': {'type': ['string', 'array', 'null'], 'maxLength': 1000000, 'maxItems': 1000, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['input_text', 'output_text', 'refusal', 'input_image', 'input_file', 'summary_text', 'reasoning_text']}, 'text': {'type': 'string', 'maxLength': 1000000}, 'refusal': {'type': 'string', 'maxLength': 1000000}, 'annotations': {'type': 'array'}, 'logprobs': {'type': ['array', 'null']}, 'image_url': {'type': ['string', 'null']}, 'file_id': {'type': ['string', 'null']}, 'file_data': {'type': 'string'}, 'file_url': {'type': 'string'}, 'filename': {'type': 'string'}, 'detail': {'enum': ['low', 'high', 'auto', 'original']}}}}, 'id': {'type': ['string', 'null']}, 'status': {'enum': ['in_progress', 'completed', 'incomplete', None]}, 'phase': {'enum': ['commentary', 'final_answer', None]}, 'call_id': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'arguments': {'type': 'string', 'maxLength': 1000000}, 'output': {'type': ['string', 'array'], 'maxLength': 1000000, 'maxItems': 1000, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['input_text', 'output_text', 'refusal', 'input_image', 'input_file', 'summary_text', 'reasoning_text']}, 'text': {'type': 'string', 'maxLength': 1000000}, 'refusal': {'type': 'string', 'maxLength': 1000000}, 'annotations': {'type': 'array'}, 'logprobs': {'type': ['array', 'null']}, 'image_url': {'type': ['string', 'null']}, 'file_id': {'type': ['string', 'null']}, 'file_data': {'type': 'string'}, 'file_url': {'type': 'string'}, 'filename': {'type': 'string'}, 'detail': {'enum': ['low', 'high', 'auto', 'original']}}}}, 'summary': {'type': 'array', 'items': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['input_text', 'output_text', 'refusal', 'input_image', 'input_file', 'summary_text', 'reasoning_text']}, 'text': {'type': 'string', 'maxLength': 1000000}, 'refusal': {'type': 'string', 'maxLength': 1000000}, 'annotations': {'type': 'array'}, 'logprobs': {'type': ['array', 'null']}, 'image_url': {'type': ['string', 'null']}, 'file_id': {'type': ['string', 'null']}, 'file_data': {'type': 'string'}, 'file_url': {'type': 'string'}, 'filename': {'type': 'string'}, 'detail': {'enum': ['low', 'high', 'auto', 'original']}}}}, 'encrypted_content': {'type': ['string', 'null']}}}, 'part': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['input_text', 'output_text', 'refusal', 'input_image', 'input_file', 'summary_text', 'reasoning_text']}, 'text': {'type': 'string', 'maxLength': 1000000}, 'refusal': {'type': 'string', 'maxLength': 1000000}, 'annotations': {'type': 'array'}, 'logprobs': {'type': ['array', 'null']}, 'image_url': {'type': ['string', 'null']}, 'file_id': {'type': ['string', 'null']}, 'file_data': {'type': 'string'}, 'file_url': {'type': 'string'}, 'filename': {'type': 'string'}, 'detail': {'enum': ['low', 'high', 'auto', 'original']}}}, 'tool': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['function']}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64, 'pattern': '^[a-zA-Z0-9_-]+$'}, 'description': {'type': ['string', 'null']}, 'parameters': {'type': ['object', 'null']}, 'strict': {'type': ['boolean', 'null']}}}}}, rule='required')
+        data_keys = set(data.keys())
+        if "model" in data_keys:
+            data_keys.remove("model")
+            data__model = data["model"]
+            if not isinstance(data__model, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".model must be string", value=data__model, name="" + (name_prefix or "data") + ".model", definition={'type': 'string', 'minLength': 1, 'maxLength': 2048}, rule='type')
+            if isinstance(data__model, str):
+                data__model_len = len(data__model)
+                if data__model_len < 1:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".model must be longer than or equal to 1 characters", value=data__model, name="" + (name_prefix or "data") + ".model", definition={'type': 'string', 'minLength': 1, 'maxLength': 2048}, rule='minLength')
+                if data__model_len > 2048:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".model must be shorter than or equal to 2048 characters", value=data__model, name="" + (name_prefix or "data") + ".model", definition={'type': 'string', 'minLength': 1, 'maxLength': 2048}, rule='maxLength')
+        if "input" in data_keys:
+            data_keys.remove("input")
+            data__input = data["input"]
+            if not isinstance(data__input, (str, list, tuple)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".input must be string or array", value=data__input, name="" + (name_prefix or "data") + ".input", definition={'type': ['string', 'array'], 'minLength': 1, 'maxLength': 1000000, 'minItems': 1, 'maxItems': 1000, 'items': {'type': 'object', 'additionalProperties': False, 'properties': {'type': {'enum': ['message', 'function_call', 'function_call_output', 'reasoning', 'item_reference']}, 'role': {'enum': ['user', 'assistant', 'system', 'developer']}, 'content': {'type': ['string', 'array', 'null'], 'maxLength': 1000000, 'maxItems': 1000, 'items': {'$ref': '#/definitions/part'}}, 'id': {'type': ['string', 'null']}, 'status': {'enum': ['in_progress', 'completed', 'incomplete', None]}, 'phase': {'enum': ['commentary', 'final_answer', None]}, 'call_id': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'arguments': {'type': 'string', 'maxLength': 1000000}, 'output': {'type': ['string', 'array'], 'maxLength': 1000000, 'maxItems': 1000, 'items': {'$ref': '#/definitions/part'}}, 'summary': {'type': 'array', 'items': {'$ref': '#/definitions/part'}}, 'encrypted_content': {'type': ['string', 'null']}}}}, rule='type')
+            if isinstance(data__input, str):
+                data__input_len = len(data__input)
+                if data__input_len < 1:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".input must be longer than or equal to 1 characters", value=data__input, name="" + (name_prefix or "data") + ".input", definition={'type': ['string', 'array'], 'minLength': 1, 'maxLength': 1000000, 'minItems': 1, 'maxItems': 1000, 'items': {'type': 'object', 'additionalProperties': False, 'properties': {'type': {'enum': ['message', 'function_call', 'function_call_output', 'reasoning', 'item_reference']}, 'role': {'enum': ['user', 'assistant', 'system', 'developer']}, 'content': {'type': ['string', 'array', 'null'], 'maxLength': 1000000, 'maxItems': 1000, 'items': {'$ref': '#/definitions/part'}}, 'id': {'type': ['string', 'null']}, 'status': {'enum': ['in_progress', 'completed', 'incomplete', None]}, 'phase': {'enum': ['commentary', 'final_answer', None]}, 'call_id': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'arguments': {'type': 'string', 'maxLength': 1000000}, 'output': {'type': ['string', 'array'], 'maxLength': 1000000, 'maxItems': 1000, 'items': {'$ref': '#/definitions/part'}}, 'summary': {'type': 'array', 'items': {'$ref': '#/definitions/part'}}, 'encrypted_content': {'type': ['string', 'null']}}}}, rule='minLength')
+                if data__input_len > 1000000:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".input must be shorter than or equal to 1000000 characters", value=data__input, name="" + (name_prefix or "data") + ".input", definition={'type': ['string', 'array'], 'minLength': 1, 'maxLength': 1000000, 'minItems': 1, 'maxItems': 1000, 'items': {'type': 'object', 'additionalProperties': False, 'properties': {'type': {'enum': ['message', 'function_call', 'function_call_output', 'reasoning', 'item_reference']}, 'role': {'enum': ['user', 'assistant', 'system', 'developer']}, 'content': {'type': ['string', 'array', 'null'], 'maxLength': 1000000, 'maxItems': 1000, 'items': {'$ref': '#/definitions/part'}}, 'id': {'type': ['string', 'null']}, 'status': {'enum': ['in_progress', 'completed', 'incomplete', None]}, 'phase': {'enum': ['commentary', 'final_answer', None]}, 'call_id': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'arguments': {'type': 'string', 'maxLength': 1000000}, 'output': {'type': ['string', 'array'], 'maxLength': 1000000, 'maxItems': 1000, 'items': {'$ref': '#/definitions/part'}}, 'summary': {'type': 'array', 'items': {'$ref': '#/definitions/part'}}, 'encrypted_content': {'type': ['string', 'null']}}}}, rule='maxLength')
+            data__input_is_list = isinstance(data__input, (list, tuple))
+            if data__input_is_list:
+                data__input_len = len(data__input)
+                if data__input_len < 1:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".input must contain at least 1 items", value=data__input, name="" + (name_prefix or "data") + ".input", definition={'type': ['string', 'array'], 'minLength': 1, 'maxLength': 1000000, 'minItems': 1, 'maxItems': 1000, 'items': {'type': 'object', 'additionalProperties': False, 'properties': {'type': {'enum': ['message', 'function_call', 'function_call_output', 'reasoning', 'item_reference']}, 'role': {'enum': ['user', 'assistant', 'system', 'developer']}, 'content': {'type': ['string', 'array', 'null'], 'maxLength': 1000000, 'maxItems': 1000, 'items': {'$ref': '#/definitions/part'}}, 'id': {'type': ['string', 'null']}, 'status': {'enum': ['in_progress', 'completed', 'incomplete', None]}, 'phase': {'enum': ['commentary', 'final_answer', None]}, 'call_id': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'arguments': {'type': 'string', 'maxLength': 1000000}, 'output': {'type': ['string', 'array'], 'maxLength': 1000000, 'maxItems': 1000, 'items': {'$ref': '#/definitions/part'}}, 'summary': {'type': 'array', 'items': {'$ref': '#/definitions/part'}}, 'encrypted_content': {'type': ['string', 'null']}}}}, rule='minItems')
+                if data__input_len > 1000:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".input must contain less than or equal to 1000 items", value=data__input, name="" + (name_prefix or "data") + ".input", definition={'type': ['string', 'array'], 'minLength': 1, 'maxLength': 1000000, 'minItems': 1, 'maxItems': 1000, 'items': {'type': 'object', 'additionalProperties': False, 'properties': {'type': {'enum': ['message', 'function_call', 'function_call_output', 'reasoning', 'item_reference']}, 'role': {'enum': ['user', 'assistant', 'system', 'developer']}, 'content': {'type': ['string', 'array', 'null'], 'maxLength': 1000000, 'maxItems': 1000, 'items': {'$ref': '#/definitions/part'}}, 'id': {'type': ['string', 'null']}, 'status': {'enum': ['in_progress', 'completed', 'incomplete', None]}, 'phase': {'enum': ['commentary', 'final_answer', None]}, 'call_id': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'arguments': {'type': 'string', 'maxLength': 1000000}, 'output': {'type': ['string', 'array'], 'maxLength': 1000000, 'maxItems': 1000, 'items': {'$ref': '#/definitions/part'}}, 'summary': {'type': 'array', 'items': {'$ref': '#/definitions/part'}}, 'encrypted_content': {'type': ['string', 'null']}}}}, rule='maxItems')
+                for data__input_x, data__input_item in enumerate(data__input):
+                    validate_openai_responses_request__validate___definitions_item(data__input_item, custom_formats, (name_prefix or "data") + ".input[{data__input_x}]".format(**locals()))
+        if "instructions" in data_keys:
+            data_keys.remove("instructions")
+            data__instructions = data["instructions"]
+            if not isinstance(data__instructions, (str, NoneType)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".instructions must be string or null", value=data__instructions, name="" + (name_prefix or "data") + ".instructions", definition={'type': ['string', 'null']}, rule='type')
+        if "tools" in data_keys:
+            data_keys.remove("tools")
+            data__tools = data["tools"]
+            if not isinstance(data__tools, (list, tuple, NoneType)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".tools must be array or null", value=data__tools, name="" + (name_prefix or "data") + ".tools", definition={'type': ['array', 'null'], 'maxItems': 128, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['function']}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64, 'pattern': '^[a-zA-Z0-9_-]+$'}, 'description': {'type': ['string', 'null']}, 'parameters': {'type': ['object', 'null']}, 'strict': {'type': ['boolean', 'null']}}}}, rule='type')
+            data__tools_is_list = isinstance(data__tools, (list, tuple))
+            if data__tools_is_list:
+                data__tools_len = len(data__tools)
+                if data__tools_len > 128:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".tools must contain less than or equal to 128 items", value=data__tools, name="" + (name_prefix or "data") + ".tools", definition={'type': ['array', 'null'], 'maxItems': 128, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['function']}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64, 'pattern': '^[a-zA-Z0-9_-]+$'}, 'description': {'type': ['string', 'null']}, 'parameters': {'type': ['object', 'null']}, 'strict': {'type': ['boolean', 'null']}}}}, rule='maxItems')
+                for data__tools_x, data__tools_item in enumerate(data__tools):
+                    validate_openai_responses_request__validate___definitions_tool(data__tools_item, custom_formats, (name_prefix or "data") + ".tools[{data__tools_x}]".format(**locals()))
+        if "tool_choice" in data_keys:
+            data_keys.remove("tool_choice")
+            data__toolchoice = data["tool_choice"]
+            if not isinstance(data__toolchoice, (str, dict)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".tool_choice must be string or object", value=data__toolchoice, name="" + (name_prefix or "data") + ".tool_choice", definition={'type': ['string', 'object'], 'pattern': '^(none|auto|required)$', 'additionalProperties': False, 'required': ['type', 'name'], 'properties': {'type': {'enum': ['function']}, 'name': {'type': 'string', 'minLength': 1}}}, rule='type')
+            if isinstance(data__toolchoice, str):
+                if not validate_openai_responses_request__REGEX_PATTERNS['^(none|auto|required)$'].search(data__toolchoice):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".tool_choice must match pattern ^(none|auto|required)$", value=data__toolchoice, name="" + (name_prefix or "data") + ".tool_choice", definition={'type': ['string', 'object'], 'pattern': '^(none|auto|required)$', 'additionalProperties': False, 'required': ['type', 'name'], 'properties': {'type': {'enum': ['function']}, 'name': {'type': 'string', 'minLength': 1}}}, rule='pattern')
+            data__toolchoice_is_dict = isinstance(data__toolchoice, dict)
+            if data__toolchoice_is_dict:
+                data__toolchoice__missing_keys = set(['type', 'name']) - data__toolchoice.keys()
+                if data__toolchoice__missing_keys:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".tool_choice must contain " + (str(sorted(data__toolchoice__missing_keys)) + " properties"), value=data__toolchoice, name="" + (name_prefix or "data") + ".tool_choice", definition={'type': ['string', 'object'], 'pattern': '^(none|auto|required)$', 'additionalProperties': False, 'required': ['type', 'name'], 'properties': {'type': {'enum': ['function']}, 'name': {'type': 'string', 'minLength': 1}}}, rule='required')
+                data__toolchoice_keys = set(data__toolchoice.keys())
+                if "type" in data__toolchoice_keys:
+                    data__toolchoice_keys.remove("type")
+                    data__toolchoice__type = data__toolchoice["type"]
+                    if not (isinstance(data__toolchoice__type, str) and data__toolchoice__type == 'function'):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".tool_choice.type must be one of ['function']", value=data__toolchoice__type, name="" + (name_prefix or "data") + ".tool_choice.type", definition={'enum': ['function']}, rule='enum')
+                if "name" in data__toolchoice_keys:
+                    data__toolchoice_keys.remove("name")
+                    data__toolchoice__name = data__toolchoice["name"]
+                    if not isinstance(data__toolchoice__name, (str)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".tool_choice.name must be string", value=data__toolchoice__name, name="" + (name_prefix or "data") + ".tool_choice.name", definition={'type': 'string', 'minLength': 1}, rule='type')
+                    if isinstance(data__toolchoice__name, str):
+                        data__toolchoice__name_len = len(data__toolchoice__name)
+                        if data__toolchoice__name_len < 1:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".tool_choice.name must be longer than or equal to 1 characters", value=data__toolchoice__name, name="" + (name_prefix or "data") + ".tool_choice.name", definition={'type': 'string', 'minLength': 1}, rule='minLength')
+                if data__toolchoice_keys:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".tool_choice must not contain "+str(data__toolchoice_keys)+" properties", value=data__toolchoice, name="" + (name_prefix or "data") + ".tool_choice", definition={'type': ['string', 'object'], 'pattern': '^(none|auto|required)$', 'additionalProperties': False, 'required': ['type', 'name'], 'properties': {'type': {'enum': ['function']}, 'name': {'type': 'string', 'minLength': 1}}}, rule='additionalProperties')
+        if "max_output_tokens" in data_keys:
+            data_keys.remove("max_output_tokens")
+            data__maxoutputtokens = data["max_output_tokens"]
+            if not isinstance(data__maxoutputtokens, (int, NoneType)) and not (isinstance(data__maxoutputtokens, float) and data__maxoutputtokens.is_integer()) or isinstance(data__maxoutputtokens, bool):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".max_output_tokens must be integer or null", value=data__maxoutputtokens, name="" + (name_prefix or "data") + ".max_output_tokens", definition={'type': ['integer', 'null'], 'minimum': 1}, rule='type')
+            if isinstance(data__maxoutputtokens, (int, float, Decimal)) and not isinstance(data__maxoutputtokens, bool):
+                if data__maxoutputtokens < 1:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".max_output_tokens must be bigger than or equal to 1", value=data__maxoutputtokens, name="" + (name_prefix or "data") + ".max_output_tokens", definition={'type': ['integer', 'null'], 'minimum': 1}, rule='minimum')
+        if "temperature" in data_keys:
+            data_keys.remove("temperature")
+            data__temperature = data["temperature"]
+            if not isinstance(data__temperature, (int, float, Decimal, NoneType)) or isinstance(data__temperature, bool):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".temperature must be number or null", value=data__temperature, name="" + (name_prefix or "data") + ".temperature", definition={'type': ['number', 'null'], 'minimum': 0, 'maximum': 1}, rule='type')
+            if isinstance(data__temperature, (int, float, Decimal)) and not isinstance(data__temperature, bool):
+                if data__temperature < 0:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".temperature must be bigger than or equal to 0", value=data__temperature, name="" + (name_prefix or "data") + ".temperature", definition={'type': ['number', 'null'], 'minimum': 0, 'maximum': 1}, rule='minimum')
+                if data__temperature > 1:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".temperature must be smaller than or equal to 1", value=data__temperature, name="" + (name_prefix or "data") + ".temperature", definition={'type': ['number', 'null'], 'minimum': 0, 'maximum': 1}, rule='maximum')
+        if "top_p" in data_keys:
+            data_keys.remove("top_p")
+            data__topp = data["top_p"]
+            if not isinstance(data__topp, (int, float, Decimal, NoneType)) or isinstance(data__topp, bool):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".top_p must be number or null", value=data__topp, name="" + (name_prefix or "data") + ".top_p", definition={'type': ['number', 'null'], 'minimum': 0, 'maximum': 1}, rule='type')
+            if isinstance(data__topp, (int, float, Decimal)) and not isinstance(data__topp, bool):
+                if data__topp < 0:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".top_p must be bigger than or equal to 0", value=data__topp, name="" + (name_prefix or "data") + ".top_p", definition={'type': ['number', 'null'], 'minimum': 0, 'maximum': 1}, rule='minimum')
+                if data__topp > 1:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".top_p must be smaller than or equal to 1", value=data__topp, name="" + (name_prefix or "data") + ".top_p", definition={'type': ['number', 'null'], 'minimum': 0, 'maximum': 1}, rule='maximum')
+        if "reasoning" in data_keys:
+            data_keys.remove("reasoning")
+            data__reasoning = data["reasoning"]
+            if not isinstance(data__reasoning, (dict, NoneType)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".reasoning must be object or null", value=data__reasoning, name="" + (name_prefix or "data") + ".reasoning", definition={'type': ['object', 'null'], 'additionalProperties': False, 'properties': {'effort': {'enum': ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', None]}, 'summary': {'enum': ['auto', 'concise', 'detailed', None]}, 'generate_summary': {'enum': ['auto', 'concise', 'detailed', None]}}}, rule='type')
+            data__reasoning_is_dict = isinstance(data__reasoning, dict)
+            if data__reasoning_is_dict:
+                data__reasoning_keys = set(data__reasoning.keys())
+                if "effort" in data__reasoning_keys:
+                    data__reasoning_keys.remove("effort")
+                    data__reasoning__effort = data__reasoning["effort"]
+                    if not (isinstance(data__reasoning__effort, str) and data__reasoning__effort == 'none' or isinstance(data__reasoning__effort, str) and data__reasoning__effort == 'minimal' or isinstance(data__reasoning__effort, str) and data__reasoning__effort == 'low' or isinstance(data__reasoning__effort, str) and data__reasoning__effort == 'medium' or isinstance(data__reasoning__effort, str) and data__reasoning__effort == 'high' or isinstance(data__reasoning__effort, str) and data__reasoning__effort == 'xhigh' or data__reasoning__effort is None):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".reasoning.effort must be one of ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', None]", value=data__reasoning__effort, name="" + (name_prefix or "data") + ".reasoning.effort", definition={'enum': ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', None]}, rule='enum')
+                if "summary" in data__reasoning_keys:
+                    data__reasoning_keys.remove("summary")
+                    data__reasoning__summary = data__reasoning["summary"]
+                    if not (isinstance(data__reasoning__summary, str) and data__reasoning__summary == 'auto' or isinstance(data__reasoning__summary, str) and data__reasoning__summary == 'concise' or isinstance(data__reasoning__summary, str) and data__reasoning__summary == 'detailed' or data__reasoning__summary is None):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".reasoning.summary must be one of ['auto', 'concise', 'detailed', None]", value=data__reasoning__summary, name="" + (name_prefix or "data") + ".reasoning.summary", definition={'enum': ['auto', 'concise', 'detailed', None]}, rule='enum')
+                if "generate_summary" in data__reasoning_keys:
+                    data__reasoning_keys.remove("generate_summary")
+                    data__reasoning__generatesummary = data__reasoning["generate_summary"]
+                    if not (isinstance(data__reasoning__generatesummary, str) and data__reasoning__generatesummary == 'auto' or isinstance(data__reasoning__generatesummary, str) and data__reasoning__generatesummary == 'concise' or isinstance(data__reasoning__generatesummary, str) and data__reasoning__generatesummary == 'detailed' or data__reasoning__generatesummary is None):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".reasoning.generate_summary must be one of ['auto', 'concise', 'detailed', None]", value=data__reasoning__generatesummary, name="" + (name_prefix or "data") + ".reasoning.generate_summary", definition={'enum': ['auto', 'concise', 'detailed', None]}, rule='enum')
+                if data__reasoning_keys:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".reasoning must not contain "+str(data__reasoning_keys)+" properties", value=data__reasoning, name="" + (name_prefix or "data") + ".reasoning", definition={'type': ['object', 'null'], 'additionalProperties': False, 'properties': {'effort': {'enum': ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', None]}, 'summary': {'enum': ['auto', 'concise', 'detailed', None]}, 'generate_summary': {'enum': ['auto', 'concise', 'detailed', None]}}}, rule='additionalProperties')
+        if "text" in data_keys:
+            data_keys.remove("text")
+            data__text = data["text"]
+            if not isinstance(data__text, (dict, NoneType)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".text must be object or null", value=data__text, name="" + (name_prefix or "data") + ".text", definition={'type': ['object', 'null'], 'additionalProperties': False, 'properties': {'format': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['text', 'json_schema', 'json_object']}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64, 'pattern': '^[a-zA-Z0-9_-]+$'}, 'schema': {'type': 'object'}, 'description': {'type': 'string'}, 'strict': {'type': ['boolean', 'null']}}}, 'verbosity': {'enum': ['low', 'medium', 'high', None]}}}, rule='type')
+            data__text_is_dict = isinstance(data__text, dict)
+            if data__text_is_dict:
+                data__text_keys = set(data__text.keys())
+                if "format" in data__text_keys:
+                    data__text_keys.remove("format")
+                    data__text__format = data__text["format"]
+                    if not isinstance(data__text__format, (dict)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".text.format must be object", value=data__text__format, name="" + (name_prefix or "data") + ".text.format", definition={'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['text', 'json_schema', 'json_object']}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64, 'pattern': '^[a-zA-Z0-9_-]+$'}, 'schema': {'type': 'object'}, 'description': {'type': 'string'}, 'strict': {'type': ['boolean', 'null']}}}, rule='type')
+                    data__text__format_is_dict = isinstance(data__text__format, dict)
+                    if data__text__format_is_dict:
+                        data__text__format__missing_keys = set(['type']) - data__text__format.keys()
+                        if data__text__format__missing_keys:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".text.format must contain " + (str(sorted(data__text__format__missing_keys)) + " properties"), value=data__text__format, name="" + (name_prefix or "data") + ".text.format", definition={'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['text', 'json_schema', 'json_object']}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64, 'pattern': '^[a-zA-Z0-9_-]+$'}, 'schema': {'type': 'object'}, 'description': {'type': 'string'}, 'strict': {'type': ['boolean', 'null']}}}, rule='required')
+                        data__text__format_keys = set(data__text__format.keys())
+                        if "type" in data__text__format_keys:
+                            data__text__format_keys.remove("type")
+                            data__text__format__type = data__text__format["type"]
+                            if not (isinstance(data__text__format__type, str) and data__text__format__type == 'text' or isinstance(data__text__format__type, str) and data__text__format__type == 'json_schema' or isinstance(data__text__format__type, str) and data__text__format__type == 'json_object'):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".text.format.type must be one of ['text', 'json_schema', 'json_object']", value=data__text__format__type, name="" + (name_prefix or "data") + ".text.format.type", definition={'enum': ['text', 'json_schema', 'json_object']}, rule='enum')
+                        if "name" in data__text__format_keys:
+                            data__text__format_keys.remove("name")
+                            data__text__format__name = data__text__format["name"]
+                            if not isinstance(data__text__format__name, (str)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".text.format.name must be string", value=data__text__format__name, name="" + (name_prefix or "data") + ".text.format.name", definition={'type': 'string', 'minLength': 1, 'maxLength': 64, 'pattern': '^[a-zA-Z0-9_-]+$'}, rule='type')
+                            if isinstance(data__text__format__name, str):
+                                data__text__format__name_len = len(data__text__format__name)
+                                if data__text__format__name_len < 1:
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".text.format.name must be longer than or equal to 1 characters", value=data__text__format__name, name="" + (name_prefix or "data") + ".text.format.name", definition={'type': 'string', 'minLength': 1, 'maxLength': 64, 'pattern': '^[a-zA-Z0-9_-]+$'}, rule='minLength')
+                                if data__text__format__name_len > 64:
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".text.format.name must be shorter than or equal to 64 characters", value=data__text__format__name, name="" + (name_prefix or "data") + ".text.format.name", definition={'type': 'string', 'minLength': 1, 'maxLength': 64, 'pattern': '^[a-zA-Z0-9_-]+$'}, rule='maxLength')
+                                if not validate_openai_responses_request__REGEX_PATTERNS['^[a-zA-Z0-9_-]+$'].search(data__text__format__name):
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".text.format.name must match pattern ^[a-zA-Z0-9_-]+$", value=data__text__format__name, name="" + (name_prefix or "data") + ".text.format.name", definition={'type': 'string', 'minLength': 1, 'maxLength': 64, 'pattern': '^[a-zA-Z0-9_-]+$'}, rule='pattern')
+                        if "schema" in data__text__format_keys:
+                            data__text__format_keys.remove("schema")
+                            data__text__format__schema = data__text__format["schema"]
+                            if not isinstance(data__text__format__schema, (dict)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".text.format.schema must be object", value=data__text__format__schema, name="" + (name_prefix or "data") + ".text.format.schema", definition={'type': 'object'}, rule='type')
+                        if "description" in data__text__format_keys:
+                            data__text__format_keys.remove("description")
+                            data__text__format__description = data__text__format["description"]
+                            if not isinstance(data__text__format__description, (str)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".text.format.description must be string", value=data__text__format__description, name="" + (name_prefix or "data") + ".text.format.description", definition={'type': 'string'}, rule='type')
+                        if "strict" in data__text__format_keys:
+                            data__text__format_keys.remove("strict")
+                            data__text__format__strict = data__text__format["strict"]
+                            if not isinstance(data__text__format__strict, (bool, NoneType)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".text.format.strict must be boolean or null", value=data__text__format__strict, name="" + (name_prefix or "data") + ".text.format.strict", definition={'type': ['boolean', 'null']}, rule='type')
+                        if data__text__format_keys:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".text.format must not contain "+str(data__text__format_keys)+" properties", value=data__text__format, name="" + (name_prefix or "data") + ".text.format", definition={'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['text', 'json_schema', 'json_object']}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64, 'pattern': '^[a-zA-Z0-9_-]+$'}, 'schema': {'type': 'object'}, 'description': {'type': 'string'}, 'strict': {'type': ['boolean', 'null']}}}, rule='additionalProperties')
+                if "verbosity" in data__text_keys:
+                    data__text_keys.remove("verbosity")
+                    data__text__verbosity = data__text["verbosity"]
+                    if not (isinstance(data__text__verbosity, str) and data__text__verbosity == 'low' or isinstance(data__text__verbosity, str) and data__text__verbosity == 'medium' or isinstance(data__text__verbosity, str) and data__text__verbosity == 'high' or data__text__verbosity is None):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".text.verbosity must be one of ['low', 'medium', 'high', None]", value=data__text__verbosity, name="" + (name_prefix or "data") + ".text.verbosity", definition={'enum': ['low', 'medium', 'high', None]}, rule='enum')
+                if data__text_keys:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".text must not contain "+str(data__text_keys)+" properties", value=data__text, name="" + (name_prefix or "data") + ".text", definition={'type': ['object', 'null'], 'additionalProperties': False, 'properties': {'format': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['text', 'json_schema', 'json_object']}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64, 'pattern': '^[a-zA-Z0-9_-]+$'}, 'schema': {'type': 'object'}, 'description': {'type': 'string'}, 'strict': {'type': ['boolean', 'null']}}}, 'verbosity': {'enum': ['low', 'medium', 'high', None]}}}, rule='additionalProperties')
+        if "stream" in data_keys:
+            data_keys.remove("stream")
+            data__stream = data["stream"]
+            if not isinstance(data__stream, (bool, NoneType)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".stream must be boolean or null", value=data__stream, name="" + (name_prefix or "data") + ".stream", definition={'type': ['boolean', 'null']}, rule='type')
+        if "stream_options" in data_keys:
+            data_keys.remove("stream_options")
+            data__streamoptions = data["stream_options"]
+            if not isinstance(data__streamoptions, (dict, NoneType)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".stream_options must be object or null", value=data__streamoptions, name="" + (name_prefix or "data") + ".stream_options", definition={'type': ['object', 'null'], 'additionalProperties': False, 'properties': {'include_obfuscation': {'type': 'boolean'}}}, rule='type')
+            data__streamoptions_is_dict = isinstance(data__streamoptions, dict)
+            if data__streamoptions_is_dict:
+                data__streamoptions_keys = set(data__streamoptions.keys())
+                if "include_obfuscation" in data__streamoptions_keys:
+                    data__streamoptions_keys.remove("include_obfuscation")
+                    data__streamoptions__includeobfuscation = data__streamoptions["include_obfuscation"]
+                    if not isinstance(data__streamoptions__includeobfuscation, (bool)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".stream_options.include_obfuscation must be boolean", value=data__streamoptions__includeobfuscation, name="" + (name_prefix or "data") + ".stream_options.include_obfuscation", definition={'type': 'boolean'}, rule='type')
+                if data__streamoptions_keys:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".stream_options must not contain "+str(data__streamoptions_keys)+" properties", value=data__streamoptions, name="" + (name_prefix or "data") + ".stream_options", definition={'type': ['object', 'null'], 'additionalProperties': False, 'properties': {'include_obfuscation': {'type': 'boolean'}}}, rule='additionalProperties')
+        if "store" in data_keys:
+            data_keys.remove("store")
+            data__store = data["store"]
+            if not isinstance(data__store, (bool, NoneType)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".store must be boolean or null", value=data__store, name="" + (name_prefix or "data") + ".store", definition={'type': ['boolean', 'null']}, rule='type')
+        if "previous_response_id" in data_keys:
+            data_keys.remove("previous_response_id")
+            data__previousresponseid = data["previous_response_id"]
+            if not isinstance(data__previousresponseid, (str, NoneType)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".previous_response_id must be string or null", value=data__previousresponseid, name="" + (name_prefix or "data") + ".previous_response_id", definition={'type': ['string', 'null']}, rule='type')
+        if "background" in data_keys:
+            data_keys.remove("background")
+            data__background = data["background"]
+            if not isinstance(data__background, (bool, NoneType)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".background must be boolean or null", value=data__background, name="" + (name_prefix or "data") + ".background", definition={'type': ['boolean', 'null']}, rule='type')
+        if "conversation" in data_keys:
+            data_keys.remove("conversation")
+            data__conversation = data["conversation"]
+            if not isinstance(data__conversation, (NoneType)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".conversation must be null", value=data__conversation, name="" + (name_prefix or "data") + ".conversation", definition={'type': 'null'}, rule='type')
+        if "metadata" in data_keys:
+            data_keys.remove("metadata")
+            data__metadata = data["metadata"]
+            if not isinstance(data__metadata, (dict, NoneType)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".metadata must be object or null", value=data__metadata, name="" + (name_prefix or "data") + ".metadata", definition={'type': ['object', 'null'], 'maxProperties': 16, 'additionalProperties': {'type': 'string', 'maxLength': 512}}, rule='type')
+            data__metadata_is_dict = isinstance(data__metadata, dict)
+            if data__metadata_is_dict:
+                data__metadata_len = len(data__metadata)
+                if data__metadata_len > 16:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".metadata must contain less than or equal to 16 properties", value=data__metadata, name="" + (name_prefix or "data") + ".metadata", definition={'type': ['object', 'null'], 'maxProperties': 16, 'additionalProperties': {'type': 'string', 'maxLength': 512}}, rule='maxProperties')
+                data__metadata_keys = set(data__metadata.keys())
+                for data__metadata_key in data__metadata_keys:
+                    if data__metadata_key not in []:
+                        data__metadata_value = data__metadata.get(data__metadata_key)
+                        if not isinstance(data__metadata_value, (str)):
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".metadata.{data__metadata_key}".format(**locals()) + " must be string", value=data__metadata_value, name="" + (name_prefix or "data") + ".metadata.{data__metadata_key}".format(**locals()) + "", definition={'type': 'string', 'maxLength': 512}, rule='type')
+                        if isinstance(data__metadata_value, str):
+                            data__metadata_value_len = len(data__metadata_value)
+                            if data__metadata_value_len > 512:
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".metadata.{data__metadata_key}".format(**locals()) + " must be shorter than or equal to 512 characters", value=data__metadata_value, name="" + (name_prefix or "data") + ".metadata.{data__metadata_key}".format(**locals()) + "", definition={'type': 'string', 'maxLength': 512}, rule='maxLength')
+        if "parallel_tool_calls" in data_keys:
+            data_keys.remove("parallel_tool_calls")
+            data__paralleltoolcalls = data["parallel_tool_calls"]
+            if not isinstance(data__paralleltoolcalls, (bool, NoneType)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".parallel_tool_calls must be boolean or null", value=data__paralleltoolcalls, name="" + (name_prefix or "data") + ".parallel_tool_calls", definition={'type': ['boolean', 'null']}, rule='type')
+        if "truncation" in data_keys:
+            data_keys.remove("truncation")
+            data__truncation = data["truncation"]
+            if not (isinstance(data__truncation, str) and data__truncation == 'auto' or isinstance(data__truncation, str) and data__truncation == 'disabled' or data__truncation is None):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".truncation must be one of ['auto', 'disabled', None]", value=data__truncation, name="" + (name_prefix or "data") + ".truncation", definition={'enum': ['auto', 'disabled', None]}, rule='enum')
+        if "include" in data_keys:
+            data_keys.remove("include")
+            data__include = data["include"]
+            if not isinstance(data__include, (list, tuple, NoneType)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".include must be array or null", value=data__include, name="" + (name_prefix or "data") + ".include", definition={'type': ['array', 'null'], 'items': {'type': 'string'}}, rule='type')
+            data__include_is_list = isinstance(data__include, (list, tuple))
+            if data__include_is_list:
+                data__include_len = len(data__include)
+                for data__include_x, data__include_item in enumerate(data__include):
+                    if not isinstance(data__include_item, (str)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".include[{data__include_x}]".format(**locals()) + " must be string", value=data__include_item, name="" + (name_prefix or "data") + ".include[{data__include_x}]".format(**locals()) + "", definition={'type': 'string'}, rule='type')
+        if "user" in data_keys:
+            data_keys.remove("user")
+            data__user = data["user"]
+            if not isinstance(data__user, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".user must be string", value=data__user, name="" + (name_prefix or "data") + ".user", definition={'type': 'string'}, rule='type')
+        if "safety_identifier" in data_keys:
+            data_keys.remove("safety_identifier")
+            data__safetyidentifier = data["safety_identifier"]
+            if not isinstance(data__safetyidentifier, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".safety_identifier must be string", value=data__safetyidentifier, name="" + (name_prefix or "data") + ".safety_identifier", definition={'type': 'string'}, rule='type')
+        if "prompt_cache_key" in data_keys:
+            data_keys.remove("prompt_cache_key")
+            data__promptcachekey = data["prompt_cache_key"]
+            if not isinstance(data__promptcachekey, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".prompt_cache_key must be string", value=data__promptcachekey, name="" + (name_prefix or "data") + ".prompt_cache_key", definition={'type': 'string'}, rule='type')
+        if "prompt_cache_retention" in data_keys:
+            data_keys.remove("prompt_cache_retention")
+            data__promptcacheretention = data["prompt_cache_retention"]
+            if not (isinstance(data__promptcacheretention, str) and data__promptcacheretention == 'in_memory' or isinstance(data__promptcacheretention, str) and data__promptcacheretention == '24h' or data__promptcacheretention is None):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".prompt_cache_retention must be one of ['in_memory', '24h', None]", value=data__promptcacheretention, name="" + (name_prefix or "data") + ".prompt_cache_retention", definition={'enum': ['in_memory', '24h', None]}, rule='enum')
+        if "service_tier" in data_keys:
+            data_keys.remove("service_tier")
+            data__servicetier = data["service_tier"]
+            if not (isinstance(data__servicetier, str) and data__servicetier == 'auto' or isinstance(data__servicetier, str) and data__servicetier == 'default' or isinstance(data__servicetier, str) and data__servicetier == 'flex' or isinstance(data__servicetier, str) and data__servicetier == 'scale' or isinstance(data__servicetier, str) and data__servicetier == 'priority' or data__servicetier is None):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".service_tier must be one of ['auto', 'default', 'flex', 'scale', 'priority', None]", value=data__servicetier, name="" + (name_prefix or "data") + ".service_tier", definition={'enum': ['auto', 'default', 'flex', 'scale', 'priority', None]}, rule='enum')
+        if "top_logprobs" in data_keys:
+            data_keys.remove("top_logprobs")
+            data__toplogprobs = data["top_logprobs"]
+            if not isinstance(data__toplogprobs, (int, NoneType)) and not (isinstance(data__toplogprobs, float) and data__toplogprobs.is_integer()) or isinstance(data__toplogprobs, bool):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".top_logprobs must be integer or null", value=data__toplogprobs, name="" + (name_prefix or "data") + ".top_logprobs", definition={'type': ['integer', 'null'], 'minimum': 0, 'maximum': 0}, rule='type')
+            if isinstance(data__toplogprobs, (int, float, Decimal)) and not isinstance(data__toplogprobs, bool):
+                if data__toplogprobs < 0:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".top_logprobs must be bigger than or equal to 0", value=data__toplogprobs, name="" + (name_prefix or "data") + ".top_logprobs", definition={'type': ['integer', 'null'], 'minimum': 0, 'maximum': 0}, rule='minimum')
+                if data__toplogprobs > 0:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".top_logprobs must be smaller than or equal to 0", value=data__toplogprobs, name="" + (name_prefix or "data") + ".top_logprobs", definition={'type': ['integer', 'null'], 'minimum': 0, 'maximum': 0}, rule='maximum')
+        if "max_tool_calls" in data_keys:
+            data_keys.remove("max_tool_calls")
+            data__maxtoolcalls = data["max_tool_calls"]
+            if not isinstance(data__maxtoolcalls, (int, NoneType)) and not (isinstance(data__maxtoolcalls, float) and data__maxtoolcalls.is_integer()) or isinstance(data__maxtoolcalls, bool):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".max_tool_calls must be integer or null", value=data__maxtoolcalls, name="" + (name_prefix or "data") + ".max_tool_calls", definition={'type': ['integer', 'null'], 'minimum': 1}, rule='type')
+            if isinstance(data__maxtoolcalls, (int, float, Decimal)) and not isinstance(data__maxtoolcalls, bool):
+                if data__maxtoolcalls < 1:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".max_tool_calls must be bigger than or equal to 1", value=data__maxtoolcalls, name="" + (name_prefix or "data") + ".max_tool_calls", definition={'type': ['integer', 'null'], 'minimum': 1}, rule='minimum')
+        if data_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', 'title': 'bedrock-stream OpenAI Responses request (POST /v1/responses)', 'description': 'The stateless subset of the OpenAI Responses API (create a response) that maps to Bedrock ConverseStream. store, previous_response_id, background and conversation are accepted only with values that keep no state; fields listed as ignored have no effect; any other field is rejected with 400.', 'type': 'object', 'additionalProperties': False, 'required': ['input'], 'properties': {'model': {'type': 'string', 'minLength': 1, 'maxLength': 2048}, 'input': {'type': ['string', 'array'], 'minLength': 1, 'maxLength': 1000000, 'minItems': 1, 'maxItems': 1000, 'items': {'type': 'object', 'additionalProperties': False, 'properties': {'type': {'enum': ['message', 'function_call', 'function_call_output', 'reasoning', 'item_reference']}, 'role': {'enum': ['user', 'assistant', 'system', 'developer']}, 'content': {'type': ['string', 'array', 'null'], 'maxLength': 1000000, 'maxItems': 1000, 'items': {'$ref': '#/definitions/part'}}, 'id': {'type': ['string', 'null']}, 'status': {'enum': ['in_progress', 'completed', 'incomplete', None]}, 'phase': {'enum': ['commentary', 'final_answer', None]}, 'call_id': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'arguments': {'type': 'string', 'maxLength': 1000000}, 'output': {'type': ['string', 'array'], 'maxLength': 1000000, 'maxItems': 1000, 'items': {'$ref': '#/definitions/part'}}, 'summary': {'type': 'array', 'items': {'$ref': '#/definitions/part'}}, 'encrypted_content': {'type': ['string', 'null']}}}}, 'instructions': {'type': ['string', 'null']}, 'tools': {'type': ['array', 'null'], 'maxItems': 128, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['function']}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64, 'pattern': '^[a-zA-Z0-9_-]+$'}, 'description': {'type': ['string', 'null']}, 'parameters': {'type': ['object', 'null']}, 'strict': {'type': ['boolean', 'null']}}}}, 'tool_choice': {'type': ['string', 'object'], 'pattern': '^(none|auto|required)$', 'additionalProperties': False, 'required': ['type', 'name'], 'properties': {'type': {'enum': ['function']}, 'name': {'type': 'string', 'minLength': 1}}}, 'max_output_tokens': {'type': ['integer', 'null'], 'minimum': 1}, 'temperature': {'type': ['number', 'null'], 'minimum': 0, 'maximum': 1}, 'top_p': {'type': ['number', 'null'], 'minimum': 0, 'maximum': 1}, 'reasoning': {'type': ['object', 'null'], 'additionalProperties': False, 'properties': {'effort': {'enum': ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', None]}, 'summary': {'enum': ['auto', 'concise', 'detailed', None]}, 'generate_summary': {'enum': ['auto', 'concise', 'detailed', None]}}}, 'text': {'type': ['object', 'null'], 'additionalProperties': False, 'properties': {'format': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['text', 'json_schema', 'json_object']}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64, 'pattern': '^[a-zA-Z0-9_-]+$'}, 'schema': {'type': 'object'}, 'description': {'type': 'string'}, 'strict': {'type': ['boolean', 'null']}}}, 'verbosity': {'enum': ['low', 'medium', 'high', None]}}}, 'stream': {'type': ['boolean', 'null']}, 'stream_options': {'type': ['object', 'null'], 'additionalProperties': False, 'properties': {'include_obfuscation': {'type': 'boolean'}}}, 'store': {'type': ['boolean', 'null']}, 'previous_response_id': {'type': ['string', 'null']}, 'background': {'type': ['boolean', 'null']}, 'conversation': {'type': 'null'}, 'metadata': {'type': ['object', 'null'], 'maxProperties': 16, 'additionalProperties': {'type': 'string', 'maxLength': 512}}, 'parallel_tool_calls': {'type': ['boolean', 'null']}, 'truncation': {'enum': ['auto', 'disabled', None]}, 'include': {'type': ['array', 'null'], 'items': {'type': 'string'}}, 'user': {'type': 'string'}, 'safety_identifier': {'type': 'string'}, 'prompt_cache_key': {'type': 'string'}, 'prompt_cache_retention': {'enum': ['in_memory', '24h', None]}, 'service_tier': {'enum': ['auto', 'default', 'flex', 'scale', 'priority', None]}, 'top_logprobs': {'type': ['integer', 'null'], 'minimum': 0, 'maximum': 0}, 'max_tool_calls': {'type': ['integer', 'null'], 'minimum': 1}}, 'definitions': {'item': {'type': 'object', 'additionalProperties': False, 'properties': {'type': {'enum': ['message', 'function_call', 'function_call_output', 'reasoning', 'item_reference']}, 'role': {'enum': ['user', 'assistant', 'system', 'developer']}, 'content': {'type': ['string', 'array', 'null'], 'maxLength': 1000000, 'maxItems': 1000, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['input_text', 'output_text', 'refusal', 'input_image', 'input_file', 'summary_text', 'reasoning_text']}, 'text': {'type': 'string', 'maxLength': 1000000}, 'refusal': {'type': 'string', 'maxLength': 1000000}, 'annotations': {'type': 'array'}, 'logprobs': {'type': ['array', 'null']}, 'image_url': {'type': ['string', 'null']}, 'file_id': {'type': ['string', 'null']}, 'file_data': {'type': 'string'}, 'file_url': {'type': 'string'}, 'filename': {'type': 'string'}, 'detail': {'enum': ['low', 'high', 'auto', 'original']}}}}, 'id': {'type': ['string', 'null']}, 'status': {'enum': ['in_progress', 'completed', 'incomplete', None]}, 'phase': {'enum': ['commentary', 'final_answer', None]}, 'call_id': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'arguments': {'type': 'string', 'maxLength': 1000000}, 'output': {'type': ['string', 'array'], 'maxLength': 1000000, 'maxItems': 1000, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['input_text', 'output_text', 'refusal', 'input_image', 'input_file', 'summary_text', 'reasoning_text']}, 'text': {'type': 'string', 'maxLength': 1000000}, 'refusal': {'type': 'string', 'maxLength': 1000000}, 'annotations': {'type': 'array'}, 'logprobs': {'type': ['array', 'null']}, 'image_url': {'type': ['string', 'null']}, 'file_id': {'type': ['string', 'null']}, 'file_data': {'type': 'string'}, 'file_url': {'type': 'string'}, 'filename': {'type': 'string'}, 'detail': {'enum': ['low', 'high', 'auto', 'original']}}}}, 'summary': {'type': 'array', 'items': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['input_text', 'output_text', 'refusal', 'input_image', 'input_file', 'summary_text', 'reasoning_text']}, 'text': {'type': 'string', 'maxLength': 1000000}, 'refusal': {'type': 'string', 'maxLength': 1000000}, 'annotations': {'type': 'array'}, 'logprobs': {'type': ['array', 'null']}, 'image_url': {'type': ['string', 'null']}, 'file_id': {'type': ['string', 'null']}, 'file_data': {'type': 'string'}, 'file_url': {'type': 'string'}, 'filename': {'type': 'string'}, 'detail': {'enum': ['low', 'high', 'auto', 'original']}}}}, 'encrypted_content': {'type': ['string', 'null']}}}, 'part': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['input_text', 'output_text', 'refusal', 'input_image', 'input_file', 'summary_text', 'reasoning_text']}, 'text': {'type': 'string', 'maxLength': 1000000}, 'refusal': {'type': 'string', 'maxLength': 1000000}, 'annotations': {'type': 'array'}, 'logprobs': {'type': ['array', 'null']}, 'image_url': {'type': ['string', 'null']}, 'file_id': {'type': ['string', 'null']}, 'file_data': {'type': 'string'}, 'file_url': {'type': 'string'}, 'filename': {'type': 'string'}, 'detail': {'enum': ['low', 'high', 'auto', 'original']}}}, 'tool': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['function']}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64, 'pattern': '^[a-zA-Z0-9_-]+$'}, 'description': {'type': ['string', 'null']}, 'parameters': {'type': ['object', 'null']}, 'strict': {'type': ['boolean', 'null']}}}}}, rule='additionalProperties')
+    return data
+
+def validate_openai_responses_request__validate___definitions_tool(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (dict)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['function']}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64, 'pattern': '^[a-zA-Z0-9_-]+$'}, 'description': {'type': ['string', 'null']}, 'parameters': {'type': ['object', 'null']}, 'strict': {'type': ['boolean', 'null']}}}, rule='type')
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['type']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['function']}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64, 'pattern': '^[a-zA-Z0-9_-]+$'}, 'description': {'type': ['string', 'null']}, 'parameters': {'type': ['object', 'null']}, 'strict': {'type': ['boolean', 'null']}}}, rule='required')
+        data_keys = set(data.keys())
+        if "type" in data_keys:
+            data_keys.remove("type")
+            data__type = data["type"]
+            if not (isinstance(data__type, str) and data__type == 'function'):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".type must be one of ['function']", value=data__type, name="" + (name_prefix or "data") + ".type", definition={'enum': ['function']}, rule='enum')
+        if "name" in data_keys:
+            data_keys.remove("name")
+            data__name = data["name"]
+            if not isinstance(data__name, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".name must be string", value=data__name, name="" + (name_prefix or "data") + ".name", definition={'type': 'string', 'minLength': 1, 'maxLength': 64, 'pattern': '^[a-zA-Z0-9_-]+$'}, rule='type')
+            if isinstance(data__name, str):
+                data__name_len = len(data__name)
+                if data__name_len < 1:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".name must be longer than or equal to 1 characters", value=data__name, name="" + (name_prefix or "data") + ".name", definition={'type': 'string', 'minLength': 1, 'maxLength': 64, 'pattern': '^[a-zA-Z0-9_-]+$'}, rule='minLength')
+                if data__name_len > 64:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".name must be shorter than or equal to 64 characters", value=data__name, name="" + (name_prefix or "data") + ".name", definition={'type': 'string', 'minLength': 1, 'maxLength': 64, 'pattern': '^[a-zA-Z0-9_-]+$'}, rule='maxLength')
+                if not validate_openai_responses_request__REGEX_PATTERNS['^[a-zA-Z0-9_-]+$'].search(data__name):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".name must match pattern ^[a-zA-Z0-9_-]+$", value=data__name, name="" + (name_prefix or "data") + ".name", definition={'type': 'string', 'minLength': 1, 'maxLength': 64, 'pattern': '^[a-zA-Z0-9_-]+$'}, rule='pattern')
+        if "description" in data_keys:
+            data_keys.remove("description")
+            data__description = data["description"]
+            if not isinstance(data__description, (str, NoneType)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".description must be string or null", value=data__description, name="" + (name_prefix or "data") + ".description", definition={'type': ['string', 'null']}, rule='type')
+        if "parameters" in data_keys:
+            data_keys.remove("parameters")
+            data__parameters = data["parameters"]
+            if not isinstance(data__parameters, (dict, NoneType)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".parameters must be object or null", value=data__parameters, name="" + (name_prefix or "data") + ".parameters", definition={'type': ['object', 'null']}, rule='type')
+        if "strict" in data_keys:
+            data_keys.remove("strict")
+            data__strict = data["strict"]
+            if not isinstance(data__strict, (bool, NoneType)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".strict must be boolean or null", value=data__strict, name="" + (name_prefix or "data") + ".strict", definition={'type': ['boolean', 'null']}, rule='type')
+        if data_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['function']}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64, 'pattern': '^[a-zA-Z0-9_-]+$'}, 'description': {'type': ['string', 'null']}, 'parameters': {'type': ['object', 'null']}, 'strict': {'type': ['boolean', 'null']}}}, rule='additionalProperties')
+    return data
+
+def validate_openai_responses_request__validate___definitions_item(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (dict)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'properties': {'type': {'enum': ['message', 'function_call', 'function_call_output', 'reasoning', 'item_reference']}, 'role': {'enum': ['user', 'assistant', 'system', 'developer']}, 'content': {'type': ['string', 'array', 'null'], 'maxLength': 1000000, 'maxItems': 1000, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['input_text', 'output_text', 'refusal', 'input_image', 'input_file', 'summary_text', 'reasoning_text']}, 'text': {'type': 'string', 'maxLength': 1000000}, 'refusal': {'type': 'string', 'maxLength': 1000000}, 'annotations': {'type': 'array'}, 'logprobs': {'type': ['array', 'null']}, 'image_url': {'type': ['string', 'null']}, 'file_id': {'type': ['string', 'null']}, 'file_data': {'type': 'string'}, 'file_url': {'type': 'string'}, 'filename': {'type': 'string'}, 'detail': {'enum': ['low', 'high', 'auto', 'original']}}}}, 'id': {'type': ['string', 'null']}, 'status': {'enum': ['in_progress', 'completed', 'incomplete', None]}, 'phase': {'enum': ['commentary', 'final_answer', None]}, 'call_id': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'arguments': {'type': 'string', 'maxLength': 1000000}, 'output': {'type': ['string', 'array'], 'maxLength': 1000000, 'maxItems': 1000, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['input_text', 'output_text', 'refusal', 'input_image', 'input_file', 'summary_text', 'reasoning_text']}, 'text': {'type': 'string', 'maxLength': 1000000}, 'refusal': {'type': 'string', 'maxLength': 1000000}, 'annotations': {'type': 'array'}, 'logprobs': {'type': ['array', 'null']}, 'image_url': {'type': ['string', 'null']}, 'file_id': {'type': ['string', 'null']}, 'file_data': {'type': 'string'}, 'file_url': {'type': 'string'}, 'filename': {'type': 'string'}, 'detail': {'enum': ['low', 'high', 'auto', 'original']}}}}, 'summary': {'type': 'array', 'items': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['input_text', 'output_text', 'refusal', 'input_image', 'input_file', 'summary_text', 'reasoning_text']}, 'text': {'type': 'string', 'maxLength': 1000000}, 'refusal': {'type': 'string', 'maxLength': 1000000}, 'annotations': {'type': 'array'}, 'logprobs': {'type': ['array', 'null']}, 'image_url': {'type': ['string', 'null']}, 'file_id': {'type': ['string', 'null']}, 'file_data': {'type': 'string'}, 'file_url': {'type': 'string'}, 'filename': {'type': 'string'}, 'detail': {'enum': ['low', 'high', 'auto', 'original']}}}}, 'encrypted_content': {'type': ['string', 'null']}}}, rule='type')
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data_keys = set(data.keys())
+        if "type" in data_keys:
+            data_keys.remove("type")
+            data__type = data["type"]
+            if not (isinstance(data__type, str) and data__type == 'message' or isinstance(data__type, str) and data__type == 'function_call' or isinstance(data__type, str) and data__type == 'function_call_output' or isinstance(data__type, str) and data__type == 'reasoning' or isinstance(data__type, str) and data__type == 'item_reference'):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".type must be one of ['message', 'function_call', 'function_call_output', 'reasoning', 'item_reference']", value=data__type, name="" + (name_prefix or "data") + ".type", definition={'enum': ['message', 'function_call', 'function_call_output', 'reasoning', 'item_reference']}, rule='enum')
+        if "role" in data_keys:
+            data_keys.remove("role")
+            data__role = data["role"]
+            if not (isinstance(data__role, str) and data__role == 'user' or isinstance(data__role, str) and data__role == 'assistant' or isinstance(data__role, str) and data__role == 'system' or isinstance(data__role, str) and data__role == 'developer'):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".role must be one of ['user', 'assistant', 'system', 'developer']", value=data__role, name="" + (name_prefix or "data") + ".role", definition={'enum': ['user', 'assistant', 'system', 'developer']}, rule='enum')
+        if "content" in data_keys:
+            data_keys.remove("content")
+            data__content = data["content"]
+            if not isinstance(data__content, (str, list, tuple, NoneType)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".content must be string or array or null", value=data__content, name="" + (name_prefix or "data") + ".content", definition={'type': ['string', 'array', 'null'], 'maxLength': 1000000, 'maxItems': 1000, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['input_text', 'output_text', 'refusal', 'input_image', 'input_file', 'summary_text', 'reasoning_text']}, 'text': {'type': 'string', 'maxLength': 1000000}, 'refusal': {'type': 'string', 'maxLength': 1000000}, 'annotations': {'type': 'array'}, 'logprobs': {'type': ['array', 'null']}, 'image_url': {'type': ['string', 'null']}, 'file_id': {'type': ['string', 'null']}, 'file_data': {'type': 'string'}, 'file_url': {'type': 'string'}, 'filename': {'type': 'string'}, 'detail': {'enum': ['low', 'high', 'auto', 'original']}}}}, rule='type')
+            if isinstance(data__content, str):
+                data__content_len = len(data__content)
+                if data__content_len > 1000000:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".content must be shorter than or equal to 1000000 characters", value=data__content, name="" + (name_prefix or "data") + ".content", definition={'type': ['string', 'array', 'null'], 'maxLength': 1000000, 'maxItems': 1000, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['input_text', 'output_text', 'refusal', 'input_image', 'input_file', 'summary_text', 'reasoning_text']}, 'text': {'type': 'string', 'maxLength': 1000000}, 'refusal': {'type': 'string', 'maxLength': 1000000}, 'annotations': {'type': 'array'}, 'logprobs': {'type': ['array', 'null']}, 'image_url': {'type': ['string', 'null']}, 'file_id': {'type': ['string', 'null']}, 'file_data': {'type': 'string'}, 'file_url': {'type': 'string'}, 'filename': {'type': 'string'}, 'detail': {'enum': ['low', 'high', 'auto', 'original']}}}}, rule='maxLength')
+            data__content_is_list = isinstance(data__content, (list, tuple))
+            if data__content_is_list:
+                data__content_len = len(data__content)
+                if data__content_len > 1000:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".content must contain less than or equal to 1000 items", value=data__content, name="" + (name_prefix or "data") + ".content", definition={'type': ['string', 'array', 'null'], 'maxLength': 1000000, 'maxItems': 1000, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['input_text', 'output_text', 'refusal', 'input_image', 'input_file', 'summary_text', 'reasoning_text']}, 'text': {'type': 'string', 'maxLength': 1000000}, 'refusal': {'type': 'string', 'maxLength': 1000000}, 'annotations': {'type': 'array'}, 'logprobs': {'type': ['array', 'null']}, 'image_url': {'type': ['string', 'null']}, 'file_id': {'type': ['string', 'null']}, 'file_data': {'type': 'string'}, 'file_url': {'type': 'string'}, 'filename': {'type': 'string'}, 'detail': {'enum': ['low', 'high', 'auto', 'original']}}}}, rule='maxItems')
+                for data__content_x, data__content_item in enumerate(data__content):
+                    validate_openai_responses_request__validate___definitions_part(data__content_item, custom_formats, (name_prefix or "data") + ".content[{data__content_x}]".format(**locals()))
+        if "id" in data_keys:
+            data_keys.remove("id")
+            data__id = data["id"]
+            if not isinstance(data__id, (str, NoneType)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".id must be string or null", value=data__id, name="" + (name_prefix or "data") + ".id", definition={'type': ['string', 'null']}, rule='type')
+        if "status" in data_keys:
+            data_keys.remove("status")
+            data__status = data["status"]
+            if not (isinstance(data__status, str) and data__status == 'in_progress' or isinstance(data__status, str) and data__status == 'completed' or isinstance(data__status, str) and data__status == 'incomplete' or data__status is None):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".status must be one of ['in_progress', 'completed', 'incomplete', None]", value=data__status, name="" + (name_prefix or "data") + ".status", definition={'enum': ['in_progress', 'completed', 'incomplete', None]}, rule='enum')
+        if "phase" in data_keys:
+            data_keys.remove("phase")
+            data__phase = data["phase"]
+            if not (isinstance(data__phase, str) and data__phase == 'commentary' or isinstance(data__phase, str) and data__phase == 'final_answer' or data__phase is None):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".phase must be one of ['commentary', 'final_answer', None]", value=data__phase, name="" + (name_prefix or "data") + ".phase", definition={'enum': ['commentary', 'final_answer', None]}, rule='enum')
+        if "call_id" in data_keys:
+            data_keys.remove("call_id")
+            data__callid = data["call_id"]
+            if not isinstance(data__callid, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".call_id must be string", value=data__callid, name="" + (name_prefix or "data") + ".call_id", definition={'type': 'string', 'minLength': 1, 'maxLength': 64}, rule='type')
+            if isinstance(data__callid, str):
+                data__callid_len = len(data__callid)
+                if data__callid_len < 1:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".call_id must be longer than or equal to 1 characters", value=data__callid, name="" + (name_prefix or "data") + ".call_id", definition={'type': 'string', 'minLength': 1, 'maxLength': 64}, rule='minLength')
+                if data__callid_len > 64:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".call_id must be shorter than or equal to 64 characters", value=data__callid, name="" + (name_prefix or "data") + ".call_id", definition={'type': 'string', 'minLength': 1, 'maxLength': 64}, rule='maxLength')
+        if "name" in data_keys:
+            data_keys.remove("name")
+            data__name = data["name"]
+            if not isinstance(data__name, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".name must be string", value=data__name, name="" + (name_prefix or "data") + ".name", definition={'type': 'string', 'minLength': 1, 'maxLength': 64}, rule='type')
+            if isinstance(data__name, str):
+                data__name_len = len(data__name)
+                if data__name_len < 1:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".name must be longer than or equal to 1 characters", value=data__name, name="" + (name_prefix or "data") + ".name", definition={'type': 'string', 'minLength': 1, 'maxLength': 64}, rule='minLength')
+                if data__name_len > 64:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".name must be shorter than or equal to 64 characters", value=data__name, name="" + (name_prefix or "data") + ".name", definition={'type': 'string', 'minLength': 1, 'maxLength': 64}, rule='maxLength')
+        if "arguments" in data_keys:
+            data_keys.remove("arguments")
+            data__arguments = data["arguments"]
+            if not isinstance(data__arguments, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".arguments must be string", value=data__arguments, name="" + (name_prefix or "data") + ".arguments", definition={'type': 'string', 'maxLength': 1000000}, rule='type')
+            if isinstance(data__arguments, str):
+                data__arguments_len = len(data__arguments)
+                if data__arguments_len > 1000000:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".arguments must be shorter than or equal to 1000000 characters", value=data__arguments, name="" + (name_prefix or "data") + ".arguments", definition={'type': 'string', 'maxLength': 1000000}, rule='maxLength')
+        if "output" in data_keys:
+            data_keys.remove("output")
+            data__output = data["output"]
+            if not isinstance(data__output, (str, list, tuple)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".output must be string or array", value=data__output, name="" + (name_prefix or "data") + ".output", definition={'type': ['string', 'array'], 'maxLength': 1000000, 'maxItems': 1000, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['input_text', 'output_text', 'refusal', 'input_image', 'input_file', 'summary_text', 'reasoning_text']}, 'text': {'type': 'string', 'maxLength': 1000000}, 'refusal': {'type': 'string', 'maxLength': 1000000}, 'annotations': {'type': 'array'}, 'logprobs': {'type': ['array', 'null']}, 'image_url': {'type': ['string', 'null']}, 'file_id': {'type': ['string', 'null']}, 'file_data': {'type': 'string'}, 'file_url': {'type': 'string'}, 'filename': {'type': 'string'}, 'detail': {'enum': ['low', 'high', 'auto', 'original']}}}}, rule='type')
+            if isinstance(data__output, str):
+                data__output_len = len(data__output)
+                if data__output_len > 1000000:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".output must be shorter than or equal to 1000000 characters", value=data__output, name="" + (name_prefix or "data") + ".output", definition={'type': ['string', 'array'], 'maxLength': 1000000, 'maxItems': 1000, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['input_text', 'output_text', 'refusal', 'input_image', 'input_file', 'summary_text', 'reasoning_text']}, 'text': {'type': 'string', 'maxLength': 1000000}, 'refusal': {'type': 'string', 'maxLength': 1000000}, 'annotations': {'type': 'array'}, 'logprobs': {'type': ['array', 'null']}, 'image_url': {'type': ['string', 'null']}, 'file_id': {'type': ['string', 'null']}, 'file_data': {'type': 'string'}, 'file_url': {'type': 'string'}, 'filename': {'type': 'string'}, 'detail': {'enum': ['low', 'high', 'auto', 'original']}}}}, rule='maxLength')
+            data__output_is_list = isinstance(data__output, (list, tuple))
+            if data__output_is_list:
+                data__output_len = len(data__output)
+                if data__output_len > 1000:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".output must contain less than or equal to 1000 items", value=data__output, name="" + (name_prefix or "data") + ".output", definition={'type': ['string', 'array'], 'maxLength': 1000000, 'maxItems': 1000, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['input_text', 'output_text', 'refusal', 'input_image', 'input_file', 'summary_text', 'reasoning_text']}, 'text': {'type': 'string', 'maxLength': 1000000}, 'refusal': {'type': 'string', 'maxLength': 1000000}, 'annotations': {'type': 'array'}, 'logprobs': {'type': ['array', 'null']}, 'image_url': {'type': ['string', 'null']}, 'file_id': {'type': ['string', 'null']}, 'file_data': {'type': 'string'}, 'file_url': {'type': 'string'}, 'filename': {'type': 'string'}, 'detail': {'enum': ['low', 'high', 'auto', 'original']}}}}, rule='maxItems')
+                for data__output_x, data__output_item in enumerate(data__output):
+                    validate_openai_responses_request__validate___definitions_part(data__output_item, custom_formats, (name_prefix or "data") + ".output[{data__output_x}]".format(**locals()))
+        if "summary" in data_keys:
+            data_keys.remove("summary")
+            data__summary = data["summary"]
+            if not isinstance(data__summary, (list, tuple)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".summary must be array", value=data__summary, name="" + (name_prefix or "data") + ".summary", definition={'type': 'array', 'items': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['input_text', 'output_text', 'refusal', 'input_image', 'input_file', 'summary_text', 'reasoning_text']}, 'text': {'type': 'string', 'maxLength': 1000000}, 'refusal': {'type': 'string', 'maxLength': 1000000}, 'annotations': {'type': 'array'}, 'logprobs': {'type': ['array', 'null']}, 'image_url': {'type': ['string', 'null']}, 'file_id': {'type': ['string', 'null']}, 'file_data': {'type': 'string'}, 'file_url': {'type': 'string'}, 'filename': {'type': 'string'}, 'detail': {'enum': ['low', 'high', 'auto', 'original']}}}}, rule='type')
+            data__summary_is_list = isinstance(data__summary, (list, tuple))
+            if data__summary_is_list:
+                data__summary_len = len(data__summary)
+                for data__summary_x, data__summary_item in enumerate(data__summary):
+                    validate_openai_responses_request__validate___definitions_part(data__summary_item, custom_formats, (name_prefix or "data") + ".summary[{data__summary_x}]".format(**locals()))
+        if "encrypted_content" in data_keys:
+            data_keys.remove("encrypted_content")
+            data__encryptedcontent = data["encrypted_content"]
+            if not isinstance(data__encryptedcontent, (str, NoneType)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".encrypted_content must be string or null", value=data__encryptedcontent, name="" + (name_prefix or "data") + ".encrypted_content", definition={'type': ['string', 'null']}, rule='type')
+        if data_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'properties': {'type': {'enum': ['message', 'function_call', 'function_call_output', 'reasoning', 'item_reference']}, 'role': {'enum': ['user', 'assistant', 'system', 'developer']}, 'content': {'type': ['string', 'array', 'null'], 'maxLength': 1000000, 'maxItems': 1000, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['input_text', 'output_text', 'refusal', 'input_image', 'input_file', 'summary_text', 'reasoning_text']}, 'text': {'type': 'string', 'maxLength': 1000000}, 'refusal': {'type': 'string', 'maxLength': 1000000}, 'annotations': {'type': 'array'}, 'logprobs': {'type': ['array', 'null']}, 'image_url': {'type': ['string', 'null']}, 'file_id': {'type': ['string', 'null']}, 'file_data': {'type': 'string'}, 'file_url': {'type': 'string'}, 'filename': {'type': 'string'}, 'detail': {'enum': ['low', 'high', 'auto', 'original']}}}}, 'id': {'type': ['string', 'null']}, 'status': {'enum': ['in_progress', 'completed', 'incomplete', None]}, 'phase': {'enum': ['commentary', 'final_answer', None]}, 'call_id': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'name': {'type': 'string', 'minLength': 1, 'maxLength': 64}, 'arguments': {'type': 'string', 'maxLength': 1000000}, 'output': {'type': ['string', 'array'], 'maxLength': 1000000, 'maxItems': 1000, 'items': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['input_text', 'output_text', 'refusal', 'input_image', 'input_file', 'summary_text', 'reasoning_text']}, 'text': {'type': 'string', 'maxLength': 1000000}, 'refusal': {'type': 'string', 'maxLength': 1000000}, 'annotations': {'type': 'array'}, 'logprobs': {'type': ['array', 'null']}, 'image_url': {'type': ['string', 'null']}, 'file_id': {'type': ['string', 'null']}, 'file_data': {'type': 'string'}, 'file_url': {'type': 'string'}, 'filename': {'type': 'string'}, 'detail': {'enum': ['low', 'high', 'auto', 'original']}}}}, 'summary': {'type': 'array', 'items': {'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['input_text', 'output_text', 'refusal', 'input_image', 'input_file', 'summary_text', 'reasoning_text']}, 'text': {'type': 'string', 'maxLength': 1000000}, 'refusal': {'type': 'string', 'maxLength': 1000000}, 'annotations': {'type': 'array'}, 'logprobs': {'type': ['array', 'null']}, 'image_url': {'type': ['string', 'null']}, 'file_id': {'type': ['string', 'null']}, 'file_data': {'type': 'string'}, 'file_url': {'type': 'string'}, 'filename': {'type': 'string'}, 'detail': {'enum': ['low', 'high', 'auto', 'original']}}}}, 'encrypted_content': {'type': ['string', 'null']}}}, rule='additionalProperties')
+    return data
+
+def validate_openai_responses_request__validate___definitions_part(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (dict)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['input_text', 'output_text', 'refusal', 'input_image', 'input_file', 'summary_text', 'reasoning_text']}, 'text': {'type': 'string', 'maxLength': 1000000}, 'refusal': {'type': 'string', 'maxLength': 1000000}, 'annotations': {'type': 'array'}, 'logprobs': {'type': ['array', 'null']}, 'image_url': {'type': ['string', 'null']}, 'file_id': {'type': ['string', 'null']}, 'file_data': {'type': 'string'}, 'file_url': {'type': 'string'}, 'filename': {'type': 'string'}, 'detail': {'enum': ['low', 'high', 'auto', 'original']}}}, rule='type')
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['type']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['input_text', 'output_text', 'refusal', 'input_image', 'input_file', 'summary_text', 'reasoning_text']}, 'text': {'type': 'string', 'maxLength': 1000000}, 'refusal': {'type': 'string', 'maxLength': 1000000}, 'annotations': {'type': 'array'}, 'logprobs': {'type': ['array', 'null']}, 'image_url': {'type': ['string', 'null']}, 'file_id': {'type': ['string', 'null']}, 'file_data': {'type': 'string'}, 'file_url': {'type': 'string'}, 'filename': {'type': 'string'}, 'detail': {'enum': ['low', 'high', 'auto', 'original']}}}, rule='required')
+        data_keys = set(data.keys())
+        if "type" in data_keys:
+            data_keys.remove("type")
+            data__type = data["type"]
+            if not (isinstance(data__type, str) and data__type == 'input_text' or isinstance(data__type, str) and data__type == 'output_text' or isinstance(data__type, str) and data__type == 'refusal' or isinstance(data__type, str) and data__type == 'input_image' or isinstance(data__type, str) and data__type == 'input_file' or isinstance(data__type, str) and data__type == 'summary_text' or isinstance(data__type, str) and data__type == 'reasoning_text'):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".type must be one of ['input_text', 'output_text', 'refusal', 'input_image', 'input_file', 'summary_text', 'reasoning_text']", value=data__type, name="" + (name_prefix or "data") + ".type", definition={'enum': ['input_text', 'output_text', 'refusal', 'input_image', 'input_file', 'summary_text', 'reasoning_text']}, rule='enum')
+        if "text" in data_keys:
+            data_keys.remove("text")
+            data__text = data["text"]
+            if not isinstance(data__text, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".text must be string", value=data__text, name="" + (name_prefix or "data") + ".text", definition={'type': 'string', 'maxLength': 1000000}, rule='type')
+            if isinstance(data__text, str):
+                data__text_len = len(data__text)
+                if data__text_len > 1000000:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".text must be shorter than or equal to 1000000 characters", value=data__text, name="" + (name_prefix or "data") + ".text", definition={'type': 'string', 'maxLength': 1000000}, rule='maxLength')
+        if "refusal" in data_keys:
+            data_keys.remove("refusal")
+            data__refusal = data["refusal"]
+            if not isinstance(data__refusal, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".refusal must be string", value=data__refusal, name="" + (name_prefix or "data") + ".refusal", definition={'type': 'string', 'maxLength': 1000000}, rule='type')
+            if isinstance(data__refusal, str):
+                data__refusal_len = len(data__refusal)
+                if data__refusal_len > 1000000:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".refusal must be shorter than or equal to 1000000 characters", value=data__refusal, name="" + (name_prefix or "data") + ".refusal", definition={'type': 'string', 'maxLength': 1000000}, rule='maxLength')
+        if "annotations" in data_keys:
+            data_keys.remove("annotations")
+            data__annotations = data["annotations"]
+            if not isinstance(data__annotations, (list, tuple)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".annotations must be array", value=data__annotations, name="" + (name_prefix or "data") + ".annotations", definition={'type': 'array'}, rule='type')
+        if "logprobs" in data_keys:
+            data_keys.remove("logprobs")
+            data__logprobs = data["logprobs"]
+            if not isinstance(data__logprobs, (list, tuple, NoneType)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".logprobs must be array or null", value=data__logprobs, name="" + (name_prefix or "data") + ".logprobs", definition={'type': ['array', 'null']}, rule='type')
+        if "image_url" in data_keys:
+            data_keys.remove("image_url")
+            data__imageurl = data["image_url"]
+            if not isinstance(data__imageurl, (str, NoneType)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".image_url must be string or null", value=data__imageurl, name="" + (name_prefix or "data") + ".image_url", definition={'type': ['string', 'null']}, rule='type')
+        if "file_id" in data_keys:
+            data_keys.remove("file_id")
+            data__fileid = data["file_id"]
+            if not isinstance(data__fileid, (str, NoneType)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".file_id must be string or null", value=data__fileid, name="" + (name_prefix or "data") + ".file_id", definition={'type': ['string', 'null']}, rule='type')
+        if "file_data" in data_keys:
+            data_keys.remove("file_data")
+            data__filedata = data["file_data"]
+            if not isinstance(data__filedata, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".file_data must be string", value=data__filedata, name="" + (name_prefix or "data") + ".file_data", definition={'type': 'string'}, rule='type')
+        if "file_url" in data_keys:
+            data_keys.remove("file_url")
+            data__fileurl = data["file_url"]
+            if not isinstance(data__fileurl, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".file_url must be string", value=data__fileurl, name="" + (name_prefix or "data") + ".file_url", definition={'type': 'string'}, rule='type')
+        if "filename" in data_keys:
+            data_keys.remove("filename")
+            data__filename = data["filename"]
+            if not isinstance(data__filename, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".filename must be string", value=data__filename, name="" + (name_prefix or "data") + ".filename", definition={'type': 'string'}, rule='type')
+        if "detail" in data_keys:
+            data_keys.remove("detail")
+            data__detail = data["detail"]
+            if not (isinstance(data__detail, str) and data__detail == 'low' or isinstance(data__detail, str) and data__detail == 'high' or isinstance(data__detail, str) and data__detail == 'auto' or isinstance(data__detail, str) and data__detail == 'original'):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".detail must be one of ['low', 'high', 'auto', 'original']", value=data__detail, name="" + (name_prefix or "data") + ".detail", definition={'enum': ['low', 'high', 'auto', 'original']}, rule='enum')
+        if data_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['input_text', 'output_text', 'refusal', 'input_image', 'input_file', 'summary_text', 'reasoning_text']}, 'text': {'type': 'string', 'maxLength': 1000000}, 'refusal': {'type': 'string', 'maxLength': 1000000}, 'annotations': {'type': 'array'}, 'logprobs': {'type': ['array', 'null']}, 'image_url': {'type': ['string', 'null']}, 'file_id': {'type': ['string', 'null']}, 'file_data': {'type': 'string'}, 'file_url': {'type': 'string'}, 'filename': {'type': 'string'}, 'detail': {'enum': ['low', 'high', 'auto', 'original']}}}, rule='additionalProperties')
+    return data
+validate_openai_responses_request = validate_openai_responses_request__validate

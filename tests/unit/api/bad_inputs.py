@@ -369,6 +369,151 @@ BAD_INPUTS: list[tuple[str, str, str, dict[str, str], Any, int, str]] = [
     ("messages-get", "GET", MSG, ANT, None, 405, INV),
 ]
 
+RSP = "/v1/responses"
+OAI_INV = "invalid_request_error"
+"""The OpenAI error type of every 400 on /v1/responses (OpenAI's error shape)."""
+
+
+def rsp(**fields: Any) -> dict[str, Any]:
+    """A valid Responses body for the test deployment, with ``fields`` replaced (None removes a field)."""
+    body: dict[str, Any] = {"model": CLAUDE, "input": "Hi", **fields}
+    return {key: value for key, value in body.items() if value is not None}
+
+
+def call_item(arguments: str) -> list[dict[str, Any]]:
+    """A function-call round trip whose call has ``arguments``."""
+    return [
+        {"role": "user", "content": "Hi"},
+        {"type": "function_call", "call_id": "c1", "name": "f", "arguments": arguments},
+        {"type": "function_call_output", "call_id": "c1", "output": "r"},
+    ]
+
+
+RSP_TOOL = {"type": "function", "name": "f", "parameters": {"type": "object"}}
+RSP_DEEP_TOOL = (
+    '{"input": "Hi", "tools": [{"type": "function", "name": "f", "parameters": {"type": "object", "x": ' + DEEP + "}}]}"
+).encode()
+
+BAD_INPUTS += [
+    ("responses-empty-body", "POST", RSP, {}, b"", 400, OAI_INV),
+    ("responses-invalid-json", "POST", RSP, {}, b"{not json", 400, OAI_INV),
+    ("responses-array-body", "POST", RSP, {}, [1], 400, OAI_INV),
+    ("responses-no-input", "POST", RSP, {}, {"model": CLAUDE}, 400, OAI_INV),
+    ("responses-input-empty-string", "POST", RSP, {}, rsp(input=""), 400, OAI_INV),
+    ("responses-input-blank", "POST", RSP, {}, rsp(input=" \n"), 400, OAI_INV),
+    ("responses-input-empty-list", "POST", RSP, {}, rsp(input=[]), 400, OAI_INV),
+    ("responses-input-number", "POST", RSP, {}, rsp(input=42), 400, OAI_INV),
+    ("responses-unknown-field", "POST", RSP, {}, rsp(temprature=1), 400, OAI_INV),
+    ("responses-store-true", "POST", RSP, {}, rsp(store=True), 400, OAI_INV),
+    ("responses-previous-response-id", "POST", RSP, {}, rsp(previous_response_id="resp_1"), 400, OAI_INV),
+    ("responses-background-true", "POST", RSP, {}, rsp(background=True), 400, OAI_INV),
+    ("responses-conversation", "POST", RSP, {}, rsp(conversation="conv_1"), 400, OAI_INV),
+    ("responses-item-reference", "POST", RSP, {}, rsp(input=[{"type": "item_reference", "id": "msg_1"}]), 400, OAI_INV),
+    ("responses-item-without-type-or-role", "POST", RSP, {}, rsp(input=[{"content": "Hi"}]), 400, OAI_INV),
+    ("responses-message-bad-role", "POST", RSP, {}, rsp(input=[{"role": "tool", "content": "Hi"}]), 400, OAI_INV),
+    ("responses-message-blank", "POST", RSP, {}, rsp(input=[{"role": "user", "content": "  "}]), 400, OAI_INV),
+    ("responses-message-no-parts", "POST", RSP, {}, rsp(input=[{"role": "user", "content": []}]), 400, OAI_INV),
+    (
+        "responses-first-message-assistant",
+        "POST",
+        RSP,
+        {},
+        rsp(input=[{"role": "assistant", "content": "Hi"}]),
+        400,
+        OAI_INV,
+    ),
+    (
+        "responses-output-text-in-user-message",
+        "POST",
+        RSP,
+        {},
+        rsp(input=[{"role": "user", "content": [{"type": "output_text", "text": "x"}]}]),
+        400,
+        OAI_INV,
+    ),
+    ("responses-arguments-not-json", "POST", RSP, {}, rsp(input=call_item("{oops")), 400, OAI_INV),
+    ("responses-arguments-not-object", "POST", RSP, {}, rsp(input=call_item("[1]")), 400, OAI_INV),
+    ("responses-arguments-too-deep", "POST", RSP, {}, rsp(input=call_item('{"x": ' + DEEP + "}")), 400, OAI_INV),
+    (
+        "responses-output-without-call-id",
+        "POST",
+        RSP,
+        {},
+        rsp(input=[{"role": "user", "content": "Hi"}, {"type": "function_call_output", "output": "r"}]),
+        400,
+        OAI_INV,
+    ),
+    (
+        "responses-image-url-not-data",
+        "POST",
+        RSP,
+        {},
+        rsp(input=[{"role": "user", "content": [{"type": "input_image", "image_url": "https://example.com/a.png"}]}]),
+        400,
+        OAI_INV,
+    ),
+    (
+        "responses-image-bad-base64",
+        "POST",
+        RSP,
+        {},
+        rsp(input=[{"role": "user", "content": [{"type": "input_image", "image_url": "data:image/png;base64,!!"}]}]),
+        400,
+        OAI_INV,
+    ),
+    (
+        "responses-image-file-id",
+        "POST",
+        RSP,
+        {},
+        rsp(input=[{"role": "user", "content": [{"type": "input_image", "file_id": "file-1"}]}]),
+        400,
+        OAI_INV,
+    ),
+    ("responses-builtin-tool", "POST", RSP, {}, rsp(tools=[{"type": "web_search"}]), 400, OAI_INV),
+    ("responses-tool-bad-name", "POST", RSP, {}, rsp(tools=[{**RSP_TOOL, "name": "a b"}]), 400, OAI_INV),
+    ("responses-tool-parameters-too-deep", "POST", RSP, {}, RSP_DEEP_TOOL, 400, OAI_INV),
+    ("responses-tool-choice-without-tools", "POST", RSP, {}, rsp(tool_choice="required"), 400, OAI_INV),
+    (
+        "responses-tool-choice-unknown-tool",
+        "POST",
+        RSP,
+        {},
+        rsp(tools=[RSP_TOOL], tool_choice={"type": "function", "name": "g"}),
+        400,
+        OAI_INV,
+    ),
+    ("responses-tool-choice-bad", "POST", RSP, {}, rsp(tool_choice="sometimes"), 400, OAI_INV),
+    ("responses-json-object-format", "POST", RSP, {}, rsp(text={"format": {"type": "json_object"}}), 400, OAI_INV),
+    (
+        "responses-json-schema-without-schema",
+        "POST",
+        RSP,
+        {},
+        rsp(text={"format": {"type": "json_schema", "name": "x"}}),
+        400,
+        OAI_INV,
+    ),
+    ("responses-temperature-too-high", "POST", RSP, {}, rsp(temperature=2), 400, OAI_INV),
+    ("responses-max-output-tokens-over-cap", "POST", RSP, {}, rsp(max_output_tokens=999_999), 400, OAI_INV),
+    ("responses-max-output-tokens-zero", "POST", RSP, {}, rsp(max_output_tokens=0), 400, OAI_INV),
+    (
+        "responses-reasoning-no-room",
+        "POST",
+        RSP,
+        {},
+        rsp(reasoning={"effort": "low"}, max_output_tokens=99),
+        400,
+        OAI_INV,
+    ),
+    ("responses-reasoning-bad-effort", "POST", RSP, {}, rsp(reasoning={"effort": "max"}), 400, OAI_INV),
+    ("responses-top-logprobs", "POST", RSP, {}, rsp(top_logprobs=5), 400, OAI_INV),
+    ("responses-stream-not-bool", "POST", RSP, {}, rsp(stream="yes"), 400, OAI_INV),
+    ("responses-too-large", "POST", RSP, {}, rsp(instructions="x" * 5000), 413, OAI_INV),
+    ("responses-model-not-allowed", "POST", RSP, {}, rsp(model="gpt-5"), 403, "permission_error"),
+    ("responses-get", "GET", RSP, {}, None, 405, OAI_INV),
+]
+
 MAX_BODY_BYTES = 4096
 """The body limit the bad-input tests configure (so ``too-large`` stays small)."""
 
