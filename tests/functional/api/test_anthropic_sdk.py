@@ -19,7 +19,7 @@ import openai
 import pytest
 
 from emulator.fake_bedrock import ExceptionAfter, FakeBedrock, HttpError, split_frames, stub_text
-from emulator.local import BedrockOptions, LocalLambda
+from emulator.local import LocalLambda
 from tests.support.captures import Capture
 from tests.support.recorded import needs_recordings, recorded_file
 from tests.support.sdk_shapes import strict_parse
@@ -29,20 +29,6 @@ PROMPT = "Stream this through the Anthropic SDK: naïve café 🌍"
 EXPECTED = stub_text(PROMPT)
 USER: list[Any] = [{"role": "user", "content": PROMPT}]
 TOOL = {"name": "get_temperature", "description": "Temperature of a city", "input_schema": {"type": "object"}}
-
-
-@pytest.fixture(scope="module")
-def local() -> Iterator[LocalLambda]:
-    env = {"BEDROCK_STREAM_MODELS": f"{MODEL},{OTHER}", "BEDROCK_STREAM_DEFAULT_MODEL": MODEL}
-    with LocalLambda(env=env, timeout=30, bedrock=BedrockOptions(mode="stub")) as lam:
-        yield lam
-
-
-@pytest.fixture
-def fake(local: LocalLambda) -> Iterator[FakeBedrock]:
-    bedrock: FakeBedrock = local.fake_bedrock
-    yield bedrock
-    bedrock.mode, bedrock.replay_frames = "stub", []
 
 
 @pytest.fixture

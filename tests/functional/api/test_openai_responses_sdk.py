@@ -13,7 +13,6 @@ streaming events: platform.openai.com/docs/api-reference/responses); OpenAI Agen
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import agents
@@ -25,7 +24,7 @@ import pytest
 from emulator.eventstream import event_frame
 from emulator.fake_bedrock import ExceptionAfter, FakeBedrock, ScriptedReply, split_frames, stub_text
 from emulator.fake_bedrock.server import RecordedRequest
-from emulator.local import BedrockOptions, LocalLambda
+from emulator.local import LocalLambda
 from tests.support.recorded import needs_recordings, recorded_file
 from tests.support.sdk_shapes import strict_parse
 from tests.unit.api.support import MODEL, OTHER
@@ -46,21 +45,6 @@ WEATHER_TOOL: Any = {
 }
 QUESTION = "What is the weather in Paris?"
 ANSWER = "It is sunny in Paris, 22 degrees."
-
-
-@pytest.fixture(scope="module")
-def local() -> Iterator[LocalLambda]:
-    env = {"BEDROCK_STREAM_MODELS": f"{MODEL},{OTHER}", "BEDROCK_STREAM_DEFAULT_MODEL": MODEL}
-    with LocalLambda(env=env, timeout=30, bedrock=BedrockOptions(mode="stub")) as lam:
-        yield lam
-
-
-@pytest.fixture
-def fake(local: LocalLambda) -> Iterator[FakeBedrock]:
-    bedrock: FakeBedrock = local.fake_bedrock
-    bedrock.clear_requests()
-    yield bedrock
-    bedrock.responder = None
 
 
 @pytest.fixture
