@@ -8,7 +8,6 @@ References: Anthropic API "Messages", "Streaming Messages", "List Models" (docs.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,7 +21,7 @@ from emulator.fake_bedrock import ExceptionAfter, FakeBedrock, HttpError, split_
 from emulator.local import LocalLambda
 from tests.support.captures import Capture
 from tests.support.recorded import needs_recordings, recorded_file
-from tests.support.sdk_shapes import strict_parse
+from tests.support.sdk_shapes import sdk_sse_events, strict_parse
 from tests.unit.api.support import MODEL, OTHER
 
 PROMPT = "Stream this through the Anthropic SDK: naïve café 🌍"
@@ -45,15 +44,7 @@ def raw_events(local: LocalLambda, body: dict[str, Any]) -> list[dict[str, Any]]
     """The SSE events of a streamed /v1/messages, each parsed strictly with the SDK's types."""
     response = httpx.post(f"{local.url}/v1/messages", json={**body, "stream": True}, timeout=20.0)
     assert response.status_code == 200, response.text
-    events = []
-    for frame in response.text.split("\n\n"):
-        if frame:
-            name, data = frame.split("\n")
-            event = json.loads(data.removeprefix("data: "))
-            assert name.removeprefix("event: ") == event["type"]
-            if event["type"] != "ping":
-                strict_parse(at.RawMessageStreamEvent, event)
-            events.append(event)
+    events = sdk_sse_events(response.text, at.RawMessageStreamEvent, unparsed={"ping"})
     assert [e["type"] for e in events[:2]] == ["message_start", "ping"]
     assert [e["type"] for e in events[-2:]] == ["message_delta", "message_stop"]
     return events

@@ -26,7 +26,7 @@ from emulator.fake_bedrock import ExceptionAfter, FakeBedrock, ScriptedReply, sp
 from emulator.fake_bedrock.server import RecordedRequest
 from emulator.local import LocalLambda
 from tests.support.recorded import needs_recordings, recorded_file
-from tests.support.sdk_shapes import strict_parse
+from tests.support.sdk_shapes import sdk_sse_events, strict_parse
 from tests.unit.api.support import MODEL, OTHER
 
 PROMPT = "Stream this through the OpenAI Responses API: naïve café 🌍"
@@ -104,14 +104,7 @@ def raw_events(local: LocalLambda, body: dict[str, Any]) -> list[dict[str, Any]]
     """The SSE events of a streamed /v1/responses, each parsed strictly with the SDK's types."""
     response = httpx.post(f"{local.url}/v1/responses", json={**body, "stream": True}, timeout=20.0)
     assert response.status_code == 200, response.text
-    events = []
-    for frame in response.text.split("\n\n"):
-        if frame:
-            name, data = frame.split("\n")
-            event = json.loads(data.removeprefix("data: "))
-            assert name.removeprefix("event: ") == event["type"]
-            strict_parse(rt.ResponseStreamEvent, event)
-            events.append(event)
+    events = sdk_sse_events(response.text, rt.ResponseStreamEvent)
     assert [e["sequence_number"] for e in events] == list(range(len(events)))
     assert [e["type"] for e in events[:2]] == ["response.created", "response.in_progress"]
     return events

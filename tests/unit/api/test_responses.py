@@ -29,7 +29,7 @@ from bedrock_stream.events import (
     Usage,
 )
 from bedrock_stream.responses_request import parse_responses_request
-from tests.support.sdk_shapes import strict_parse
+from tests.support.sdk_shapes import sdk_sse_events, strict_parse
 from tests.unit.api.support import FakeSource, Harness, harness, json_event, run, settings
 
 CLAUDE = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
@@ -53,14 +53,7 @@ def converse(data: dict[str, Any]) -> dict[str, Any]:
 
 def sse(raw: bytes) -> list[dict[str, Any]]:
     """The SSE events, each checked: the ``event:`` name is the type, and it parses strictly as the SDK's event."""
-    events = []
-    for frame in raw.decode().split("\n\n"):
-        if frame:
-            name, data = frame.split("\n")
-            event = json.loads(data.removeprefix("data: "))
-            assert name.removeprefix("event: ") == event["type"]
-            strict_parse(rt.ResponseStreamEvent, event)
-            events.append(event)
+    events = sdk_sse_events(raw.decode(), rt.ResponseStreamEvent)
     assert [e["sequence_number"] for e in events] == list(range(len(events)))
     return events
 
