@@ -27,7 +27,7 @@ from emulator.fake_bedrock.server import RecordedRequest
 from emulator.local import LocalLambda
 from tests.support.recorded import needs_recordings, recorded_file
 from tests.support.sdk_shapes import sdk_sse_events, strict_parse
-from tests.unit.api.support import MODEL, OTHER
+from tests.unit.api.support import MODEL, OTHER, RESPONSES_FUNCTION_CALL_TAIL
 
 PROMPT = "Stream this through the OpenAI Responses API: naïve café 🌍"
 EXPECTED = stub_text(PROMPT)
@@ -204,14 +204,7 @@ def test_function_tool_round_trip_with_responses_stream(
     assert final.usage is not None
     assert (final.usage.input_tokens, final.usage.input_tokens_details.cached_tokens) == (24, 4)
     raw = raw_events(local, {"model": MODEL, "input": QUESTION, "tools": [WEATHER_TOOL]})
-    assert [e["type"] for e in raw[2:]] == [
-        "response.output_item.added",
-        "response.function_call_arguments.delta",
-        "response.function_call_arguments.delta",
-        "response.function_call_arguments.done",
-        "response.output_item.done",
-        "response.completed",
-    ]
+    assert [e["type"] for e in raw[2:]] == RESPONSES_FUNCTION_CALL_TAIL
 
 
 def test_an_agents_runner_with_a_function_tool(local: LocalLambda, fake: FakeBedrock) -> None:

@@ -39,6 +39,7 @@ from tests.unit.api.support import (
     settings,
     text_events,
     url_event,
+    weather_call,
 )
 
 CLAUDE = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
@@ -242,10 +243,7 @@ RICH: list[BedrockEvent] = [
     ReasoningDelta(signature="c2ln", index=0),
     TextDelta("Hello ", 1),
     TextDelta("there", 1),
-    ToolUseStart(2, "tooluse_1", "get_weather"),
-    ToolUseDelta(2, '{"city":'),
-    ToolUseDelta(2, '"Paris"}'),
-    ToolUseStop(2),
+    *weather_call(2),
     Stop("tool_use"),
     Usage(input_tokens=11, output_tokens=7, cache_read_input_tokens=3, cache_write_input_tokens=2),
 ]
