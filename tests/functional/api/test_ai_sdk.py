@@ -11,14 +11,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from emulator.fake_bedrock import FakeBedrock, split_frames, stub_text
-from emulator.local import BedrockOptions, LocalLambda
+from emulator.local import LocalLambda
 from tests.support.recorded import needs_recordings, recorded_file
 from tests.unit.api.support import MODEL, OTHER
 
@@ -27,20 +24,6 @@ SCRIPT = ROOT / "tests" / "node" / "ai_sdk_chat.mjs"
 NODE = ROOT / "node_modules" / ".bin" / "node"
 NODE_PATH = os.environ.get("AI_SDK_NODE_PATH", str(ROOT / "node_modules"))
 PROMPT = "Stream this through the AI SDK: naïve café 🌍"
-
-
-@pytest.fixture(scope="module")
-def local() -> Iterator[LocalLambda]:
-    env = {"BEDROCK_STREAM_MODELS": f"{MODEL},{OTHER}", "BEDROCK_STREAM_DEFAULT_MODEL": MODEL}
-    with LocalLambda(env=env, timeout=30, bedrock=BedrockOptions(mode="stub")) as lam:
-        yield lam
-
-
-@pytest.fixture
-def fake(local: LocalLambda) -> Iterator[FakeBedrock]:
-    bedrock: FakeBedrock = local.fake_bedrock
-    yield bedrock
-    bedrock.mode, bedrock.replay_frames = "stub", []
 
 
 def run_script(local: LocalLambda, mode: str, model: str, prompt: str) -> Any:

@@ -8,7 +8,6 @@ References: Anthropic API "Messages", "Streaming Messages", "List Models" (docs.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,30 +18,16 @@ import openai
 import pytest
 
 from emulator.fake_bedrock import ExceptionAfter, FakeBedrock, HttpError, split_frames, stub_text
-from emulator.local import BedrockOptions, LocalLambda
+from emulator.local import LocalLambda
 from tests.support.captures import Capture
 from tests.support.recorded import needs_recordings, recorded_file
-from tests.support.sdk_shapes import strict_parse
+from tests.support.sdk_shapes import sdk_sse_events, strict_parse
 from tests.unit.api.support import MODEL, OTHER
 
 PROMPT = "Stream this through the Anthropic SDK: naïve café 🌍"
 EXPECTED = stub_text(PROMPT)
 USER: list[Any] = [{"role": "user", "content": PROMPT}]
 TOOL = {"name": "get_temperature", "description": "Temperature of a city", "input_schema": {"type": "object"}}
-
-
-@pytest.fixture(scope="module")
-def local() -> Iterator[LocalLambda]:
-    env = {"BEDROCK_STREAM_MODELS": f"{MODEL},{OTHER}", "BEDROCK_STREAM_DEFAULT_MODEL": MODEL}
-    with LocalLambda(env=env, timeout=30, bedrock=BedrockOptions(mode="stub")) as lam:
-        yield lam
-
-
-@pytest.fixture
-def fake(local: LocalLambda) -> Iterator[FakeBedrock]:
-    bedrock: FakeBedrock = local.fake_bedrock
-    yield bedrock
-    bedrock.mode, bedrock.replay_frames = "stub", []
 
 
 @pytest.fixture
@@ -59,15 +44,7 @@ def raw_events(local: LocalLambda, body: dict[str, Any]) -> list[dict[str, Any]]
     """The SSE events of a streamed /v1/messages, each parsed strictly with the SDK's types."""
     response = httpx.post(f"{local.url}/v1/messages", json={**body, "stream": True}, timeout=20.0)
     assert response.status_code == 200, response.text
-    events = []
-    for frame in response.text.split("\n\n"):
-        if frame:
-            name, data = frame.split("\n")
-            event = json.loads(data.removeprefix("data: "))
-            assert name.removeprefix("event: ") == event["type"]
-            if event["type"] != "ping":
-                strict_parse(at.RawMessageStreamEvent, event)
-            events.append(event)
+    events = sdk_sse_events(response.text, at.RawMessageStreamEvent, unparsed={"ping"})
     assert [e["type"] for e in events[:2]] == ["message_start", "ping"]
     assert [e["type"] for e in events[-2:]] == ["message_delta", "message_stop"]
     return events

@@ -12,7 +12,8 @@ import openai
 import pytest
 
 from emulator.fake_bedrock import ExceptionAfter, FakeBedrock, HttpError, stub_text
-from emulator.local import BedrockOptions, LocalLambda
+from emulator.local import LocalLambda
+from tests.functional.api.conftest import stub_lambda
 from tests.unit.api.bad_inputs import BAD_INPUTS, MAX_BODY_BYTES, encode_body
 from tests.unit.api.support import MODEL, OTHER
 
@@ -23,24 +24,9 @@ TIMEOUT = httpx.Timeout(20.0)
 
 @pytest.fixture(scope="module")
 def local() -> Iterator[LocalLambda]:
-    env = {
-        "BEDROCK_STREAM_MODELS": f"{MODEL},{OTHER}",
-        "BEDROCK_STREAM_DEFAULT_MODEL": MODEL,
-        "BEDROCK_STREAM_MAX_TOKENS_CAP": "2048",
-        "BEDROCK_STREAM_MAX_BODY_BYTES": str(MAX_BODY_BYTES),
-    }
-    with LocalLambda(env=env, timeout=30, bedrock=BedrockOptions(mode="stub")) as lam:
+    settings = {"BEDROCK_STREAM_MAX_TOKENS_CAP": "2048", "BEDROCK_STREAM_MAX_BODY_BYTES": str(MAX_BODY_BYTES)}
+    with stub_lambda(**settings) as lam:
         yield lam
-
-
-@pytest.fixture
-def fake(local: LocalLambda) -> Iterator[FakeBedrock]:
-    bedrock: FakeBedrock = local.fake_bedrock
-    bedrock.clear_faults()
-    bedrock.token_delay_ms = 0
-    yield bedrock
-    bedrock.clear_faults()
-    bedrock.token_delay_ms = 0
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ streaming events: platform.openai.com/docs/api-reference/responses); OpenAI Agen
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import agents
@@ -25,10 +24,10 @@ import pytest
 from emulator.eventstream import event_frame
 from emulator.fake_bedrock import ExceptionAfter, FakeBedrock, ScriptedReply, split_frames, stub_text
 from emulator.fake_bedrock.server import RecordedRequest
-from emulator.local import BedrockOptions, LocalLambda
+from emulator.local import LocalLambda
 from tests.support.recorded import needs_recordings, recorded_file
-from tests.support.sdk_shapes import strict_parse
-from tests.unit.api.support import MODEL, OTHER
+from tests.support.sdk_shapes import sdk_sse_events, strict_parse
+from tests.unit.api.support import MODEL, OTHER, RESPONSES_FUNCTION_CALL_TAIL
 
 PROMPT = "Stream this through the OpenAI Responses API: naïve café 🌍"
 EXPECTED = stub_text(PROMPT)
@@ -46,21 +45,6 @@ WEATHER_TOOL: Any = {
 }
 QUESTION = "What is the weather in Paris?"
 ANSWER = "It is sunny in Paris, 22 degrees."
-
-
-@pytest.fixture(scope="module")
-def local() -> Iterator[LocalLambda]:
-    env = {"BEDROCK_STREAM_MODELS": f"{MODEL},{OTHER}", "BEDROCK_STREAM_DEFAULT_MODEL": MODEL}
-    with LocalLambda(env=env, timeout=30, bedrock=BedrockOptions(mode="stub")) as lam:
-        yield lam
-
-
-@pytest.fixture
-def fake(local: LocalLambda) -> Iterator[FakeBedrock]:
-    bedrock: FakeBedrock = local.fake_bedrock
-    bedrock.clear_requests()
-    yield bedrock
-    bedrock.responder = None
 
 
 @pytest.fixture
@@ -120,14 +104,7 @@ def raw_events(local: LocalLambda, body: dict[str, Any]) -> list[dict[str, Any]]
     """The SSE events of a streamed /v1/responses, each parsed strictly with the SDK's types."""
     response = httpx.post(f"{local.url}/v1/responses", json={**body, "stream": True}, timeout=20.0)
     assert response.status_code == 200, response.text
-    events = []
-    for frame in response.text.split("\n\n"):
-        if frame:
-            name, data = frame.split("\n")
-            event = json.loads(data.removeprefix("data: "))
-            assert name.removeprefix("event: ") == event["type"]
-            strict_parse(rt.ResponseStreamEvent, event)
-            events.append(event)
+    events = sdk_sse_events(response.text, rt.ResponseStreamEvent)
     assert [e["sequence_number"] for e in events] == list(range(len(events)))
     assert [e["type"] for e in events[:2]] == ["response.created", "response.in_progress"]
     return events
@@ -227,14 +204,7 @@ def test_function_tool_round_trip_with_responses_stream(
     assert final.usage is not None
     assert (final.usage.input_tokens, final.usage.input_tokens_details.cached_tokens) == (24, 4)
     raw = raw_events(local, {"model": MODEL, "input": QUESTION, "tools": [WEATHER_TOOL]})
-    assert [e["type"] for e in raw[2:]] == [
-        "response.output_item.added",
-        "response.function_call_arguments.delta",
-        "response.function_call_arguments.delta",
-        "response.function_call_arguments.done",
-        "response.output_item.done",
-        "response.completed",
-    ]
+    assert [e["type"] for e in raw[2:]] == RESPONSES_FUNCTION_CALL_TAIL
 
 
 def test_an_agents_runner_with_a_function_tool(local: LocalLambda, fake: FakeBedrock) -> None:

@@ -10,7 +10,6 @@ References: OpenAI API reference ("Create chat completion", "The chat completion
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -20,7 +19,7 @@ from openai.types import Model
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
 from emulator.fake_bedrock import FakeBedrock, split_frames, stub_text
-from emulator.local import BedrockOptions, LocalLambda
+from emulator.local import LocalLambda
 from tests.support.recorded import needs_recordings, recorded_file
 from tests.support.sdk_shapes import strict_parse
 from tests.unit.api.bad_inputs import PNG_1PX
@@ -45,21 +44,6 @@ TOOL: Any = {
         "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
     },
 }
-
-
-@pytest.fixture(scope="module")
-def local() -> Iterator[LocalLambda]:
-    env = {"BEDROCK_STREAM_MODELS": f"{MODEL},{OTHER}", "BEDROCK_STREAM_DEFAULT_MODEL": MODEL}
-    with LocalLambda(env=env, timeout=30, bedrock=BedrockOptions(mode="stub")) as lam:
-        yield lam
-
-
-@pytest.fixture
-def fake(local: LocalLambda) -> Iterator[FakeBedrock]:
-    bedrock: FakeBedrock = local.fake_bedrock
-    bedrock.clear_requests()
-    yield bedrock
-    bedrock.mode, bedrock.replay_frames = "stub", []
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ import openai
 import pytest
 
 from emulator.fake_bedrock import FakeBedrock, stub_text
-from emulator.local import BedrockOptions, LocalLambda
+from emulator.local import LocalLambda
 from tests.unit.api.support import MODEL, OTHER
 
 SCHEMA: dict[str, Any] = {
@@ -37,21 +37,6 @@ SCHEMA: dict[str, Any] = {
 validate_arguments = fastjsonschema.compile(SCHEMA)
 RESULT = "Sunny, 21 °C ☀"
 QUOTED = f"The get_weather tool returned: «{RESULT}»."
-
-
-@pytest.fixture(scope="module")
-def local() -> Iterator[LocalLambda]:
-    env = {"BEDROCK_STREAM_MODELS": f"{MODEL},{OTHER}", "BEDROCK_STREAM_DEFAULT_MODEL": MODEL}
-    with LocalLambda(env=env, timeout=30, bedrock=BedrockOptions(mode="stub")) as lam:
-        yield lam
-
-
-@pytest.fixture
-def fake(local: LocalLambda) -> Iterator[FakeBedrock]:
-    bedrock: FakeBedrock = local.fake_bedrock
-    bedrock.prompt_cache.clear()
-    yield bedrock
-    bedrock.prompt_cache.clear()
 
 
 @pytest.fixture

@@ -468,6 +468,19 @@ def _subcommand_env() -> dict[str, str]:
     return env
 
 
+def _run_subcommand(*args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m client proxy ARGS`` run to its end, its output captured as text."""
+    return subprocess.run(
+        [sys.executable, "-m", "client", "proxy", *args],
+        cwd=ROOT,
+        env=_subcommand_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
 def _start_subcommand(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str, str]:
     """``python -m client proxy ARGS --port 0``; returns the process, its URL and the stderr read up to its banner."""
     proc = subprocess.Popen(
@@ -552,29 +565,14 @@ def test_the_subcommand_finds_the_url_in_the_stack_outputs(recorder: _RecordingS
 
 
 def test_the_subcommand_needs_an_endpoint() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "client", "proxy"],
-        cwd=ROOT,
-        env=_subcommand_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = _run_subcommand()
     assert result.returncode == 2
     assert "no endpoint: pass --url URL or --stack NAME" in result.stderr
 
 
 def test_the_subcommand_help_points_tools_at_the_proxy_with_a_dummy_key() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "client", "proxy", "--help"],
-        cwd=ROOT,
-        env=_subcommand_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
+    result = _run_subcommand("--help")
+    assert result.returncode == 0, result.stderr
     assert "http://127.0.0.1:8787" in result.stdout
     assert "dummy" in result.stdout
     assert "--stack NAME" in result.stdout
@@ -584,15 +582,7 @@ def test_the_subcommand_without_credentials_exits_4_before_listening(monkeypatch
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
         monkeypatch.delenv(name)
     url = "https://abc123.lambda-url.eu-west-1.on.aws"
-    result = subprocess.run(
-        [sys.executable, "-m", "client", "proxy", "--url", url, "--port", "0"],
-        cwd=ROOT,
-        env=_subcommand_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = _run_subcommand("--url", url, "--port", "0")
     assert result.returncode == 4, result.stderr
     assert "no AWS credentials found" in result.stderr
     assert " -> " not in result.stderr

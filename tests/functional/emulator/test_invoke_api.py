@@ -14,16 +14,21 @@ from emulator import LocalLambda
 from tests.functional.emulator.conftest import python_lambda
 
 
-@pytest.fixture
-def lambda_client(demo: LocalLambda) -> Any:
+def _lambda_client(emulator: LocalLambda) -> Any:
+    """A real boto3 Lambda client for the emulator's Invoke API (one attempt, 20 s read timeout)."""
     return boto3.client(
         "lambda",
-        endpoint_url=demo.url,
+        endpoint_url=emulator.url,
         region_name="us-east-1",
         aws_access_key_id="AKIDEXAMPLE",
         aws_secret_access_key="secret",
         config=Config(retries={"max_attempts": 1}, read_timeout=20, connect_timeout=5),
     )
+
+
+@pytest.fixture
+def lambda_client(demo: LocalLambda) -> Any:
+    return _lambda_client(demo)
 
 
 def _events(response: dict[str, Any]) -> tuple[list[tuple[float, bytes]], dict[str, Any]]:
@@ -51,14 +56,7 @@ def test_invoke_with_response_stream_streams_payload_chunks(demo: LocalLambda, l
 def test_a_payload_chunk_arrives_while_the_function_is_still_running() -> None:
     """One line, then the handler sleeps far past any wait here: the chunk can only arrive by streaming."""
     with python_lambda(concurrency=1, timeout=600.0) as emulator:
-        client = boto3.client(
-            "lambda",
-            endpoint_url=emulator.url,
-            region_name="us-east-1",
-            aws_access_key_id="AKIDEXAMPLE",
-            aws_secret_access_key="secret",
-            config=Config(retries={"max_attempts": 1}, read_timeout=20, connect_timeout=5),
-        )
+        client = _lambda_client(emulator)
         payload = b'{"mode": "sleep_mid", "after": 1, "seconds": 600, "delay_ms": 0}'
         response = client.invoke_with_response_stream(FunctionName=emulator.config.function_name, Payload=payload)
         first = next(iter(response["EventStream"]))
@@ -157,14 +155,7 @@ def test_an_oversized_payload_is_request_too_large_not_a_broken_upload(demo: Loc
 def test_throttled_invoke_is_too_many_requests_with_its_reason() -> None:
     """Every sandbox busy and no queue: boto3 raises TooManyRequestsException with Lambda's Reason field."""
     with python_lambda(concurrency=1, queue_limit=0, timeout=30.0) as emulator:
-        client = boto3.client(
-            "lambda",
-            endpoint_url=emulator.url,
-            region_name="us-east-1",
-            aws_access_key_id="AKIDEXAMPLE",
-            aws_secret_access_key="secret",
-            config=Config(retries={"max_attempts": 1}, read_timeout=20, connect_timeout=5),
-        )
+        client = _lambda_client(emulator)
         busy = client.invoke_with_response_stream(
             FunctionName=emulator.config.function_name,
             Payload=b'{"mode": "sleep_mid", "after": 1, "seconds": 30, "delay_ms": 0}',

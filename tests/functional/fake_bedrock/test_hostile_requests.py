@@ -45,6 +45,14 @@ def _assert_bedrock_error(headers: dict[str, str], document: Any, code: str) -> 
     assert isinstance(document["message"], str)
 
 
+def _refused(fake: FakeBedrock, body: bytes, path: str = PATH) -> Any:
+    """POST ``body`` and check it is refused with a 400 ValidationException; the error document."""
+    status, headers, document = _post(fake, body, path)
+    assert status == 400
+    _assert_bedrock_error(headers, document, "ValidationException")
+    return document
+
+
 def _still_serves(bedrock_runtime: Any) -> None:
     response = bedrock_runtime.converse_stream(
         modelId="us.amazon.nova-micro-v1:0", messages=[{"role": "user", "content": [{"text": "hi"}]}]
@@ -67,9 +75,7 @@ def _still_serves(bedrock_runtime: Any) -> None:
 def test_unreadable_json_is_a_validation_exception(
     fake_bedrock: FakeBedrock, bedrock_runtime: Any, body: bytes
 ) -> None:
-    status, headers, document = _post(fake_bedrock, body)
-    assert status == 400
-    _assert_bedrock_error(headers, document, "ValidationException")
+    _refused(fake_bedrock, body)
     _still_serves(bedrock_runtime)
 
 
@@ -79,18 +85,14 @@ def test_invoke_with_a_lone_surrogate_in_the_prompt_is_a_validation_exception(
     body = b'{"anthropic_version": "bedrock-2023-05-31", "max_tokens": 10, '
     body += b'"messages": [{"role": "user", "content": "\\ud800"}]}'
     path = "/model/anthropic.claude-3-haiku-20240307-v1:0/invoke-with-response-stream"
-    status, headers, document = _post(fake_bedrock, body, path)
-    assert status == 400
-    _assert_bedrock_error(headers, document, "ValidationException")
+    _refused(fake_bedrock, body, path)
     _still_serves(bedrock_runtime)
 
 
 def test_a_body_over_the_invoke_model_limit_is_drained_then_refused(
     fake_bedrock: FakeBedrock, bedrock_runtime: Any
 ) -> None:
-    status, headers, document = _post(fake_bedrock, b"x" * (BODY_LIMIT + 1))
-    assert status == 400
-    _assert_bedrock_error(headers, document, "ValidationException")
+    document = _refused(fake_bedrock, b"x" * (BODY_LIMIT + 1))
     assert str(BODY_LIMIT) in document["message"]
     _still_serves(bedrock_runtime)
 

@@ -20,6 +20,8 @@ pytestmark = pytest.mark.timeout(60)
 BASE = "/2018-06-01/runtime"
 MARK = "/2018-06-01/test/mark/"
 SNAP = {"AWS_LAMBDA_INITIALIZATION_TYPE": "snap-start"}
+UNTIL_RESTORE = ["before-2", "before-1", "before-random", "GET /restore/next"]
+"""The before-snapshot hooks in reverse registration order, then the restore call."""
 
 
 def order(requests: list[Captured]) -> list[str]:
@@ -41,10 +43,7 @@ def test_snap_start_runs_before_hooks_in_reverse_then_restore_next_then_after_ho
         api.wait_polling(2)
 
     assert order(api.requests) == [
-        "before-2",
-        "before-1",
-        "before-random",
-        "GET /restore/next",
+        *UNTIL_RESTORE,
         "after-1",
         "after-2",
         "after-3",
@@ -93,15 +92,7 @@ def test_after_restore_failure_posts_restore_error_and_exits_65(start_runtime) -
         (req,) = api.wait_complete("/restore/error")
         assert proc.wait(timeout=15) == 65
 
-    assert order(api.requests) == [
-        "before-2",
-        "before-1",
-        "before-random",
-        "GET /restore/next",
-        "after-1",
-        "after-2",
-        "POST /restore/error",
-    ]
+    assert order(api.requests) == [*UNTIL_RESTORE, "after-1", "after-2", "POST /restore/error"]
     assert req.header("lambda-runtime-function-error-type") == "Runtime.AfterRestoreError"
     doc = json.loads(req.body)
     assert (doc["errorType"], doc["errorMessage"], doc["requestId"]) == (

@@ -17,7 +17,7 @@ from aws_lambda_powertools import Logger, Metrics
 from bedrock_stream.app import App, create_app
 from bedrock_stream.chat import BedrockSource, CallBudget, ChatRequest
 from bedrock_stream.errors import AppError
-from bedrock_stream.events import BedrockEvent, Stop, TextDelta, Usage
+from bedrock_stream.events import BedrockEvent, Stop, TextDelta, ToolUseDelta, ToolUseStart, ToolUseStop, Usage
 from bedrock_stream.observability import Observer
 from bedrock_stream.settings import Settings
 from bedrock_stream.surfaces import SURFACES, Surface
@@ -35,6 +35,27 @@ def settings(**overrides: Any) -> Settings:
 
 def text_events(*pieces: str, stop: str = "end_turn", usage: Usage | None = None) -> list[BedrockEvent]:
     return [*(TextDelta(p) for p in pieces), Stop(stop), usage or Usage(input_tokens=7, output_tokens=len(pieces))]
+
+
+def weather_call(index: int) -> list[BedrockEvent]:
+    """Content block ``index``: a streamed ``get_weather`` call (id ``tooluse_1``) for Paris in two input deltas."""
+    return [
+        ToolUseStart(index, "tooluse_1", "get_weather"),
+        ToolUseDelta(index, '{"city":'),
+        ToolUseDelta(index, '"Paris"}'),
+        ToolUseStop(index),
+    ]
+
+
+RESPONSES_FUNCTION_CALL_TAIL = [
+    "response.output_item.added",
+    "response.function_call_arguments.delta",
+    "response.function_call_arguments.delta",
+    "response.function_call_arguments.done",
+    "response.output_item.done",
+    "response.completed",
+]
+"""The last Responses stream events when the answer ends with a function call streamed in two argument deltas."""
 
 
 class FakeStream:

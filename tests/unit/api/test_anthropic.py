@@ -8,7 +8,6 @@ Bedrock Converse API reference (docs.aws.amazon.com/bedrock/latest/APIReference/
 from __future__ import annotations
 
 import base64
-import json
 from typing import Any
 
 import anthropic.types as at
@@ -19,8 +18,17 @@ from anthropic.types.shared import ErrorResponse
 from bedrock_stream.anthropic_request import estimate_input_tokens, parse_anthropic_request, resolve_model
 from bedrock_stream.bedrock.converse_request import build_converse_params
 from bedrock_stream.errors import InvalidRequestError, MidStreamError, ModelNotAllowedError, UpstreamError
-from bedrock_stream.events import ReasoningDelta, Stop, TextDelta, ToolUseDelta, ToolUseStart, ToolUseStop, Usage
-from tests.support.sdk_shapes import strict_parse
+from bedrock_stream.events import (
+    BedrockEvent,
+    ReasoningDelta,
+    Stop,
+    TextDelta,
+    ToolUseDelta,
+    ToolUseStart,
+    ToolUseStop,
+    Usage,
+)
+from tests.support.sdk_shapes import sse_frames, strict_parse
 from tests.unit.api.support import (
     MODEL,
     FakeSource,
@@ -31,6 +39,7 @@ from tests.unit.api.support import (
     settings,
     text_events,
     url_event,
+    weather_call,
 )
 
 CLAUDE = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
@@ -52,15 +61,6 @@ def body(**fields: Any) -> dict[str, Any]:
 
 def converse(data: dict[str, Any]) -> dict[str, Any]:
     return build_converse_params(parse_anthropic_request(data, ALL).chat)
-
-
-def sse_events(raw: bytes) -> list[tuple[str, dict[str, Any]]]:
-    out = []
-    for frame in raw.decode().split("\n\n"):
-        if frame:
-            name, data = frame.split("\n")
-            out.append((name.removeprefix("event: "), json.loads(data.removeprefix("data: "))))
-    return out
 
 
 # -- request mapping -----------------------------------------------------------------------------------------
@@ -237,16 +237,13 @@ def test_count_tokens_estimate_is_a_quarter_of_the_characters_plus_images() -> N
 
 # -- answers, checked with the SDKs' types -------------------------------------------------------------------
 
-RICH = [
+RICH: list[BedrockEvent] = [
     ReasoningDelta(text="Let me think", index=0),
     ReasoningDelta(text=".", index=0),
     ReasoningDelta(signature="c2ln", index=0),
     TextDelta("Hello ", 1),
     TextDelta("there", 1),
-    ToolUseStart(2, "tooluse_1", "get_weather"),
-    ToolUseDelta(2, '{"city":'),
-    ToolUseDelta(2, '"Paris"}'),
-    ToolUseStop(2),
+    *weather_call(2),
     Stop("tool_use"),
     Usage(input_tokens=11, output_tokens=7, cache_read_input_tokens=3, cache_write_input_tokens=2),
 ]
@@ -257,7 +254,7 @@ def test_stream_event_sequence_parses_with_the_sdk_types() -> None:
     result = run(h, json_event(body(stream=True), path="/v1/messages", headers=HEADERS))
     assert (result.status, result.error) == (200, None)
     assert result.headers["content-type"] == "text/event-stream; charset=utf-8"
-    events = sse_events(result.body)
+    events = sse_frames(result.body.decode())
     assert [name for name, _ in events] == [
         "message_start", "ping",
         "content_block_start", "content_block_delta", "content_block_delta", "content_block_delta",
@@ -307,7 +304,13 @@ def test_guardrail_stop_is_a_refusal() -> None:
 
 
 def test_tool_input_that_is_not_an_object_is_an_api_error() -> None:
-    events = [ToolUseStart(0, "t", "f"), ToolUseDelta(0, "[1]"), ToolUseStop(0), Stop("tool_use"), Usage()]
+    events: list[BedrockEvent] = [
+        ToolUseStart(0, "t", "f"),
+        ToolUseDelta(0, "[1]"),
+        ToolUseStop(0),
+        Stop("tool_use"),
+        Usage(),
+    ]
     result = run(app(FakeSource(events=events)), json_event(body(), path="/v1/messages"))
     error = strict_parse(ErrorResponse, result.json())
     assert (result.status, error.error.type) == (502, "api_error")
@@ -328,7 +331,7 @@ def test_errors_before_the_stream_use_anthropic_types() -> None:
 def test_mid_stream_failure_ends_with_an_error_event() -> None:
     source = FakeSource(events=[TextDelta("Hi")], fail_with=MidStreamError("gone", code="ThrottlingException"))
     result = run(app(source), json_event(body(stream=True), path="/v1/messages"))
-    name, data = sse_events(result.body)[-1]
+    name, data = sse_frames(result.body.decode())[-1]
     error = strict_parse(ErrorResponse, data)
     assert (name, error.error.type, error.error.message) == ("error", "rate_limit_error", "gone")
     assert isinstance(result.error, MidStreamError)

@@ -29,8 +29,17 @@ from bedrock_stream.events import (
     Usage,
 )
 from bedrock_stream.responses_request import parse_responses_request
-from tests.support.sdk_shapes import strict_parse
-from tests.unit.api.support import FakeSource, Harness, harness, json_event, run, settings
+from tests.support.sdk_shapes import sdk_sse_events, strict_parse
+from tests.unit.api.support import (
+    RESPONSES_FUNCTION_CALL_TAIL,
+    FakeSource,
+    Harness,
+    harness,
+    json_event,
+    run,
+    settings,
+    weather_call,
+)
 
 CLAUDE = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
 NOVA2 = "global.amazon.nova-2-lite-v1:0"
@@ -53,14 +62,7 @@ def converse(data: dict[str, Any]) -> dict[str, Any]:
 
 def sse(raw: bytes) -> list[dict[str, Any]]:
     """The SSE events, each checked: the ``event:`` name is the type, and it parses strictly as the SDK's event."""
-    events = []
-    for frame in raw.decode().split("\n\n"):
-        if frame:
-            name, data = frame.split("\n")
-            event = json.loads(data.removeprefix("data: "))
-            assert name.removeprefix("event: ") == event["type"]
-            strict_parse(rt.ResponseStreamEvent, event)
-            events.append(event)
+    events = sdk_sse_events(raw.decode(), rt.ResponseStreamEvent)
     assert [e["sequence_number"] for e in events] == list(range(len(events)))
     return events
 
@@ -68,10 +70,7 @@ def sse(raw: bytes) -> list[dict[str, Any]]:
 def tool_events() -> list[BedrockEvent]:
     return [
         TextDelta("Let me check.", 0),
-        ToolUseStart(1, "tooluse_1", "get_weather"),
-        ToolUseDelta(1, '{"city":'),
-        ToolUseDelta(1, '"Paris"}'),
-        ToolUseStop(1),
+        *weather_call(1),
         Stop("tool_use"),
         Usage(input_tokens=10, output_tokens=5, cache_read_input_tokens=3, cache_write_input_tokens=2),
     ]
@@ -306,14 +305,7 @@ def test_stream_tool_call_events_and_usage_details() -> None:
     )
     events = sse(result.body)
     kinds = [e["type"] for e in events]
-    assert kinds[kinds.index("response.output_item.done") + 1 :] == [
-        "response.output_item.added",
-        "response.function_call_arguments.delta",
-        "response.function_call_arguments.delta",
-        "response.function_call_arguments.done",
-        "response.output_item.done",
-        "response.completed",
-    ]
+    assert kinds[kinds.index("response.output_item.done") + 1 :] == RESPONSES_FUNCTION_CALL_TAIL
     assert events[-3]["arguments"] == '{"city":"Paris"}'
     final = strict_parse(rt.Response, events[-1]["response"])
     text, call = final.output
