@@ -124,7 +124,8 @@ def build_env(
 
 
 def app_defaults(cdk_json: Path = REPO_ROOT / "cdk.json") -> dict[str, str]:
-    """The app's model settings from the CDK context (the single source of truth), as function env vars."""
+    """The app's model and pacing settings from the CDK context (the single source of truth), as function env
+    vars, so ``make dev`` streams as the deployed stack does."""
     try:
         context = json.loads(cdk_json.read_text(encoding="utf-8")).get("context", {})
     except (OSError, ValueError):
@@ -135,7 +136,18 @@ def app_defaults(cdk_json: Path = REPO_ROOT / "cdk.json") -> dict[str, str]:
         env["BEDROCK_STREAM_MODELS"] = ",".join(str(m) for m in models)
     if isinstance(context.get("defaultModel"), str):
         env["BEDROCK_STREAM_DEFAULT_MODEL"] = context["defaultModel"]
+    for key, name in _PACING_KEYS.items():
+        value = context.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            env[name] = str(value)
     return env
+
+
+_PACING_KEYS = {
+    "heartbeatSeconds": "BEDROCK_STREAM_HEARTBEAT_SECONDS",
+    "idleTimeoutSeconds": "BEDROCK_STREAM_IDLE_TIMEOUT_SECONDS",
+}
+"""CDK context key -> the function setting it becomes (as ``infra/streaming_function.py`` sets it)."""
 
 
 def split_env_items(items: Sequence[str]) -> dict[str, str]:
