@@ -25,6 +25,7 @@ maps it:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +48,8 @@ UI_MESSAGE_STREAM_HEADERS: Mapping[str, str] = {
 """The headers the AI SDK's own UI message stream responses carry (``UI_MESSAGE_STREAM_HEADERS`` in ``ai``)."""
 
 _DONE_STATES = frozenset({"output-available", "output-error"})
+_TOOL_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
+"""Bedrock's tool name pattern (``ToolSpecification.name``)."""
 _SKIPPED = frozenset({"step-start", "source-url", "source-document"})
 
 
@@ -179,8 +182,11 @@ def _reasoning(part: dict[str, Any], where: str) -> dict[str, Any] | None:
 def _tool_part(part: dict[str, Any], where: str, blocks: list[dict[str, Any]], results: list[dict[str, Any]]) -> None:
     kind = part["type"]
     name = part.get("toolName") if kind == "dynamic-tool" else kind.removeprefix("tool-")
-    if not isinstance(name, str) or not name:
-        raise InvalidRequestError("a tool part needs a tool name", field=f"{where}.toolName")
+    if not isinstance(name, str) or not _TOOL_NAME.fullmatch(name):
+        raise InvalidRequestError(
+            "a tool part needs a tool name of 1-64 letters, digits, _ or - (tool-<name>, or toolName)",
+            field=f"{where}.type" if kind != "dynamic-tool" else f"{where}.toolName",
+        )
     call_id = part.get("toolCallId")
     if not isinstance(call_id, str):
         raise InvalidRequestError("a tool part needs toolCallId", field=f"{where}.toolCallId")

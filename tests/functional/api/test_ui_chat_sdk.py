@@ -89,7 +89,8 @@ def test_reasoning(local: LocalLambda) -> None:
 def test_tool_call_and_its_output_sent_back(local: LocalLambda) -> None:
     seen = run_script(local, "Please use the get_temperature tool for Paris.", {"tools": TOOLS}, follow_up=True)
     assert seen["errors"] == []
-    assert "tool-input-start" in seen["types"] and "tool-input-available" in seen["types"]
+    assert "tool-input-start" in seen["types"]
+    assert "tool-input-available" in seen["types"]
     assert seen["finish"]["finishReason"] == "tool-calls"
     [call] = [p for p in seen["parts"] if p["type"] == "tool-get_temperature"]
     assert call["state"] == "input-available"
@@ -98,4 +99,5 @@ def test_tool_call_and_its_output_sent_back(local: LocalLambda) -> None:
     after = seen["followUp"]
     assert after["errors"] == []
     [text] = [p for p in after["parts"] if p["type"] == "text"]
-    assert "get_temperature" in text["text"] and "21" in text["text"]
+    assert "get_temperature" in text["text"]
+    assert "21" in text["text"]
