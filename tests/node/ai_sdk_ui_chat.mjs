@@ -1,6 +1,6 @@
 // Streams through /v1/ui/chat with the AI SDK's own UI client pieces (npm `ai`): DefaultChatTransport sends the
 // body useChat sends and parses the answer with the SDK's strict UI message chunk schema; readUIMessageStream builds
-// the UIMessage from the chunks. Any part the schema refuses fails the run. Prints one JSON line.
+// the UIMessage from the chunks. A part the schema refuses or an `error` part lands in `errors`. Prints one JSON line.
 // Environment: URL (the /v1/ui/chat address), PROMPT, BODY (JSON: extra body fields), FOLLOW_UP ("1": after a tool
 // call, send the tool's output back as useChat does and stream the next answer).
 import { DefaultChatTransport, readUIMessageStream } from "ai";
@@ -22,10 +22,14 @@ async function turn(messages) {
     for await (const chunk of forChunks) chunks.push(chunk);
   })();
   let message;
-  for await (const m of readUIMessageStream({ stream: forMessage, onError: (e) => errors.push(String(e)), terminateOnError: true })) {
-    message = m;
+  try {
+    for await (const m of readUIMessageStream({ stream: forMessage, onError: (e) => errors.push(String(e)) })) {
+      message = m;
+    }
+    await collecting;
+  } catch (e) {
+    errors.push(`thrown: ${e}`); // the body cut after an in-band error, or a chunk the schema refused
   }
-  await collecting;
   return { chunks, message, errors };
 }
 

@@ -166,7 +166,7 @@ class UiMessageStreamEncoder(Encoder):
 
     def heartbeat(self) -> str:
         """An SSE comment (the SDK's event stream parser skips comment lines)."""
-        return ": keep-alive\n\n"
+        return ": ping\n\n"
 
     def error(self, exc: AppError) -> str:
         """The ``error`` part (``errorText``: the error's type and message), then ``[DONE]``."""

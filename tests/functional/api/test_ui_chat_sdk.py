@@ -1,6 +1,7 @@
 """The AI SDK's own UI client (npm ``ai``: ``DefaultChatTransport``, which parses every chunk with the SDK's strict
 ``uiMessageChunkSchema``, and ``readUIMessageStream``) against ``POST /v1/ui/chat`` on the local Function URL with
-the stub model: text, reasoning and a tool call, then the tool's output sent back the way ``useChat`` sends it
+the stub model: text, reasoning and a tool call, then the tool's output sent back the way ``useChat`` sends it;
+heartbeats (SSE comments) during a pause, and the idle error as an ``error`` part the SDK reports
 (tests/node/ai_sdk_ui_chat.mjs, run with the pinned Node).
 
 Reference: the AI SDK "Stream Protocols: UI message stream" (https://ai-sdk.dev/docs/ai-sdk-ui/stream-protocol) and
@@ -16,9 +17,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
-from emulator.fake_bedrock import stub_text
+from emulator.fake_bedrock import FakeBedrock, StallAfter, stub_text
 from emulator.local import BedrockOptions, LocalLambda
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -34,11 +36,29 @@ TOOLS = {
 }
 
 
+def lambda_with(**settings: str) -> LocalLambda:
+    env = {"BEDROCK_STREAM_MODELS": CLAUDE, "BEDROCK_STREAM_DEFAULT_MODEL": CLAUDE, **settings}
+    return LocalLambda(env=env, timeout=30, bedrock=BedrockOptions(mode="stub"))
+
+
 @pytest.fixture(scope="module")
 def local() -> Iterator[LocalLambda]:
-    env = {"BEDROCK_STREAM_MODELS": CLAUDE, "BEDROCK_STREAM_DEFAULT_MODEL": CLAUDE}
-    with LocalLambda(env=env, timeout=30, bedrock=BedrockOptions(mode="stub")) as lam:
+    """Heartbeats every 0.2 s while Bedrock is silent (the stub never is unless a fault is injected)."""
+    with lambda_with(BEDROCK_STREAM_HEARTBEAT_SECONDS="0.2") as lam:
         yield lam
+
+
+@pytest.fixture(scope="module")
+def idling() -> Iterator[LocalLambda]:
+    """Heartbeats every 0.2 s and the idle timeout at 1.5 s."""
+    with lambda_with(BEDROCK_STREAM_HEARTBEAT_SECONDS="0.2", BEDROCK_STREAM_IDLE_TIMEOUT_SECONDS="1.5") as lam:
+        yield lam
+
+
+def faults(local: LocalLambda) -> FakeBedrock:
+    bedrock: FakeBedrock = local.fake_bedrock
+    bedrock.clear_faults()
+    return bedrock
 
 
 def run_script(local: LocalLambda, prompt: str, body: dict[str, Any] | None = None, follow_up: bool = False) -> Any:
@@ -101,3 +121,29 @@ def test_tool_call_and_its_output_sent_back(local: LocalLambda) -> None:
     [text] = [p for p in after["parts"] if p["type"] == "text"]
     assert "get_temperature" in text["text"]
     assert "21" in text["text"]
+
+
+def test_heartbeats_during_a_pause_are_skipped_by_the_sdk(local: LocalLambda) -> None:
+    prompt = "Pause in the middle, please."
+    faults(local).inject(StallAfter(after=3, seconds=1.0))  # five heartbeats' worth of silence
+    with httpx.stream("POST", f"{local.url}/v1/ui/chat", json={"messages": [user_message(prompt)]}, timeout=20) as r:
+        raw = b"".join(r.iter_raw()).decode()
+    assert ": ping\n\n" in raw
+    assert raw.endswith("data: [DONE]\n\n")
+    faults(local).inject(StallAfter(after=3, seconds=1.0))
+    seen = run_script(local, prompt)
+    assert seen["errors"] == []
+    [text] = [p for p in seen["parts"] if p["type"] == "text"]
+    assert text["text"] == stub_text(prompt)
+
+
+def test_idle_bedrock_ends_with_an_error_part_the_sdk_reports(idling: LocalLambda) -> None:
+    faults(idling).inject(StallAfter(after=3))  # then nothing until the fake stops
+    seen = run_script(idling, "Go quiet after a few words.")
+    assert any("upstream_idle" in error for error in seen["errors"])
+    assert "error" in seen["types"]
+    faults(idling)
+
+
+def user_message(text: str) -> dict[str, Any]:
+    return {"id": "u1", "role": "user", "parts": [{"type": "text", "text": text}]}

@@ -150,7 +150,7 @@ def test_mid_stream_failure_ends_with_error_part_and_done() -> None:
 
 def test_heartbeat_is_an_sse_comment() -> None:
     beat = UiMessageStreamEncoder("m", CLAUDE).heartbeat()
-    assert beat == ": keep-alive\n\n"  # a comment line: no data, so the SDK's event stream parser yields nothing
+    assert beat == ": ping\n\n"  # a comment line: no data, so the SDK's event stream parser yields nothing
 
 
 def test_user_text_and_system() -> None:
