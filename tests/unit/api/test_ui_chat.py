@@ -274,3 +274,34 @@ def test_refused(data: dict[str, Any], field: str) -> None:
     with pytest.raises(InvalidRequestError) as caught:
         parse_ui_chat_request(data, ALL)
     assert caught.value.field == field
+
+
+def test_redacted_reasoning_rides_on_reasoning_end() -> None:
+    _, sent = stream([ReasoningDelta(redacted=b"\x00\x01"), TextDelta("Hi", 1), Stop("end_turn")])
+    assert [p["type"] for p in sent[2:5]] == ["reasoning-start", "reasoning-end", "text-start"]
+    assert sent[3]["providerMetadata"] == {"bedrock": {"redactedData": "AAE="}}
+
+
+def test_tool_input_that_is_not_json_is_a_tool_input_error() -> None:
+    events: list[BedrockEvent] = [
+        ToolUseStart(0, "c1", "f"),
+        ToolUseDelta(0, '{"a": '),
+        ToolUseStop(0),
+        Stop("tool_use"),
+    ]
+    _, sent = stream(events)
+    [error] = [p for p in sent if isinstance(p, dict) and p["type"] == "tool-input-error"]
+    assert (error["toolCallId"], error["toolName"], error["input"]) == ("c1", "f", '{"a": ')
+    assert error["errorText"]
+
+
+def test_a_tool_call_cut_short_is_completed_at_the_end() -> None:
+    """A stream that stops without the tool's stop event still tells the SDK the call's input (empty input: {})."""
+    _, sent = stream([ToolUseStart(0, "c1", "f"), Stop("tool_use")])
+    assert sent[3] == {"type": "tool-input-available", "toolCallId": "c1", "toolName": "f", "input": {}}
+    assert [p["type"] for p in sent[4:6]] == ["finish-step", "finish"]
+
+
+def test_reasoning_effort_without_max_tokens_uses_the_cap() -> None:
+    params = converse(body(user("Hi"), reasoningEffort="high"))
+    assert params["inferenceConfig"]["maxTokens"] == ALL.max_tokens_cap
