@@ -55,6 +55,7 @@ from bedrock_stream.encoders.openai_responses_object import OpenAIResponseObject
 from bedrock_stream.encoders.openai_responses_stream import OpenAIResponsesStreamEncoder
 from bedrock_stream.encoders.sse import SseEncoder
 from bedrock_stream.encoders.text import TextEncoder
+from bedrock_stream.encoders.ui_message_stream import UiMessageStreamEncoder
 from bedrock_stream.errors import AppError, MethodNotAllowedError, NotFoundError
 from bedrock_stream.http_event import HttpRequest
 from bedrock_stream.invoke_request import invoke_plan
@@ -64,6 +65,7 @@ from bedrock_stream.negotiation import Format
 from bedrock_stream.openai_request import openai_plan
 from bedrock_stream.plan import Plan, SurfaceRequest
 from bedrock_stream.responses_request import responses_plan
+from bedrock_stream.ui_chat_request import ui_chat_plan
 
 __all__ = ["DIRECT_INVOKE", "SURFACES", "ErrorBody", "Surface", "match_surface", "path_surface"]
 
@@ -169,6 +171,7 @@ SURFACES: tuple[Surface, ...] = (
         default=Format.SSE,
         error_body=openai_errors,
     ),
+    Surface("POST", "/v1/ui/chat", ui_chat_plan, {Format.SSE: UiMessageStreamEncoder}, default=Format.SSE),
 )
 """Every HTTP route, in the order the 404 message lists them."""
 

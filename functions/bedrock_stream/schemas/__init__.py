@@ -12,6 +12,7 @@ from bedrock_stream.schemas._compiled import (
     validate_native_request,
     validate_openai_chat_request,
     validate_openai_responses_request,
+    validate_ui_chat_request,
 )
 from bedrock_stream.schemas._exceptions import JsonSchemaValueException
 
@@ -21,4 +22,5 @@ __all__ = [
     "validate_native_request",
     "validate_openai_chat_request",
     "validate_openai_responses_request",
+    "validate_ui_chat_request",
 ]

@@ -2749,3 +2749,302 @@ def validate_openai_responses_request__validate___definitions_part(data, custom_
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['type'], 'properties': {'type': {'enum': ['input_text', 'output_text', 'refusal', 'input_image', 'input_file', 'summary_text', 'reasoning_text']}, 'text': {'type': 'string', 'maxLength': 1000000}, 'refusal': {'type': 'string', 'maxLength': 1000000}, 'annotations': {'type': 'array'}, 'logprobs': {'type': ['array', 'null']}, 'image_url': {'type': ['string', 'null']}, 'file_id': {'type': ['string', 'null']}, 'file_data': {'type': 'string'}, 'file_url': {'type': 'string'}, 'filename': {'type': 'string'}, 'detail': {'enum': ['low', 'high', 'auto', 'original']}}}, rule='additionalProperties')
     return data
 validate_openai_responses_request = validate_openai_responses_request__validate
+
+# ---- ui-chat-request.json ----
+VERSION = "2.22.3"
+from decimal import Decimal
+import re
+from bedrock_stream.schemas._exceptions import JsonSchemaValueException, JsonSchemaValuesException
+
+
+validate_ui_chat_request__REGEX_PATTERNS = {
+    '\\S': re.compile('\\S'),
+    '^[a-zA-Z0-9_-]{1,64}$': re.compile('^[a-zA-Z0-9_-]{1,64}\\Z'),
+    '^(auto|none|required)$': re.compile('^(auto|none|required)\\Z')
+}
+
+NoneType = type(None)
+
+def validate_ui_chat_request__validate(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (dict)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', 'title': 'bedrock-stream UI chat request (POST /v1/ui/chat)', 'description': "The body the AI SDK's useChat DefaultChatTransport sends (id, messages as UIMessages, trigger, messageId) plus optional settings a client adds through the transport's body option. UIMessage parts keep fields the SDK may add (providerMetadata, title...); top-level fields not listed are rejected with 400.", 'type': 'object', 'additionalProperties': False, 'required': ['messages'], 'properties': {'id': {'type': 'string', 'maxLength': 1024}, 'messageId': {'type': ['string', 'null'], 'maxLength': 1024}, 'trigger': {'enum': ['submit-message', 'regenerate-message']}, 'messages': {'type': 'array', 'minItems': 1, 'maxItems': 1000, 'items': {'type': 'object', 'required': ['role', 'parts'], 'properties': {'id': {'type': 'string'}, 'role': {'enum': ['system', 'user', 'assistant']}, 'metadata': {}, 'parts': {'type': 'array', 'maxItems': 10000, 'items': {'$ref': '#/definitions/part'}}}}}, 'model': {'type': 'string', 'minLength': 1, 'maxLength': 2048}, 'system': {'type': 'string', 'pattern': '\\S', 'maxLength': 1000000}, 'maxOutputTokens': {'type': 'integer', 'minimum': 1}, 'temperature': {'type': 'number', 'minimum': 0, 'maximum': 1}, 'topP': {'type': 'number', 'minimum': 0, 'maximum': 1}, 'reasoningEffort': {'enum': ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max']}, 'tools': {'type': 'object', 'maxProperties': 128, 'propertyNames': {'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'additionalProperties': {'type': 'object', 'additionalProperties': False, 'properties': {'description': {'type': 'string', 'maxLength': 100000}, 'inputSchema': {'type': 'object'}}}}, 'toolChoice': {'type': ['string', 'object'], 'pattern': '^(auto|none|required)$', 'additionalProperties': False, 'required': ['type', 'toolName'], 'properties': {'type': {'enum': ['tool']}, 'toolName': {'type': 'string', 'minLength': 1}}}}, 'definitions': {'tool': {'type': 'object', 'additionalProperties': False, 'properties': {'description': {'type': 'string', 'maxLength': 100000}, 'inputSchema': {'type': 'object'}}}, 'message': {'type': 'object', 'required': ['role', 'parts'], 'properties': {'id': {'type': 'string'}, 'role': {'enum': ['system', 'user', 'assistant']}, 'metadata': {}, 'parts': {'type': 'array', 'maxItems': 10000, 'items': {'type': 'object', 'required': ['type'], 'properties': {'type': {'type': 'string', 'minLength': 1, 'maxLength': 200}, 'text': {'type': 'string', 'maxLength': 1000000}, 'toolCallId': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'toolName': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'state': {'type': 'string'}, 'errorText': {'type': 'string'}, 'providerMetadata': {'type': 'object'}}}}}}, 'part': {'type': 'object', 'required': ['type'], 'properties': {'type': {'type': 'string', 'minLength': 1, 'maxLength': 200}, 'text': {'type': 'string', 'maxLength': 1000000}, 'toolCallId': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'toolName': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'state': {'type': 'string'}, 'errorText': {'type': 'string'}, 'providerMetadata': {'type': 'object'}}}}}, rule='type')
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['messages']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', 'title': 'bedrock-stream UI chat request (POST /v1/ui/chat)', 'description': "The body the AI SDK's useChat DefaultChatTransport sends (id, messages as UIMessages, trigger, messageId) plus optional settings a client adds through the transport's body option. UIMessage parts keep fields the SDK may add (providerMetadata, title...); top-level fields not listed are rejected with 400.", 'type': 'object', 'additionalProperties': False, 'required': ['messages'], 'properties': {'id': {'type': 'string', 'maxLength': 1024}, 'messageId': {'type': ['string', 'null'], 'maxLength': 1024}, 'trigger': {'enum': ['submit-message', 'regenerate-message']}, 'messages': {'type': 'array', 'minItems': 1, 'maxItems': 1000, 'items': {'type': 'object', 'required': ['role', 'parts'], 'properties': {'id': {'type': 'string'}, 'role': {'enum': ['system', 'user', 'assistant']}, 'metadata': {}, 'parts': {'type': 'array', 'maxItems': 10000, 'items': {'$ref': '#/definitions/part'}}}}}, 'model': {'type': 'string', 'minLength': 1, 'maxLength': 2048}, 'system': {'type': 'string', 'pattern': '\\S', 'maxLength': 1000000}, 'maxOutputTokens': {'type': 'integer', 'minimum': 1}, 'temperature': {'type': 'number', 'minimum': 0, 'maximum': 1}, 'topP': {'type': 'number', 'minimum': 0, 'maximum': 1}, 'reasoningEffort': {'enum': ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max']}, 'tools': {'type': 'object', 'maxProperties': 128, 'propertyNames': {'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'additionalProperties': {'type': 'object', 'additionalProperties': False, 'properties': {'description': {'type': 'string', 'maxLength': 100000}, 'inputSchema': {'type': 'object'}}}}, 'toolChoice': {'type': ['string', 'object'], 'pattern': '^(auto|none|required)$', 'additionalProperties': False, 'required': ['type', 'toolName'], 'properties': {'type': {'enum': ['tool']}, 'toolName': {'type': 'string', 'minLength': 1}}}}, 'definitions': {'tool': {'type': 'object', 'additionalProperties': False, 'properties': {'description': {'type': 'string', 'maxLength': 100000}, 'inputSchema': {'type': 'object'}}}, 'message': {'type': 'object', 'required': ['role', 'parts'], 'properties': {'id': {'type': 'string'}, 'role': {'enum': ['system', 'user', 'assistant']}, 'metadata': {}, 'parts': {'type': 'array', 'maxItems': 10000, 'items': {'type': 'object', 'required': ['type'], 'properties': {'type': {'type': 'string', 'minLength': 1, 'maxLength': 200}, 'text': {'type': 'string', 'maxLength': 1000000}, 'toolCallId': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'toolName': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'state': {'type': 'string'}, 'errorText': {'type': 'string'}, 'providerMetadata': {'type': 'object'}}}}}}, 'part': {'type': 'object', 'required': ['type'], 'properties': {'type': {'type': 'string', 'minLength': 1, 'maxLength': 200}, 'text': {'type': 'string', 'maxLength': 1000000}, 'toolCallId': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'toolName': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'state': {'type': 'string'}, 'errorText': {'type': 'string'}, 'providerMetadata': {'type': 'object'}}}}}, rule='required')
+        data_keys = set(data.keys())
+        if "id" in data_keys:
+            data_keys.remove("id")
+            data__id = data["id"]
+            if not isinstance(data__id, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".id must be string", value=data__id, name="" + (name_prefix or "data") + ".id", definition={'type': 'string', 'maxLength': 1024}, rule='type')
+            if isinstance(data__id, str):
+                data__id_len = len(data__id)
+                if data__id_len > 1024:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".id must be shorter than or equal to 1024 characters", value=data__id, name="" + (name_prefix or "data") + ".id", definition={'type': 'string', 'maxLength': 1024}, rule='maxLength')
+        if "messageId" in data_keys:
+            data_keys.remove("messageId")
+            data__messageId = data["messageId"]
+            if not isinstance(data__messageId, (str, NoneType)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".messageId must be string or null", value=data__messageId, name="" + (name_prefix or "data") + ".messageId", definition={'type': ['string', 'null'], 'maxLength': 1024}, rule='type')
+            if isinstance(data__messageId, str):
+                data__messageId_len = len(data__messageId)
+                if data__messageId_len > 1024:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".messageId must be shorter than or equal to 1024 characters", value=data__messageId, name="" + (name_prefix or "data") + ".messageId", definition={'type': ['string', 'null'], 'maxLength': 1024}, rule='maxLength')
+        if "trigger" in data_keys:
+            data_keys.remove("trigger")
+            data__trigger = data["trigger"]
+            if not (isinstance(data__trigger, str) and data__trigger == 'submit-message' or isinstance(data__trigger, str) and data__trigger == 'regenerate-message'):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".trigger must be one of ['submit-message', 'regenerate-message']", value=data__trigger, name="" + (name_prefix or "data") + ".trigger", definition={'enum': ['submit-message', 'regenerate-message']}, rule='enum')
+        if "messages" in data_keys:
+            data_keys.remove("messages")
+            data__messages = data["messages"]
+            if not isinstance(data__messages, (list, tuple)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".messages must be array", value=data__messages, name="" + (name_prefix or "data") + ".messages", definition={'type': 'array', 'minItems': 1, 'maxItems': 1000, 'items': {'type': 'object', 'required': ['role', 'parts'], 'properties': {'id': {'type': 'string'}, 'role': {'enum': ['system', 'user', 'assistant']}, 'metadata': {}, 'parts': {'type': 'array', 'maxItems': 10000, 'items': {'$ref': '#/definitions/part'}}}}}, rule='type')
+            data__messages_is_list = isinstance(data__messages, (list, tuple))
+            if data__messages_is_list:
+                data__messages_len = len(data__messages)
+                if data__messages_len < 1:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".messages must contain at least 1 items", value=data__messages, name="" + (name_prefix or "data") + ".messages", definition={'type': 'array', 'minItems': 1, 'maxItems': 1000, 'items': {'type': 'object', 'required': ['role', 'parts'], 'properties': {'id': {'type': 'string'}, 'role': {'enum': ['system', 'user', 'assistant']}, 'metadata': {}, 'parts': {'type': 'array', 'maxItems': 10000, 'items': {'$ref': '#/definitions/part'}}}}}, rule='minItems')
+                if data__messages_len > 1000:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".messages must contain less than or equal to 1000 items", value=data__messages, name="" + (name_prefix or "data") + ".messages", definition={'type': 'array', 'minItems': 1, 'maxItems': 1000, 'items': {'type': 'object', 'required': ['role', 'parts'], 'properties': {'id': {'type': 'string'}, 'role': {'enum': ['system', 'user', 'assistant']}, 'metadata': {}, 'parts': {'type': 'array', 'maxItems': 10000, 'items': {'$ref': '#/definitions/part'}}}}}, rule='maxItems')
+                for data__messages_x, data__messages_item in enumerate(data__messages):
+                    validate_ui_chat_request__validate___definitions_message(data__messages_item, custom_formats, (name_prefix or "data") + ".messages[{data__messages_x}]".format(**locals()))
+        if "model" in data_keys:
+            data_keys.remove("model")
+            data__model = data["model"]
+            if not isinstance(data__model, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".model must be string", value=data__model, name="" + (name_prefix or "data") + ".model", definition={'type': 'string', 'minLength': 1, 'maxLength': 2048}, rule='type')
+            if isinstance(data__model, str):
+                data__model_len = len(data__model)
+                if data__model_len < 1:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".model must be longer than or equal to 1 characters", value=data__model, name="" + (name_prefix or "data") + ".model", definition={'type': 'string', 'minLength': 1, 'maxLength': 2048}, rule='minLength')
+                if data__model_len > 2048:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".model must be shorter than or equal to 2048 characters", value=data__model, name="" + (name_prefix or "data") + ".model", definition={'type': 'string', 'minLength': 1, 'maxLength': 2048}, rule='maxLength')
+        if "system" in data_keys:
+            data_keys.remove("system")
+            data__system = data["system"]
+            if not isinstance(data__system, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".system must be string", value=data__system, name="" + (name_prefix or "data") + ".system", definition={'type': 'string', 'pattern': '\\S', 'maxLength': 1000000}, rule='type')
+            if isinstance(data__system, str):
+                data__system_len = len(data__system)
+                if data__system_len > 1000000:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".system must be shorter than or equal to 1000000 characters", value=data__system, name="" + (name_prefix or "data") + ".system", definition={'type': 'string', 'pattern': '\\S', 'maxLength': 1000000}, rule='maxLength')
+                if not validate_ui_chat_request__REGEX_PATTERNS['\\S'].search(data__system):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".system must match pattern \\S", value=data__system, name="" + (name_prefix or "data") + ".system", definition={'type': 'string', 'pattern': '\\S', 'maxLength': 1000000}, rule='pattern')
+        if "maxOutputTokens" in data_keys:
+            data_keys.remove("maxOutputTokens")
+            data__maxOutputTokens = data["maxOutputTokens"]
+            if not isinstance(data__maxOutputTokens, (int)) and not (isinstance(data__maxOutputTokens, float) and data__maxOutputTokens.is_integer()) or isinstance(data__maxOutputTokens, bool):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".maxOutputTokens must be integer", value=data__maxOutputTokens, name="" + (name_prefix or "data") + ".maxOutputTokens", definition={'type': 'integer', 'minimum': 1}, rule='type')
+            if isinstance(data__maxOutputTokens, (int, float, Decimal)) and not isinstance(data__maxOutputTokens, bool):
+                if data__maxOutputTokens < 1:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".maxOutputTokens must be bigger than or equal to 1", value=data__maxOutputTokens, name="" + (name_prefix or "data") + ".maxOutputTokens", definition={'type': 'integer', 'minimum': 1}, rule='minimum')
+        if "temperature" in data_keys:
+            data_keys.remove("temperature")
+            data__temperature = data["temperature"]
+            if not isinstance(data__temperature, (int, float, Decimal)) or isinstance(data__temperature, bool):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".temperature must be number", value=data__temperature, name="" + (name_prefix or "data") + ".temperature", definition={'type': 'number', 'minimum': 0, 'maximum': 1}, rule='type')
+            if isinstance(data__temperature, (int, float, Decimal)) and not isinstance(data__temperature, bool):
+                if data__temperature < 0:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".temperature must be bigger than or equal to 0", value=data__temperature, name="" + (name_prefix or "data") + ".temperature", definition={'type': 'number', 'minimum': 0, 'maximum': 1}, rule='minimum')
+                if data__temperature > 1:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".temperature must be smaller than or equal to 1", value=data__temperature, name="" + (name_prefix or "data") + ".temperature", definition={'type': 'number', 'minimum': 0, 'maximum': 1}, rule='maximum')
+        if "topP" in data_keys:
+            data_keys.remove("topP")
+            data__topP = data["topP"]
+            if not isinstance(data__topP, (int, float, Decimal)) or isinstance(data__topP, bool):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".topP must be number", value=data__topP, name="" + (name_prefix or "data") + ".topP", definition={'type': 'number', 'minimum': 0, 'maximum': 1}, rule='type')
+            if isinstance(data__topP, (int, float, Decimal)) and not isinstance(data__topP, bool):
+                if data__topP < 0:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".topP must be bigger than or equal to 0", value=data__topP, name="" + (name_prefix or "data") + ".topP", definition={'type': 'number', 'minimum': 0, 'maximum': 1}, rule='minimum')
+                if data__topP > 1:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".topP must be smaller than or equal to 1", value=data__topP, name="" + (name_prefix or "data") + ".topP", definition={'type': 'number', 'minimum': 0, 'maximum': 1}, rule='maximum')
+        if "reasoningEffort" in data_keys:
+            data_keys.remove("reasoningEffort")
+            data__reasoningEffort = data["reasoningEffort"]
+            if not (isinstance(data__reasoningEffort, str) and data__reasoningEffort == 'none' or isinstance(data__reasoningEffort, str) and data__reasoningEffort == 'minimal' or isinstance(data__reasoningEffort, str) and data__reasoningEffort == 'low' or isinstance(data__reasoningEffort, str) and data__reasoningEffort == 'medium' or isinstance(data__reasoningEffort, str) and data__reasoningEffort == 'high' or isinstance(data__reasoningEffort, str) and data__reasoningEffort == 'xhigh' or isinstance(data__reasoningEffort, str) and data__reasoningEffort == 'max'):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".reasoningEffort must be one of ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max']", value=data__reasoningEffort, name="" + (name_prefix or "data") + ".reasoningEffort", definition={'enum': ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max']}, rule='enum')
+        if "tools" in data_keys:
+            data_keys.remove("tools")
+            data__tools = data["tools"]
+            if not isinstance(data__tools, (dict)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".tools must be object", value=data__tools, name="" + (name_prefix or "data") + ".tools", definition={'type': 'object', 'maxProperties': 128, 'propertyNames': {'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'additionalProperties': {'type': 'object', 'additionalProperties': False, 'properties': {'description': {'type': 'string', 'maxLength': 100000}, 'inputSchema': {'type': 'object'}}}}, rule='type')
+            data__tools_is_dict = isinstance(data__tools, dict)
+            if data__tools_is_dict:
+                data__tools_len = len(data__tools)
+                if data__tools_len > 128:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".tools must contain less than or equal to 128 properties", value=data__tools, name="" + (name_prefix or "data") + ".tools", definition={'type': 'object', 'maxProperties': 128, 'propertyNames': {'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'additionalProperties': {'type': 'object', 'additionalProperties': False, 'properties': {'description': {'type': 'string', 'maxLength': 100000}, 'inputSchema': {'type': 'object'}}}}, rule='maxProperties')
+                data__tools_keys = set(data__tools.keys())
+                for data__tools_key in data__tools_keys:
+                    if data__tools_key not in []:
+                        data__tools_value = data__tools.get(data__tools_key)
+                        validate_ui_chat_request__validate___definitions_tool(data__tools_value, custom_formats, (name_prefix or "data") + ".tools.{data__tools_key}".format(**locals()))
+                if data__tools_len != 0:
+                    data__tools_property_names = True
+                    for data__tools_key in data__tools:
+                        try:
+                            if isinstance(data__tools_key, str):
+                                if not validate_ui_chat_request__REGEX_PATTERNS['^[a-zA-Z0-9_-]{1,64}$'].search(data__tools_key):
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".tools must match pattern ^[a-zA-Z0-9_-]{1,64}$", value=data__tools_key, name="" + (name_prefix or "data") + ".tools", definition={'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, rule='pattern')
+                        except (JsonSchemaValueException, JsonSchemaValuesException):
+                            data__tools_property_names = False
+                    if not data__tools_property_names:
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".tools must be named by propertyName definition", value=data__tools, name="" + (name_prefix or "data") + ".tools", definition={'type': 'object', 'maxProperties': 128, 'propertyNames': {'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'additionalProperties': {'type': 'object', 'additionalProperties': False, 'properties': {'description': {'type': 'string', 'maxLength': 100000}, 'inputSchema': {'type': 'object'}}}}, rule='propertyNames')
+        if "toolChoice" in data_keys:
+            data_keys.remove("toolChoice")
+            data__toolChoice = data["toolChoice"]
+            if not isinstance(data__toolChoice, (str, dict)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".toolChoice must be string or object", value=data__toolChoice, name="" + (name_prefix or "data") + ".toolChoice", definition={'type': ['string', 'object'], 'pattern': '^(auto|none|required)$', 'additionalProperties': False, 'required': ['type', 'toolName'], 'properties': {'type': {'enum': ['tool']}, 'toolName': {'type': 'string', 'minLength': 1}}}, rule='type')
+            if isinstance(data__toolChoice, str):
+                if not validate_ui_chat_request__REGEX_PATTERNS['^(auto|none|required)$'].search(data__toolChoice):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".toolChoice must match pattern ^(auto|none|required)$", value=data__toolChoice, name="" + (name_prefix or "data") + ".toolChoice", definition={'type': ['string', 'object'], 'pattern': '^(auto|none|required)$', 'additionalProperties': False, 'required': ['type', 'toolName'], 'properties': {'type': {'enum': ['tool']}, 'toolName': {'type': 'string', 'minLength': 1}}}, rule='pattern')
+            data__toolChoice_is_dict = isinstance(data__toolChoice, dict)
+            if data__toolChoice_is_dict:
+                data__toolChoice__missing_keys = set(['type', 'toolName']) - data__toolChoice.keys()
+                if data__toolChoice__missing_keys:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".toolChoice must contain " + (str(sorted(data__toolChoice__missing_keys)) + " properties"), value=data__toolChoice, name="" + (name_prefix or "data") + ".toolChoice", definition={'type': ['string', 'object'], 'pattern': '^(auto|none|required)$', 'additionalProperties': False, 'required': ['type', 'toolName'], 'properties': {'type': {'enum': ['tool']}, 'toolName': {'type': 'string', 'minLength': 1}}}, rule='required')
+                data__toolChoice_keys = set(data__toolChoice.keys())
+                if "type" in data__toolChoice_keys:
+                    data__toolChoice_keys.remove("type")
+                    data__toolChoice__type = data__toolChoice["type"]
+                    if not (isinstance(data__toolChoice__type, str) and data__toolChoice__type == 'tool'):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".toolChoice.type must be one of ['tool']", value=data__toolChoice__type, name="" + (name_prefix or "data") + ".toolChoice.type", definition={'enum': ['tool']}, rule='enum')
+                if "toolName" in data__toolChoice_keys:
+                    data__toolChoice_keys.remove("toolName")
+                    data__toolChoice__toolName = data__toolChoice["toolName"]
+                    if not isinstance(data__toolChoice__toolName, (str)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".toolChoice.toolName must be string", value=data__toolChoice__toolName, name="" + (name_prefix or "data") + ".toolChoice.toolName", definition={'type': 'string', 'minLength': 1}, rule='type')
+                    if isinstance(data__toolChoice__toolName, str):
+                        data__toolChoice__toolName_len = len(data__toolChoice__toolName)
+                        if data__toolChoice__toolName_len < 1:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".toolChoice.toolName must be longer than or equal to 1 characters", value=data__toolChoice__toolName, name="" + (name_prefix or "data") + ".toolChoice.toolName", definition={'type': 'string', 'minLength': 1}, rule='minLength')
+                if data__toolChoice_keys:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".toolChoice must not contain "+str(data__toolChoice_keys)+" properties", value=data__toolChoice, name="" + (name_prefix or "data") + ".toolChoice", definition={'type': ['string', 'object'], 'pattern': '^(auto|none|required)$', 'additionalProperties': False, 'required': ['type', 'toolName'], 'properties': {'type': {'enum': ['tool']}, 'toolName': {'type': 'string', 'minLength': 1}}}, rule='additionalProperties')
+        if data_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', 'title': 'bedrock-stream UI chat request (POST /v1/ui/chat)', 'description': "The body the AI SDK's useChat DefaultChatTransport sends (id, messages as UIMessages, trigger, messageId) plus optional settings a client adds through the transport's body option. UIMessage parts keep fields the SDK may add (providerMetadata, title...); top-level fields not listed are rejected with 400.", 'type': 'object', 'additionalProperties': False, 'required': ['messages'], 'properties': {'id': {'type': 'string', 'maxLength': 1024}, 'messageId': {'type': ['string', 'null'], 'maxLength': 1024}, 'trigger': {'enum': ['submit-message', 'regenerate-message']}, 'messages': {'type': 'array', 'minItems': 1, 'maxItems': 1000, 'items': {'type': 'object', 'required': ['role', 'parts'], 'properties': {'id': {'type': 'string'}, 'role': {'enum': ['system', 'user', 'assistant']}, 'metadata': {}, 'parts': {'type': 'array', 'maxItems': 10000, 'items': {'$ref': '#/definitions/part'}}}}}, 'model': {'type': 'string', 'minLength': 1, 'maxLength': 2048}, 'system': {'type': 'string', 'pattern': '\\S', 'maxLength': 1000000}, 'maxOutputTokens': {'type': 'integer', 'minimum': 1}, 'temperature': {'type': 'number', 'minimum': 0, 'maximum': 1}, 'topP': {'type': 'number', 'minimum': 0, 'maximum': 1}, 'reasoningEffort': {'enum': ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max']}, 'tools': {'type': 'object', 'maxProperties': 128, 'propertyNames': {'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'additionalProperties': {'type': 'object', 'additionalProperties': False, 'properties': {'description': {'type': 'string', 'maxLength': 100000}, 'inputSchema': {'type': 'object'}}}}, 'toolChoice': {'type': ['string', 'object'], 'pattern': '^(auto|none|required)$', 'additionalProperties': False, 'required': ['type', 'toolName'], 'properties': {'type': {'enum': ['tool']}, 'toolName': {'type': 'string', 'minLength': 1}}}}, 'definitions': {'tool': {'type': 'object', 'additionalProperties': False, 'properties': {'description': {'type': 'string', 'maxLength': 100000}, 'inputSchema': {'type': 'object'}}}, 'message': {'type': 'object', 'required': ['role', 'parts'], 'properties': {'id': {'type': 'string'}, 'role': {'enum': ['system', 'user', 'assistant']}, 'metadata': {}, 'parts': {'type': 'array', 'maxItems': 10000, 'items': {'type': 'object', 'required': ['type'], 'properties': {'type': {'type': 'string', 'minLength': 1, 'maxLength': 200}, 'text': {'type': 'string', 'maxLength': 1000000}, 'toolCallId': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'toolName': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'state': {'type': 'string'}, 'errorText': {'type': 'string'}, 'providerMetadata': {'type': 'object'}}}}}}, 'part': {'type': 'object', 'required': ['type'], 'properties': {'type': {'type': 'string', 'minLength': 1, 'maxLength': 200}, 'text': {'type': 'string', 'maxLength': 1000000}, 'toolCallId': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'toolName': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'state': {'type': 'string'}, 'errorText': {'type': 'string'}, 'providerMetadata': {'type': 'object'}}}}}, rule='additionalProperties')
+    return data
+
+def validate_ui_chat_request__validate___definitions_tool(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (dict)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'properties': {'description': {'type': 'string', 'maxLength': 100000}, 'inputSchema': {'type': 'object'}}}, rule='type')
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data_keys = set(data.keys())
+        if "description" in data_keys:
+            data_keys.remove("description")
+            data__description = data["description"]
+            if not isinstance(data__description, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".description must be string", value=data__description, name="" + (name_prefix or "data") + ".description", definition={'type': 'string', 'maxLength': 100000}, rule='type')
+            if isinstance(data__description, str):
+                data__description_len = len(data__description)
+                if data__description_len > 100000:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".description must be shorter than or equal to 100000 characters", value=data__description, name="" + (name_prefix or "data") + ".description", definition={'type': 'string', 'maxLength': 100000}, rule='maxLength')
+        if "inputSchema" in data_keys:
+            data_keys.remove("inputSchema")
+            data__inputSchema = data["inputSchema"]
+            if not isinstance(data__inputSchema, (dict)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".inputSchema must be object", value=data__inputSchema, name="" + (name_prefix or "data") + ".inputSchema", definition={'type': 'object'}, rule='type')
+        if data_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'properties': {'description': {'type': 'string', 'maxLength': 100000}, 'inputSchema': {'type': 'object'}}}, rule='additionalProperties')
+    return data
+
+def validate_ui_chat_request__validate___definitions_message(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (dict)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['role', 'parts'], 'properties': {'id': {'type': 'string'}, 'role': {'enum': ['system', 'user', 'assistant']}, 'metadata': {}, 'parts': {'type': 'array', 'maxItems': 10000, 'items': {'type': 'object', 'required': ['type'], 'properties': {'type': {'type': 'string', 'minLength': 1, 'maxLength': 200}, 'text': {'type': 'string', 'maxLength': 1000000}, 'toolCallId': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'toolName': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'state': {'type': 'string'}, 'errorText': {'type': 'string'}, 'providerMetadata': {'type': 'object'}}}}}}, rule='type')
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['role', 'parts']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['role', 'parts'], 'properties': {'id': {'type': 'string'}, 'role': {'enum': ['system', 'user', 'assistant']}, 'metadata': {}, 'parts': {'type': 'array', 'maxItems': 10000, 'items': {'type': 'object', 'required': ['type'], 'properties': {'type': {'type': 'string', 'minLength': 1, 'maxLength': 200}, 'text': {'type': 'string', 'maxLength': 1000000}, 'toolCallId': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'toolName': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'state': {'type': 'string'}, 'errorText': {'type': 'string'}, 'providerMetadata': {'type': 'object'}}}}}}, rule='required')
+        data_keys = set(data.keys())
+        if "id" in data_keys:
+            data_keys.remove("id")
+            data__id = data["id"]
+            if not isinstance(data__id, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".id must be string", value=data__id, name="" + (name_prefix or "data") + ".id", definition={'type': 'string'}, rule='type')
+        if "role" in data_keys:
+            data_keys.remove("role")
+            data__role = data["role"]
+            if not (isinstance(data__role, str) and data__role == 'system' or isinstance(data__role, str) and data__role == 'user' or isinstance(data__role, str) and data__role == 'assistant'):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".role must be one of ['system', 'user', 'assistant']", value=data__role, name="" + (name_prefix or "data") + ".role", definition={'enum': ['system', 'user', 'assistant']}, rule='enum')
+        if "metadata" in data_keys:
+            data_keys.remove("metadata")
+            data__metadata = data["metadata"]
+        if "parts" in data_keys:
+            data_keys.remove("parts")
+            data__parts = data["parts"]
+            if not isinstance(data__parts, (list, tuple)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".parts must be array", value=data__parts, name="" + (name_prefix or "data") + ".parts", definition={'type': 'array', 'maxItems': 10000, 'items': {'type': 'object', 'required': ['type'], 'properties': {'type': {'type': 'string', 'minLength': 1, 'maxLength': 200}, 'text': {'type': 'string', 'maxLength': 1000000}, 'toolCallId': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'toolName': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'state': {'type': 'string'}, 'errorText': {'type': 'string'}, 'providerMetadata': {'type': 'object'}}}}, rule='type')
+            data__parts_is_list = isinstance(data__parts, (list, tuple))
+            if data__parts_is_list:
+                data__parts_len = len(data__parts)
+                if data__parts_len > 10000:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".parts must contain less than or equal to 10000 items", value=data__parts, name="" + (name_prefix or "data") + ".parts", definition={'type': 'array', 'maxItems': 10000, 'items': {'type': 'object', 'required': ['type'], 'properties': {'type': {'type': 'string', 'minLength': 1, 'maxLength': 200}, 'text': {'type': 'string', 'maxLength': 1000000}, 'toolCallId': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'toolName': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'state': {'type': 'string'}, 'errorText': {'type': 'string'}, 'providerMetadata': {'type': 'object'}}}}, rule='maxItems')
+                for data__parts_x, data__parts_item in enumerate(data__parts):
+                    validate_ui_chat_request__validate___definitions_part(data__parts_item, custom_formats, (name_prefix or "data") + ".parts[{data__parts_x}]".format(**locals()))
+    return data
+
+def validate_ui_chat_request__validate___definitions_part(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (dict)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['type'], 'properties': {'type': {'type': 'string', 'minLength': 1, 'maxLength': 200}, 'text': {'type': 'string', 'maxLength': 1000000}, 'toolCallId': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'toolName': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'state': {'type': 'string'}, 'errorText': {'type': 'string'}, 'providerMetadata': {'type': 'object'}}}, rule='type')
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['type']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['type'], 'properties': {'type': {'type': 'string', 'minLength': 1, 'maxLength': 200}, 'text': {'type': 'string', 'maxLength': 1000000}, 'toolCallId': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'toolName': {'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, 'state': {'type': 'string'}, 'errorText': {'type': 'string'}, 'providerMetadata': {'type': 'object'}}}, rule='required')
+        data_keys = set(data.keys())
+        if "type" in data_keys:
+            data_keys.remove("type")
+            data__type = data["type"]
+            if not isinstance(data__type, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".type must be string", value=data__type, name="" + (name_prefix or "data") + ".type", definition={'type': 'string', 'minLength': 1, 'maxLength': 200}, rule='type')
+            if isinstance(data__type, str):
+                data__type_len = len(data__type)
+                if data__type_len < 1:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".type must be longer than or equal to 1 characters", value=data__type, name="" + (name_prefix or "data") + ".type", definition={'type': 'string', 'minLength': 1, 'maxLength': 200}, rule='minLength')
+                if data__type_len > 200:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".type must be shorter than or equal to 200 characters", value=data__type, name="" + (name_prefix or "data") + ".type", definition={'type': 'string', 'minLength': 1, 'maxLength': 200}, rule='maxLength')
+        if "text" in data_keys:
+            data_keys.remove("text")
+            data__text = data["text"]
+            if not isinstance(data__text, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".text must be string", value=data__text, name="" + (name_prefix or "data") + ".text", definition={'type': 'string', 'maxLength': 1000000}, rule='type')
+            if isinstance(data__text, str):
+                data__text_len = len(data__text)
+                if data__text_len > 1000000:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".text must be shorter than or equal to 1000000 characters", value=data__text, name="" + (name_prefix or "data") + ".text", definition={'type': 'string', 'maxLength': 1000000}, rule='maxLength')
+        if "toolCallId" in data_keys:
+            data_keys.remove("toolCallId")
+            data__toolCallId = data["toolCallId"]
+            if not isinstance(data__toolCallId, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".toolCallId must be string", value=data__toolCallId, name="" + (name_prefix or "data") + ".toolCallId", definition={'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, rule='type')
+            if isinstance(data__toolCallId, str):
+                if not validate_ui_chat_request__REGEX_PATTERNS['^[a-zA-Z0-9_-]{1,64}$'].search(data__toolCallId):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".toolCallId must match pattern ^[a-zA-Z0-9_-]{1,64}$", value=data__toolCallId, name="" + (name_prefix or "data") + ".toolCallId", definition={'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, rule='pattern')
+        if "toolName" in data_keys:
+            data_keys.remove("toolName")
+            data__toolName = data["toolName"]
+            if not isinstance(data__toolName, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".toolName must be string", value=data__toolName, name="" + (name_prefix or "data") + ".toolName", definition={'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, rule='type')
+            if isinstance(data__toolName, str):
+                if not validate_ui_chat_request__REGEX_PATTERNS['^[a-zA-Z0-9_-]{1,64}$'].search(data__toolName):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".toolName must match pattern ^[a-zA-Z0-9_-]{1,64}$", value=data__toolName, name="" + (name_prefix or "data") + ".toolName", definition={'type': 'string', 'pattern': '^[a-zA-Z0-9_-]{1,64}$'}, rule='pattern')
+        if "state" in data_keys:
+            data_keys.remove("state")
+            data__state = data["state"]
+            if not isinstance(data__state, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".state must be string", value=data__state, name="" + (name_prefix or "data") + ".state", definition={'type': 'string'}, rule='type')
+        if "errorText" in data_keys:
+            data_keys.remove("errorText")
+            data__errorText = data["errorText"]
+            if not isinstance(data__errorText, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".errorText must be string", value=data__errorText, name="" + (name_prefix or "data") + ".errorText", definition={'type': 'string'}, rule='type')
+        if "providerMetadata" in data_keys:
+            data_keys.remove("providerMetadata")
+            data__providerMetadata = data["providerMetadata"]
+            if not isinstance(data__providerMetadata, (dict)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".providerMetadata must be object", value=data__providerMetadata, name="" + (name_prefix or "data") + ".providerMetadata", definition={'type': 'object'}, rule='type')
+    return data
+validate_ui_chat_request = validate_ui_chat_request__validate

@@ -19,6 +19,7 @@ SCHEMAS: dict[str, str] = {
     "validate_openai_chat_request": "openai-chat-request.json",
     "validate_anthropic_messages_request": "anthropic-messages-request.json",
     "validate_openai_responses_request": "openai-responses-request.json",
+    "validate_ui_chat_request": "ui-chat-request.json",
 }
 _FJS_IMPORT = "from fastjsonschema import JsonSchemaValueException, JsonSchemaValuesException"
 _OWN_IMPORT = "from bedrock_stream.schemas._exceptions import JsonSchemaValueException, JsonSchemaValuesException"

@@ -514,6 +514,169 @@ BAD_INPUTS += [
     ("responses-get", "GET", RSP, {}, None, 405, OAI_INV),
 ]
 
+UI = "/v1/ui/chat"
+UI_USER = {"id": "u1", "role": "user", "parts": [{"type": "text", "text": "Hi"}]}
+
+
+def ui(*messages: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    """A DefaultChatTransport body for the test deployment (``messages`` default to one user text)."""
+    body: dict[str, Any] = {"id": "c", "messages": list(messages) or [UI_USER], "trigger": "submit-message", **fields}
+    return {key: value for key, value in body.items() if value is not None}
+
+
+def ui_assistant(*parts: dict[str, Any]) -> dict[str, Any]:
+    """An assistant UIMessage holding ``parts``."""
+    return {"id": "a1", "role": "assistant", "parts": list(parts)}
+
+
+UI_TOOL_DONE = {"type": "tool-f", "toolCallId": "c1", "state": "output-available", "input": {}, "output": "r"}
+UI_DEEP = (
+    '{"messages": [{"role": "user", "parts": [{"type": "text", "text": "Hi"}]}], "tools": {"f": {"inputSchema": '
+    '{"type": "object", "x": ' + DEEP + "}}}}"
+).encode()
+
+BAD_INPUTS += [
+    ("ui-empty-body", "POST", UI, {}, b"", 400, "invalid_request"),
+    ("ui-invalid-json", "POST", UI, {}, b"{not json", 400, "invalid_request"),
+    ("ui-array-body", "POST", UI, {}, [UI_USER], 400, "invalid_request"),
+    ("ui-no-messages", "POST", UI, {}, {"id": "c", "trigger": "submit-message"}, 400, "invalid_request"),
+    ("ui-empty-messages", "POST", UI, {}, {"messages": []}, 400, "invalid_request"),
+    ("ui-unknown-field", "POST", UI, {}, ui(temprature=1), 400, "invalid_request"),
+    ("ui-bad-trigger", "POST", UI, {}, ui(trigger="explode"), 400, "invalid_request"),
+    ("ui-bad-role", "POST", UI, {}, ui({"role": "tool", "parts": []}), 400, "invalid_request"),
+    ("ui-parts-not-array", "POST", UI, {}, ui({"role": "user", "parts": "Hi"}), 400, "invalid_request"),
+    ("ui-part-without-type", "POST", UI, {}, ui({"role": "user", "parts": [{"text": "Hi"}]}), 400, "invalid_request"),
+    (
+        "ui-text-not-string",
+        "POST",
+        UI,
+        {},
+        ui({"role": "user", "parts": [{"type": "text", "text": 5}]}),
+        400,
+        "invalid_request",
+    ),
+    ("ui-text-missing", "POST", UI, {}, ui({"role": "user", "parts": [{"type": "text"}]}), 400, "invalid_request"),
+    (
+        "ui-only-blank-text",
+        "POST",
+        UI,
+        {},
+        ui({"role": "user", "parts": [{"type": "text", "text": "  "}]}),
+        400,
+        "invalid_request",
+    ),
+    (
+        "ui-file-part",
+        "POST",
+        UI,
+        {},
+        ui({"role": "user", "parts": [{"type": "file", "mediaType": "image/png", "url": "https://example.com/a.png"}]}),
+        400,
+        "invalid_request",
+    ),
+    ("ui-tool-part-from-user", "POST", UI, {}, ui({"role": "user", "parts": [UI_TOOL_DONE]}), 400, "invalid_request"),
+    (
+        "ui-unknown-part",
+        "POST",
+        UI,
+        {},
+        ui(UI_USER, ui_assistant({"type": "hologram"}), UI_USER),
+        400,
+        "invalid_request",
+    ),
+    ("ui-assistant-first", "POST", UI, {}, ui(ui_assistant({"type": "text", "text": "Hi"})), 400, "invalid_request"),
+    (
+        "ui-assistant-last",
+        "POST",
+        UI,
+        {},
+        ui(UI_USER, ui_assistant({"type": "text", "text": "Hi"})),
+        400,
+        "invalid_request",
+    ),
+    (
+        "ui-tool-input-not-object",
+        "POST",
+        UI,
+        {},
+        ui(UI_USER, ui_assistant({**UI_TOOL_DONE, "input": "x"})),
+        400,
+        "invalid_request",
+    ),
+    (
+        "ui-tool-output-missing",
+        "POST",
+        UI,
+        {},
+        ui(UI_USER, ui_assistant({k: v for k, v in UI_TOOL_DONE.items() if k != "output"})),
+        400,
+        "invalid_request",
+    ),
+    (
+        "ui-tool-no-call-id",
+        "POST",
+        UI,
+        {},
+        ui(UI_USER, ui_assistant({k: v for k, v in UI_TOOL_DONE.items() if k != "toolCallId"})),
+        400,
+        "invalid_request",
+    ),
+    (
+        "ui-dynamic-tool-no-name",
+        "POST",
+        UI,
+        {},
+        ui(UI_USER, ui_assistant({**UI_TOOL_DONE, "type": "dynamic-tool"})),
+        400,
+        "invalid_request",
+    ),
+    (
+        "ui-tool-call-id-bad-chars",
+        "POST",
+        UI,
+        {},
+        ui(UI_USER, ui_assistant({**UI_TOOL_DONE, "toolCallId": "a b"})),
+        400,
+        "invalid_request",
+    ),
+    (
+        "ui-tool-part-bad-name",
+        "POST",
+        UI,
+        {},
+        ui(UI_USER, ui_assistant({**UI_TOOL_DONE, "type": "tool-a.b"})),
+        400,
+        "invalid_request",
+    ),
+    ("ui-bad-tool-name", "POST", UI, {}, ui(tools={"no spaces!": {}}), 400, "invalid_request"),
+    (
+        "ui-tool-choice-unknown",
+        "POST",
+        UI,
+        {},
+        ui(tools={"f": {}}, toolChoice={"type": "tool", "toolName": "g"}),
+        400,
+        "invalid_request",
+    ),
+    ("ui-tool-choice-without-tools", "POST", UI, {}, ui(toolChoice="required"), 400, "invalid_request"),
+    ("ui-bad-reasoning-effort", "POST", UI, {}, ui(reasoningEffort="ultra"), 400, "invalid_request"),
+    (
+        "ui-reasoning-unsupported-model",
+        "POST",
+        UI,
+        {},
+        ui(reasoningEffort="high", model="amazon.nova-lite-v1:0"),
+        400,
+        "invalid_request",
+    ),
+    ("ui-temperature-too-high", "POST", UI, {}, ui(temperature=3), 400, "invalid_request"),
+    ("ui-max-tokens-over-cap", "POST", UI, {}, ui(maxOutputTokens=10**9), 400, "invalid_request"),
+    ("ui-deep-schema", "POST", UI, {}, UI_DEEP, 400, "invalid_request"),
+    ("ui-too-large", "POST", UI, {}, ui(system="x" * 5000), 413, "payload_too_large"),
+    ("ui-model-not-allowed", "POST", UI, {}, ui(model="evil.model-v1"), 403, "model_not_allowed"),
+    ("ui-get", "GET", UI, {}, None, 405, "method_not_allowed"),
+]
+
 MAX_BODY_BYTES = 4096
 """The body limit the bad-input tests configure (so ``too-large`` stays small)."""
 

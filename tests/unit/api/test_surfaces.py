@@ -23,7 +23,8 @@ def test_every_route_of_the_table_is_listed_in_the_404_message() -> None:
         match_surface("POST", "/nowhere")
     assert caught.value.message == (
         "no route for '/nowhere'; routes: POST /, POST /v1/chat/completions, POST /model/{modelId}/invoke, "
-        "GET /models, GET /v1/models, POST /v1/messages, POST /v1/messages/count_tokens, POST /v1/responses"
+        "GET /models, GET /v1/models, POST /v1/messages, POST /v1/messages/count_tokens, POST /v1/responses, "
+        "POST /v1/ui/chat"
     )
 
 
