@@ -21,6 +21,7 @@ from typing import Any
 
 from bedrock_stream.bedrock.registry import parse_model_id
 from bedrock_stream.chat import ChatMessage, ChatRequest, SystemBlock
+from bedrock_stream.converse_tools import tool_choice
 from bedrock_stream.errors import InvalidRequestError
 from bedrock_stream.plan import Converse, SurfaceRequest
 from bedrock_stream.schemas import validate_native_request
@@ -143,14 +144,10 @@ def _tool_config(body: dict[str, Any], messages: tuple[ChatMessage, ...]) -> dic
     if not names:
         raise InvalidRequestError("tools needs at least one tool besides cache points", field="tools")
     config: dict[str, Any] = {"tools": specs}
-    if choice == "any":
-        config["toolChoice"] = {"any": {}}
+    if choice in ("auto", "any"):
+        config["toolChoice"] = tool_choice(choice)
     elif isinstance(choice, dict):
-        if choice["name"] not in names:
-            raise InvalidRequestError(f"tool_choice names unknown tool {choice['name']!r}", field="tool_choice.name")
-        config["toolChoice"] = {"tool": {"name": choice["name"]}}
-    elif choice == "auto":
-        config["toolChoice"] = {"auto": {}}
+        config["toolChoice"] = tool_choice("tool", choice["name"], names, "tool_choice.name")
     return config
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bedrock_stream.chat import ChatMessage, ChatRequest, SystemBlock
+from bedrock_stream.converse_tools import tool_choice
 from bedrock_stream.errors import InvalidRequestError
 from bedrock_stream.json_body import load_json_text
 from bedrock_stream.openai_content import Attachments
@@ -222,12 +223,10 @@ def _tool_config(body: dict[str, Any]) -> dict[str, Any] | None:
     ]
     config: dict[str, Any] = {"tools": specs}
     if choice == "required":
-        config["toolChoice"] = {"any": {}}
+        config["toolChoice"] = tool_choice("any")
     elif isinstance(choice, dict):
-        name = choice["function"]["name"]
-        if name not in {tool["function"]["name"] for tool in tools}:
-            raise InvalidRequestError(f"tool_choice names unknown tool {name!r}", field="tool_choice.function.name")
-        config["toolChoice"] = {"tool": {"name": name}}
+        declared = {tool["function"]["name"] for tool in tools}
+        config["toolChoice"] = tool_choice("tool", choice["function"]["name"], declared, "tool_choice.function.name")
     elif choice == "auto":
-        config["toolChoice"] = {"auto": {}}
+        config["toolChoice"] = tool_choice("auto")
     return config

@@ -43,6 +43,7 @@ from typing import Any
 
 from bedrock_stream.bedrock.registry import parse_model_id
 from bedrock_stream.chat import ChatMessage, ChatRequest
+from bedrock_stream.converse_tools import tool_choice, tools_in_history
 from bedrock_stream.encoders.openai_responses_items import REDACTED_PREFIX
 from bedrock_stream.errors import InvalidRequestError
 from bedrock_stream.json_body import load_json_text
@@ -296,7 +297,7 @@ def _reasoning_block(item: dict[str, Any], field: str) -> dict[str, Any] | None:
 def _tool_config(
     tools: list[dict[str, Any]], choice: str | dict[str, Any] | None, messages: tuple[ChatMessage, ...]
 ) -> dict[str, Any] | None:
-    used = _tools_in_history(messages)
+    used = tools_in_history(messages)
     if not tools:
         if choice == "required" or isinstance(choice, dict):
             raise InvalidRequestError("tool_choice requires tools", field="tool_choice")
@@ -318,23 +319,12 @@ def _tool_config(
         specs.append({"toolSpec": spec})
     config: dict[str, Any] = {"tools": specs}
     if choice == "auto":
-        config["toolChoice"] = {"auto": {}}
+        config["toolChoice"] = tool_choice("auto")
     elif choice == "required":
-        config["toolChoice"] = {"any": {}}
+        config["toolChoice"] = tool_choice("any")
     elif isinstance(choice, dict):
-        if choice["name"] not in {tool["name"] for tool in tools}:
-            raise InvalidRequestError(f"tool_choice names unknown tool {choice['name']!r}", field="tool_choice.name")
-        config["toolChoice"] = {"tool": {"name": choice["name"]}}
+        config["toolChoice"] = tool_choice("tool", choice["name"], {tool["name"] for tool in tools}, "tool_choice.name")
     return config
-
-
-def _tools_in_history(messages: tuple[ChatMessage, ...]) -> list[str]:
-    names: list[str] = []
-    for message in messages:
-        for block in message.content:
-            if "toolUse" in block and block["toolUse"]["name"] not in names:
-                names.append(block["toolUse"]["name"])
-    return names
 
 
 def _echo_tool(tool: dict[str, Any]) -> dict[str, Any]:
