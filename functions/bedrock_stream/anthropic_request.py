@@ -36,6 +36,7 @@ from bedrock_stream.bedrock.registry import parse_model_id
 from bedrock_stream.chat import ChatMessage, ChatRequest, SystemBlock
 from bedrock_stream.converse_tools import tool_choice, tools_in_history
 from bedrock_stream.errors import InvalidRequestError
+from bedrock_stream.openai_reasoning import ReasoningAsk, reasoning_fields
 from bedrock_stream.plan import Converse, CountTokens, SurfaceRequest
 from bedrock_stream.schemas import validate_anthropic_messages_request
 from bedrock_stream.settings import Settings
@@ -345,18 +346,11 @@ def _model_fields(body: dict[str, Any], model: str, max_tokens: int) -> dict[str
             raise InvalidRequestError(f"top_k is not supported for model {model!r}", field="top_k")
     thinking = body.get("thinking")
     if thinking is not None and thinking["type"] != "disabled":
-        if provider != "anthropic":
-            raise InvalidRequestError(
-                f"thinking is supported for Anthropic models only, not {model!r}", field="thinking"
-            )
-        if thinking["type"] == "enabled":
-            budget = thinking.get("budget_tokens")
-            if budget is None:
-                raise InvalidRequestError("thinking.budget_tokens is required", field="thinking.budget_tokens")
-            if budget >= max_tokens:
-                raise InvalidRequestError(
-                    f"thinking.budget_tokens ({budget}) must be less than max_tokens ({max_tokens})",
-                    field="thinking.budget_tokens",
-                )
-        fields["thinking"] = dict(thinking)
+        ask = ReasoningAsk(
+            "thinking",
+            thinking=thinking,
+            budget_tokens=thinking.get("budget_tokens"),
+            budget_field="thinking.budget_tokens",
+        )
+        fields.update(reasoning_fields(ask, model, max_tokens))
     return fields

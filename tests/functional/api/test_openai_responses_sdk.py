@@ -31,6 +31,7 @@ from tests.support.sdk_shapes import strict_parse
 from tests.unit.api.support import MODEL, OTHER
 
 PROMPT = "Stream this through the OpenAI Responses API: naïve café 🌍"
+SONNET_4 = "us.anthropic.claude-sonnet-4-20250514-v1:0"  # reasoning.effort needs a Claude that thinks
 EXPECTED = stub_text(PROMPT)
 WEATHER_TOOL: Any = {
     "type": "function",
@@ -50,7 +51,7 @@ ANSWER = "It is sunny in Paris, 22 degrees."
 
 @pytest.fixture(scope="module")
 def local() -> Iterator[LocalLambda]:
-    env = {"BEDROCK_STREAM_MODELS": f"{MODEL},{OTHER}", "BEDROCK_STREAM_DEFAULT_MODEL": MODEL}
+    env = {"BEDROCK_STREAM_MODELS": f"{MODEL},{OTHER},{SONNET_4}", "BEDROCK_STREAM_DEFAULT_MODEL": MODEL}
     with LocalLambda(env=env, timeout=30, bedrock=BedrockOptions(mode="stub")) as lam:
         yield lam
 
@@ -307,7 +308,9 @@ def _replay(fake: FakeBedrock, name: str) -> None:
 @needs_recordings
 def test_recorded_reasoning_streams_as_reasoning_items(client: openai.OpenAI, fake: FakeBedrock) -> None:
     _replay(fake, "converse-claude-sonnet4-reasoning.bin")
-    with client.responses.stream(model=MODEL, input=PROMPT, max_output_tokens=2048, reasoning={"effort": "low"}) as s:
+    with client.responses.stream(
+        model=SONNET_4, input=PROMPT, max_output_tokens=2048, reasoning={"effort": "low"}
+    ) as s:
         kinds = [event.type for event in s]
         final = s.get_final_response()
     assert kinds.index("response.reasoning_text.delta") < kinds.index("response.output_text.delta")

@@ -37,11 +37,12 @@ SCHEMA: dict[str, Any] = {
 validate_arguments = fastjsonschema.compile(SCHEMA)
 RESULT = "Sunny, 21 °C ☀"
 QUOTED = f"The get_weather tool returned: «{RESULT}»."
+NOVA_2 = "us.amazon.nova-2-lite-v1:0"  # reasons by effort level (Nova 1, OTHER, cannot reason)
 
 
 @pytest.fixture(scope="module")
 def local() -> Iterator[LocalLambda]:
-    env = {"BEDROCK_STREAM_MODELS": f"{MODEL},{OTHER}", "BEDROCK_STREAM_DEFAULT_MODEL": MODEL}
+    env = {"BEDROCK_STREAM_MODELS": f"{MODEL},{OTHER},{NOVA_2}", "BEDROCK_STREAM_DEFAULT_MODEL": MODEL}
     with LocalLambda(env=env, timeout=30, bedrock=BedrockOptions(mode="stub")) as lam:
         yield lam
 
@@ -285,7 +286,7 @@ def test_native_route_reasoning_for_claude_streams_thinking_then_text(http: http
 
 
 def test_native_route_reasoning_for_nova_uses_effort(http: httpx.Client, fake: FakeBedrock) -> None:
-    events = _ndjson(http, {"model": OTHER, "prompt": "Hello", "reasoning": {"effort": "low"}})
+    events = _ndjson(http, {"model": NOVA_2, "prompt": "Hello", "reasoning": {"effort": "low"}})
     sent = fake.requests[-1].json["additionalModelRequestFields"]
     assert sent == {"reasoningConfig": {"type": "enabled", "maxReasoningEffort": "low"}}
     assert [e for e in events if e["type"] == "reasoning"] == [{"type": "reasoning", "text": "[REDACTED]"}]
@@ -294,9 +295,10 @@ def test_native_route_reasoning_for_nova_uses_effort(http: httpx.Client, fake: F
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({"prompt": "x", "reasoning": {"effort": "low"}}, "reasoning.budget_tokens"),
+        ({"prompt": "x", "reasoning": {"effort": "low"}}, "reasoning"),  # Claude 3 Haiku has no effort row
         ({"prompt": "x", "max_tokens": 1024, "reasoning": {"budget_tokens": 1024}}, "reasoning.budget_tokens"),
-        ({"model": OTHER, "prompt": "x", "reasoning": {"budget_tokens": 2000}}, "reasoning.effort"),
+        ({"model": NOVA_2, "prompt": "x", "reasoning": {"budget_tokens": 2000}}, "reasoning.effort"),
+        ({"model": OTHER, "prompt": "x", "reasoning": {"effort": "low"}}, "reasoning"),
     ],
 )
 def test_native_route_refuses_reasoning_the_model_cannot_take(
