@@ -34,7 +34,9 @@ from typing import Any
 
 from bedrock_stream.bedrock.registry import parse_model_id
 from bedrock_stream.chat import ChatMessage, ChatRequest, SystemBlock
+from bedrock_stream.converse_tools import tool_choice, tools_in_history
 from bedrock_stream.errors import InvalidRequestError
+from bedrock_stream.openai_reasoning import ReasoningAsk, reasoning_fields
 from bedrock_stream.plan import Converse, CountTokens, SurfaceRequest
 from bedrock_stream.schemas import validate_anthropic_messages_request
 from bedrock_stream.settings import Settings
@@ -301,7 +303,7 @@ def _tool_config(body: dict[str, Any], messages: tuple[ChatMessage, ...]) -> dic
     tools = body.get("tools") or []
     choice = body.get("tool_choice")
     kind = choice["type"] if choice else None
-    used = _tools_in_history(messages)
+    used = tools_in_history(messages)
     if not tools:
         if kind in ("any", "tool"):
             raise InvalidRequestError(f"tool_choice {kind} requires tools", field="tool_choice")
@@ -324,26 +326,10 @@ def _tool_config(body: dict[str, Any], messages: tuple[ChatMessage, ...]) -> dic
         if tool.get("cache_control"):
             specs.append(_cache_point(tool["cache_control"]))
     config: dict[str, Any] = {"tools": specs}
-    if kind == "auto":
-        config["toolChoice"] = {"auto": {}}
-    elif kind == "any":
-        config["toolChoice"] = {"any": {}}
-    elif kind == "tool":
+    if kind in ("auto", "any", "tool"):
         name = choice.get("name") if choice else None
-        if name not in {tool["name"] for tool in tools}:
-            raise InvalidRequestError(f"tool_choice names unknown tool {name!r}", field="tool_choice.name")
-        config["toolChoice"] = {"tool": {"name": name}}
+        config["toolChoice"] = tool_choice(kind, name, {tool["name"] for tool in tools}, "tool_choice.name")
     return config
-
-
-def _tools_in_history(messages: tuple[ChatMessage, ...]) -> list[str]:
-    """Names of the tools the conversation's toolUse blocks call, in order of first use."""
-    names: list[str] = []
-    for message in messages:
-        for block in message.content:
-            if "toolUse" in block and block["toolUse"]["name"] not in names:
-                names.append(block["toolUse"]["name"])
-    return names
 
 
 def _model_fields(body: dict[str, Any], model: str, max_tokens: int) -> dict[str, Any]:
@@ -360,18 +346,11 @@ def _model_fields(body: dict[str, Any], model: str, max_tokens: int) -> dict[str
             raise InvalidRequestError(f"top_k is not supported for model {model!r}", field="top_k")
     thinking = body.get("thinking")
     if thinking is not None and thinking["type"] != "disabled":
-        if provider != "anthropic":
-            raise InvalidRequestError(
-                f"thinking is supported for Anthropic models only, not {model!r}", field="thinking"
-            )
-        if thinking["type"] == "enabled":
-            budget = thinking.get("budget_tokens")
-            if budget is None:
-                raise InvalidRequestError("thinking.budget_tokens is required", field="thinking.budget_tokens")
-            if budget >= max_tokens:
-                raise InvalidRequestError(
-                    f"thinking.budget_tokens ({budget}) must be less than max_tokens ({max_tokens})",
-                    field="thinking.budget_tokens",
-                )
-        fields["thinking"] = dict(thinking)
+        ask = ReasoningAsk(
+            "thinking",
+            thinking=thinking,
+            budget_tokens=thinking.get("budget_tokens"),
+            budget_field="thinking.budget_tokens",
+        )
+        fields.update(reasoning_fields(ask, model, max_tokens))
     return fields

@@ -6,12 +6,9 @@ Schema: ``schemas/native-request.json`` (published in the README's API section).
 ``toolChoice``; ``tool_use`` -> ``toolUse``, ``tool_result`` -> ``toolResult`` (``is_error`` -> ``status: error``).
 Converse refuses tool blocks without a ``toolConfig``, so they need ``tools``. ``cache_point`` blocks (system,
 message content, tools) -> ``cachePoint: {type: default}`` where Converse allows them
-(https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html). ``reasoning`` goes to
-``additionalModelRequestFields`` in the model family's shape: Anthropic ``thinking {type: enabled, budget_tokens}``
-(https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-extended-thinking.html), Amazon Nova
-``reasoningConfig {type: enabled, maxReasoningEffort}``
-(https://docs.aws.amazon.com/nova/latest/nova2-userguide/extended-thinking.html), OpenAI gpt-oss
-``reasoning_effort``; other models refuse it (400).
+(https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html). ``reasoning``
+(``budget_tokens`` and/or ``effort``) goes to ``additionalModelRequestFields`` in the model family's shape, by the
+rule every surface shares (:mod:`bedrock_stream.openai_reasoning`); other models refuse it (400).
 """
 
 from __future__ import annotations
@@ -19,9 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bedrock_stream.bedrock.registry import parse_model_id
 from bedrock_stream.chat import ChatMessage, ChatRequest, SystemBlock
+from bedrock_stream.converse_tools import tool_choice
 from bedrock_stream.errors import InvalidRequestError
+from bedrock_stream.openai_reasoning import ReasoningAsk, reasoning_fields
 from bedrock_stream.plan import Converse, SurfaceRequest
 from bedrock_stream.schemas import validate_native_request
 from bedrock_stream.settings import Settings
@@ -71,7 +69,7 @@ def parse_native_request(data: Any, settings: Settings) -> NativeRequest:
             top_p=body.get("top_p"),
             stop=(stop,) if isinstance(stop, str) else tuple(stop),
             tool_config=tool_config,
-            additional_model_request_fields=_reasoning(body.get("reasoning"), model, max_tokens),
+            additional_model_request_fields=_reasoning(body.get("reasoning") or {}, model, max_tokens),
         ),
         stream=bool(body.get("stream", True)),
     )
@@ -143,36 +141,20 @@ def _tool_config(body: dict[str, Any], messages: tuple[ChatMessage, ...]) -> dic
     if not names:
         raise InvalidRequestError("tools needs at least one tool besides cache points", field="tools")
     config: dict[str, Any] = {"tools": specs}
-    if choice == "any":
-        config["toolChoice"] = {"any": {}}
+    if choice in ("auto", "any"):
+        config["toolChoice"] = tool_choice(choice)
     elif isinstance(choice, dict):
-        if choice["name"] not in names:
-            raise InvalidRequestError(f"tool_choice names unknown tool {choice['name']!r}", field="tool_choice.name")
-        config["toolChoice"] = {"tool": {"name": choice["name"]}}
-    elif choice == "auto":
-        config["toolChoice"] = {"auto": {}}
+        config["toolChoice"] = tool_choice("tool", choice["name"], names, "tool_choice.name")
     return config
 
 
-def _reasoning(reasoning: dict[str, Any] | None, model: str, max_tokens: int) -> dict[str, Any] | None:
+def _reasoning(reasoning: dict[str, Any], model: str, max_tokens: int) -> dict[str, Any] | None:
     """``reasoning`` in the model family's ``additionalModelRequestFields`` shape (None when not asked)."""
-    if reasoning is None:
-        return None
-    provider = parse_model_id(model).provider
-    budget, effort = reasoning.get("budget_tokens"), reasoning.get("effort")
-    if provider == "anthropic":
-        if budget is None:
-            raise InvalidRequestError("Anthropic models need reasoning.budget_tokens", field="reasoning.budget_tokens")
-        if budget >= max_tokens:
-            raise InvalidRequestError(
-                f"reasoning.budget_tokens ({budget}) must be less than max_tokens ({max_tokens})",
-                field="reasoning.budget_tokens",
-            )
-        return {"thinking": {"type": "enabled", "budget_tokens": int(budget)}}
-    if provider not in ("openai", "amazon") or (provider == "amazon" and "nova" not in model):
-        raise InvalidRequestError(f"reasoning is not supported for model {model!r}", field="reasoning")
-    if effort is None:
-        raise InvalidRequestError(f"{model!r} needs reasoning.effort", field="reasoning.effort")
-    if provider == "openai":
-        return {"reasoning_effort": effort}
-    return {"reasoningConfig": {"type": "enabled", "maxReasoningEffort": effort}}
+    ask = ReasoningAsk(
+        "reasoning",
+        effort=reasoning.get("effort"),
+        effort_field="reasoning.effort",
+        budget_tokens=reasoning.get("budget_tokens"),
+        budget_field="reasoning.budget_tokens",
+    )
+    return reasoning_fields(ask, model, max_tokens) or None

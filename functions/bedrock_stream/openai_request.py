@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bedrock_stream.chat import ChatMessage, ChatRequest, SystemBlock
+from bedrock_stream.converse_tools import tool_choice
 from bedrock_stream.errors import InvalidRequestError
 from bedrock_stream.json_body import load_json_text
 from bedrock_stream.openai_content import Attachments
-from bedrock_stream.openai_reasoning import reasoning_fields
+from bedrock_stream.openai_reasoning import ReasoningAsk, reasoning_fields
 from bedrock_stream.plan import Converse, SurfaceRequest
 from bedrock_stream.schemas import validate_openai_chat_request
 from bedrock_stream.settings import Settings
@@ -131,7 +132,7 @@ def parse_openai_request(data: Any, settings: Settings) -> OpenAIChatRequest:
             top_p=body.get("top_p"),
             stop=(stop,) if isinstance(stop, str) else tuple(stop),
             tool_config=_tool_config(body),
-            additional_model_request_fields=reasoning_fields(body.get("reasoning_effort"), model, max_tokens) or None,
+            additional_model_request_fields=reasoning_fields(_reasoning(body, limit_field), model, max_tokens) or None,
             output_config=output_config,
             service_tier=_SERVICE_TIERS.get(tier) if isinstance(tier, str) else None,
         ),
@@ -139,6 +140,11 @@ def parse_openai_request(data: Any, settings: Settings) -> OpenAIChatRequest:
         include_usage=bool(stream_options.get("include_usage")),
         ignored=tuple(name for name in IGNORED_PARAMS if body.get(name) is not None),
     )
+
+
+def _reasoning(body: dict[str, Any], limit_field: str) -> ReasoningAsk:
+    effort = body.get("reasoning_effort")
+    return ReasoningAsk("reasoning_effort", effort=effort, effort_field="reasoning_effort", limit_field=limit_field)
 
 
 def _text(content: Any, role: str, field: str) -> str:
@@ -222,12 +228,10 @@ def _tool_config(body: dict[str, Any]) -> dict[str, Any] | None:
     ]
     config: dict[str, Any] = {"tools": specs}
     if choice == "required":
-        config["toolChoice"] = {"any": {}}
+        config["toolChoice"] = tool_choice("any")
     elif isinstance(choice, dict):
-        name = choice["function"]["name"]
-        if name not in {tool["function"]["name"] for tool in tools}:
-            raise InvalidRequestError(f"tool_choice names unknown tool {name!r}", field="tool_choice.function.name")
-        config["toolChoice"] = {"tool": {"name": name}}
+        declared = {tool["function"]["name"] for tool in tools}
+        config["toolChoice"] = tool_choice("tool", choice["function"]["name"], declared, "tool_choice.function.name")
     elif choice == "auto":
-        config["toolChoice"] = {"auto": {}}
+        config["toolChoice"] = tool_choice("auto")
     return config

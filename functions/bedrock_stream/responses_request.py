@@ -22,12 +22,9 @@ Bedrock Converse API reference (https://docs.aws.amazon.com/bedrock/latest/APIRe
   assistant text (models produce it; clients send it back) is dropped.
 - ``text.format`` ``json_schema`` -> ``outputConfig.textFormat`` (Converse structured output); ``json_object``
   has no Converse equivalent (400).
-- ``reasoning.effort`` -> ``additionalModelRequestFields`` in the model family's shape: Anthropic ``thinking``
-  with a budget of a share of ``max_output_tokens`` per effort (a quarter for ``low``, half for ``medium``,
-  three quarters for ``high``; at least 1024, so ``max_output_tokens`` must exceed 1024), Amazon Nova 2
-  ``reasoningConfig`` (https://docs.aws.amazon.com/nova/latest/nova2-userguide/extended-thinking.html), OpenAI gpt-oss
-  ``reasoning_effort`` (https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-openai.html);
-  other models -> 400.
+- ``reasoning.effort`` -> ``additionalModelRequestFields`` in the model family's shape, by the rule every surface
+  shares (:mod:`bedrock_stream.openai_reasoning`: Claude ``thinking``, Nova 2 ``reasoningConfig``, gpt-oss
+  ``reasoning_effort``); other models -> 400.
 
 The answer repeats the request's settings (``tools``, ``instructions``, ``tool_choice``...): :attr:`echo` holds
 them as the Response object's fields.
@@ -41,11 +38,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from bedrock_stream.bedrock.registry import parse_model_id
 from bedrock_stream.chat import ChatMessage, ChatRequest
+from bedrock_stream.converse_tools import tool_choice, tools_in_history
 from bedrock_stream.encoders.openai_responses_items import REDACTED_PREFIX
 from bedrock_stream.errors import InvalidRequestError
 from bedrock_stream.json_body import load_json_text
+from bedrock_stream.openai_reasoning import ReasoningAsk, reasoning_fields
 from bedrock_stream.plan import Converse, SurfaceRequest
 from bedrock_stream.schemas import validate_openai_responses_request
 from bedrock_stream.settings import Settings
@@ -54,12 +52,6 @@ from bedrock_stream.validation import check_max_tokens, check_model, merge_turns
 __all__ = ["OpenAIResponsesRequest", "parse_responses_request", "responses_plan"]
 
 _IMAGE_FORMATS = {"image/jpeg": "jpeg", "image/png": "png", "image/gif": "gif", "image/webp": "webp"}
-_ANTHROPIC_SHARES = {"minimal": 0.25, "low": 0.25, "medium": 0.5, "high": 0.75, "xhigh": 0.9}
-"""``reasoning.effort`` -> the share of ``max_output_tokens`` Anthropic ``thinking.budget_tokens`` gets."""
-_ANTHROPIC_MIN_BUDGET = 1024
-"""Anthropic's smallest thinking budget."""
-_LEVELS = {"minimal": "low", "low": "low", "medium": "medium", "high": "high", "xhigh": "high"}
-"""``reasoning.effort`` -> the low/medium/high scale of Nova 2 and gpt-oss."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +105,17 @@ def parse_responses_request(data: Any, settings: Settings) -> OpenAIResponsesReq
         temperature=body.get("temperature"),
         top_p=body.get("top_p"),
         tool_config=_tool_config(tools, choice, messages),
-        additional_model_request_fields=_reasoning_fields(reasoning.get("effort"), model, max_tokens),
+        additional_model_request_fields=reasoning_fields(
+            ReasoningAsk(
+                "reasoning.effort",
+                effort=reasoning.get("effort"),
+                effort_field="reasoning.effort",
+                limit_field="max_output_tokens",
+            ),
+            model,
+            max_tokens,
+        )
+        or None,
         output_config=_output_config(text.get("format")),
     )
     echo = {
@@ -296,7 +298,7 @@ def _reasoning_block(item: dict[str, Any], field: str) -> dict[str, Any] | None:
 def _tool_config(
     tools: list[dict[str, Any]], choice: str | dict[str, Any] | None, messages: tuple[ChatMessage, ...]
 ) -> dict[str, Any] | None:
-    used = _tools_in_history(messages)
+    used = tools_in_history(messages)
     if not tools:
         if choice == "required" or isinstance(choice, dict):
             raise InvalidRequestError("tool_choice requires tools", field="tool_choice")
@@ -318,23 +320,12 @@ def _tool_config(
         specs.append({"toolSpec": spec})
     config: dict[str, Any] = {"tools": specs}
     if choice == "auto":
-        config["toolChoice"] = {"auto": {}}
+        config["toolChoice"] = tool_choice("auto")
     elif choice == "required":
-        config["toolChoice"] = {"any": {}}
+        config["toolChoice"] = tool_choice("any")
     elif isinstance(choice, dict):
-        if choice["name"] not in {tool["name"] for tool in tools}:
-            raise InvalidRequestError(f"tool_choice names unknown tool {choice['name']!r}", field="tool_choice.name")
-        config["toolChoice"] = {"tool": {"name": choice["name"]}}
+        config["toolChoice"] = tool_choice("tool", choice["name"], {tool["name"] for tool in tools}, "tool_choice.name")
     return config
-
-
-def _tools_in_history(messages: tuple[ChatMessage, ...]) -> list[str]:
-    names: list[str] = []
-    for message in messages:
-        for block in message.content:
-            if "toolUse" in block and block["toolUse"]["name"] not in names:
-                names.append(block["toolUse"]["name"])
-    return names
 
 
 def _echo_tool(tool: dict[str, Any]) -> dict[str, Any]:
@@ -363,24 +354,3 @@ def _output_config(fmt: dict[str, Any] | None) -> dict[str, Any] | None:
     if fmt.get("description"):
         schema["description"] = fmt["description"]
     return {"textFormat": {"type": "json_schema", "structure": {"jsonSchema": schema}}}
-
-
-def _reasoning_fields(effort: str | None, model: str, max_tokens: int) -> dict[str, Any] | None:
-    """``reasoning.effort`` in the model family's ``additionalModelRequestFields`` shape (None: no reasoning)."""
-    if effort is None or effort == "none":
-        return None
-    provider = parse_model_id(model).provider
-    if provider == "anthropic":
-        budget = max(_ANTHROPIC_MIN_BUDGET, int(max_tokens * _ANTHROPIC_SHARES[effort]))
-        if budget >= max_tokens:
-            raise InvalidRequestError(
-                f"reasoning.effort {effort!r} thinks with up to {budget} tokens, which must be less than "
-                f"max_output_tokens ({max_tokens}): raise max_output_tokens or lower the effort",
-                field="reasoning.effort",
-            )
-        return {"thinking": {"type": "enabled", "budget_tokens": budget}}
-    if provider == "amazon" and "nova-2" in model:
-        return {"reasoningConfig": {"type": "enabled", "maxReasoningEffort": _LEVELS[effort]}}
-    if provider == "openai":
-        return {"reasoning_effort": _LEVELS[effort]}
-    raise InvalidRequestError(f"reasoning.effort is not supported for model {model!r}", field="reasoning.effort")

@@ -32,7 +32,7 @@ from typing import Any
 
 from bedrock_stream.chat import ChatMessage, ChatRequest
 from bedrock_stream.errors import InvalidRequestError
-from bedrock_stream.openai_reasoning import reasoning_fields
+from bedrock_stream.openai_reasoning import ReasoningAsk, reasoning_fields
 from bedrock_stream.plan import Converse, SurfaceRequest
 from bedrock_stream.schemas import validate_ui_chat_request
 from bedrock_stream.settings import Settings
@@ -84,7 +84,10 @@ def parse_ui_chat_request(data: Any, settings: Settings) -> UiChatRequest:
         raise InvalidRequestError("the conversation must start with a user message", field="messages")
     if messages[-1].role != "user":
         raise InvalidRequestError("the last message must be a user message (or hold tool results)", field="messages")
-    fields = reasoning_fields(effort, model, max_tokens) if effort else {}
+    ask = ReasoningAsk(
+        "reasoningEffort", effort=effort, effort_field="reasoningEffort", limit_field="maxOutputTokens"
+    )
+    fields = reasoning_fields(ask, model, max_tokens)
     chat = ChatRequest(
         model=model,
         messages=messages,

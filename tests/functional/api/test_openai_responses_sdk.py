@@ -13,6 +13,7 @@ streaming events: platform.openai.com/docs/api-reference/responses); OpenAI Agen
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import agents
@@ -25,11 +26,13 @@ from emulator.eventstream import event_frame
 from emulator.fake_bedrock import ExceptionAfter, FakeBedrock, ScriptedReply, split_frames, stub_text
 from emulator.fake_bedrock.server import RecordedRequest
 from emulator.local import LocalLambda
+from tests.functional.api.conftest import stub_lambda
 from tests.support.recorded import needs_recordings, recorded_file
 from tests.support.sdk_shapes import sdk_sse_events, strict_parse
 from tests.unit.api.support import MODEL, OTHER, RESPONSES_FUNCTION_CALL_TAIL
 
 PROMPT = "Stream this through the OpenAI Responses API: naïve café 🌍"
+SONNET_4 = "us.anthropic.claude-sonnet-4-20250514-v1:0"  # reasoning.effort needs a Claude that thinks
 EXPECTED = stub_text(PROMPT)
 WEATHER_TOOL: Any = {
     "type": "function",
@@ -45,6 +48,13 @@ WEATHER_TOOL: Any = {
 }
 QUESTION = "What is the weather in Paris?"
 ANSWER = "It is sunny in Paris, 22 degrees."
+
+
+@pytest.fixture(scope="module")
+def local() -> Iterator[LocalLambda]:
+    """The shared local Function URL, with SONNET_4 allowed too."""
+    with stub_lambda(BEDROCK_STREAM_MODELS=f"{MODEL},{OTHER},{SONNET_4}") as lam:
+        yield lam
 
 
 @pytest.fixture
@@ -277,7 +287,9 @@ def _replay(fake: FakeBedrock, name: str) -> None:
 @needs_recordings
 def test_recorded_reasoning_streams_as_reasoning_items(client: openai.OpenAI, fake: FakeBedrock) -> None:
     _replay(fake, "converse-claude-sonnet4-reasoning.bin")
-    with client.responses.stream(model=MODEL, input=PROMPT, max_output_tokens=2048, reasoning={"effort": "low"}) as s:
+    with client.responses.stream(
+        model=SONNET_4, input=PROMPT, max_output_tokens=2048, reasoning={"effort": "low"}
+    ) as s:
         kinds = [event.type for event in s]
         final = s.get_final_response()
     assert kinds.index("response.reasoning_text.delta") < kinds.index("response.output_text.delta")

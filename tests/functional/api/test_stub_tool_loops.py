@@ -22,6 +22,7 @@ import pytest
 
 from emulator.fake_bedrock import FakeBedrock, stub_text
 from emulator.local import LocalLambda
+from tests.functional.api.conftest import stub_lambda
 from tests.unit.api.support import MODEL, OTHER
 
 SCHEMA: dict[str, Any] = {
@@ -37,6 +38,14 @@ SCHEMA: dict[str, Any] = {
 validate_arguments = fastjsonschema.compile(SCHEMA)
 RESULT = "Sunny, 21 °C ☀"
 QUOTED = f"The get_weather tool returned: «{RESULT}»."
+NOVA_2 = "us.amazon.nova-2-lite-v1:0"  # reasons by effort level (Nova 1, OTHER, cannot reason)
+
+
+@pytest.fixture(scope="module")
+def local() -> Iterator[LocalLambda]:
+    """The shared local Function URL, with NOVA_2 allowed too."""
+    with stub_lambda(BEDROCK_STREAM_MODELS=f"{MODEL},{OTHER},{NOVA_2}") as lam:
+        yield lam
 
 
 @pytest.fixture
@@ -270,7 +279,7 @@ def test_native_route_reasoning_for_claude_streams_thinking_then_text(http: http
 
 
 def test_native_route_reasoning_for_nova_uses_effort(http: httpx.Client, fake: FakeBedrock) -> None:
-    events = _ndjson(http, {"model": OTHER, "prompt": "Hello", "reasoning": {"effort": "low"}})
+    events = _ndjson(http, {"model": NOVA_2, "prompt": "Hello", "reasoning": {"effort": "low"}})
     sent = fake.requests[-1].json["additionalModelRequestFields"]
     assert sent == {"reasoningConfig": {"type": "enabled", "maxReasoningEffort": "low"}}
     assert [e for e in events if e["type"] == "reasoning"] == [{"type": "reasoning", "text": "[REDACTED]"}]
@@ -279,9 +288,10 @@ def test_native_route_reasoning_for_nova_uses_effort(http: httpx.Client, fake: F
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({"prompt": "x", "reasoning": {"effort": "low"}}, "reasoning.budget_tokens"),
+        ({"prompt": "x", "reasoning": {"effort": "low"}}, "reasoning"),  # Claude 3 Haiku has no effort row
         ({"prompt": "x", "max_tokens": 1024, "reasoning": {"budget_tokens": 1024}}, "reasoning.budget_tokens"),
-        ({"model": OTHER, "prompt": "x", "reasoning": {"budget_tokens": 2000}}, "reasoning.effort"),
+        ({"model": NOVA_2, "prompt": "x", "reasoning": {"budget_tokens": 2000}}, "reasoning.effort"),
+        ({"model": OTHER, "prompt": "x", "reasoning": {"effort": "low"}}, "reasoning"),
     ],
 )
 def test_native_route_refuses_reasoning_the_model_cannot_take(

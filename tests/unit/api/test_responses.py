@@ -146,7 +146,8 @@ def test_json_schema_format_is_converse_structured_output() -> None:
 @pytest.mark.parametrize(
     ("model", "effort", "fields"),
     [
-        (CLAUDE, "high", {"thinking": {"type": "enabled", "budget_tokens": 1536}}),
+        (CLAUDE, "low", {"thinking": {"type": "enabled", "budget_tokens": 1024}}),  # the fixed budget per effort
+        (CLAUDE, "high", {"thinking": {"type": "enabled", "budget_tokens": 2047}}),  # 16384, kept below 2048
         (NOVA2, "xhigh", {"reasoningConfig": {"type": "enabled", "maxReasoningEffort": "high"}}),
         (GPT_OSS, "low", {"reasoning_effort": "low"}),
     ],
@@ -225,7 +226,8 @@ def test_stateless_values_of_the_state_fields_are_accepted() -> None:
 def test_reasoning_without_an_output_limit_gets_the_cap() -> None:
     params = converse({"input": "Hi", "reasoning": {"effort": "medium"}})
     assert params["inferenceConfig"]["maxTokens"] == ALL.max_tokens_cap
-    assert params["additionalModelRequestFields"] == {"thinking": {"type": "enabled", "budget_tokens": 1024}}
+    budget = min(4096, ALL.max_tokens_cap - 1)  # medium's fixed budget, below the limit
+    assert params["additionalModelRequestFields"] == {"thinking": {"type": "enabled", "budget_tokens": budget}}
     assert converse({"input": "Hi"})["inferenceConfig"]["maxTokens"] == ALL.default_max_tokens
 
 
