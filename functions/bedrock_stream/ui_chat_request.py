@@ -84,9 +84,7 @@ def parse_ui_chat_request(data: Any, settings: Settings) -> UiChatRequest:
         raise InvalidRequestError("the conversation must start with a user message", field="messages")
     if messages[-1].role != "user":
         raise InvalidRequestError("the last message must be a user message (or hold tool results)", field="messages")
-    ask = ReasoningAsk(
-        "reasoningEffort", effort=effort, effort_field="reasoningEffort", limit_field="maxOutputTokens"
-    )
+    ask = ReasoningAsk("reasoningEffort", effort=effort, effort_field="reasoningEffort", limit_field="maxOutputTokens")
     fields = reasoning_fields(ask, model, max_tokens)
     chat = ChatRequest(
         model=model,
