@@ -75,10 +75,15 @@ class LogBook:
         with self._lock:
             return list(self._lines)
 
-    def wait_for(self, text: str, timeout: float) -> bool:
-        """Block until a kept line contains ``text``; False if none did within ``timeout`` seconds."""
+    def wait_for(self, text: str, timeout: float, *, source_prefix: str = "") -> bool:
+        """Block until a kept line whose source starts with ``source_prefix`` contains ``text``; False if none did
+        within ``timeout`` seconds."""
+
+        def seen() -> bool:
+            return any(text in line.text and line.source.startswith(source_prefix) for line in self._lines)
+
         with self._lock:
-            return self._lock.wait_for(lambda: any(text in line.text for line in self._lines), timeout)
+            return self._lock.wait_for(seen, timeout)
 
     def text(self) -> str:
         """All line texts joined with newlines."""

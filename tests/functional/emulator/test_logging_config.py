@@ -18,7 +18,7 @@ def _function_records(lines: list[str]) -> list[dict[str, object]]:
 def test_the_runtime_logs_json_records_by_default() -> None:
     with python_lambda(concurrency=1) as emulator:
         assert httpx.get(f"{emulator.url}/?mode=raise").status_code == 502
-        assert emulator.logs.wait_for("failed before returning", 10.0)
+        assert emulator.logs.wait_for("failed before returning", 10.0, source_prefix="function")
         lines = [line.text for line in emulator.log_lines("function")]
     records = _function_records(lines)
     failure = next(record for record in records if "failed before returning" in str(record.get("message")))
@@ -29,7 +29,7 @@ def test_the_runtime_logs_json_records_by_default() -> None:
 def test_text_format_is_still_available() -> None:
     with python_lambda(concurrency=1, log_format="Text") as emulator:
         assert httpx.get(f"{emulator.url}/?mode=raise").status_code == 502
-        assert emulator.logs.wait_for("failed before returning", 10.0)
+        assert emulator.logs.wait_for("failed before returning", 10.0, source_prefix="function")
         lines = [line.text for line in emulator.log_lines("function") if "failed before returning" in line.text]
     assert lines
     assert not _function_records(lines)

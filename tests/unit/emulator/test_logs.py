@@ -60,3 +60,11 @@ def test_wait_for_gives_up_after_the_timeout_when_no_line_matches() -> None:
     book = LogBook()
     book.add("emulator", "platform", "START RequestId: 1")
     assert not book.wait_for("END", timeout=0)
+
+
+def test_wait_for_can_require_the_source() -> None:
+    book = LogBook()
+    book.add("emulator", "platform", "Function.DemoError: failed before returning")
+    assert not book.wait_for("failed before returning", timeout=0, source_prefix="function")
+    book.add("function-0", "stdout", '{"message": "failed before returning"}')
+    assert book.wait_for("failed before returning", timeout=0, source_prefix="function")
