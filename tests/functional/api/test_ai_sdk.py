@@ -8,39 +8,21 @@ Reference: the AI SDK's OpenAI Compatible provider (https://ai-sdk.dev/providers
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-from pathlib import Path
 from typing import Any
 
 from emulator.fake_bedrock import FakeBedrock, split_frames, stub_text
 from emulator.local import LocalLambda
+from tests.support.node_scripts import run_node_script
 from tests.support.recorded import needs_recordings, recorded_file
 from tests.unit.api.support import MODEL, OTHER
 
-ROOT = Path(__file__).resolve().parents[3]
-SCRIPT = ROOT / "tests" / "node" / "ai_sdk_chat.mjs"
-NODE = ROOT / "node_modules" / ".bin" / "node"
-NODE_PATH = os.environ.get("AI_SDK_NODE_PATH", str(ROOT / "node_modules"))
 PROMPT = "Stream this through the AI SDK: naïve café 🌍"
 
 
 def run_script(local: LocalLambda, mode: str, model: str, prompt: str) -> Any:
-    """Run the script as stdin from the folder holding node_modules (ESM resolves packages from there)."""
-    env = {**os.environ, "BASE_URL": f"{local.url}/v1", "MODEL": model, "PROMPT": prompt, "MODE": mode}
-    done = subprocess.run(
-        [str(NODE), "--input-type=module", "-"],
-        input=SCRIPT.read_text(),
-        cwd=Path(NODE_PATH).parent,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    """What tests/node/ai_sdk_chat.mjs saw of one streamed call."""
+    env = {"BASE_URL": f"{local.url}/v1", "MODEL": model, "PROMPT": prompt, "MODE": mode}
+    return run_node_script("ai_sdk_chat.mjs", env)
 
 
 def test_stream_text(local: LocalLambda, fake: FakeBedrock) -> None:

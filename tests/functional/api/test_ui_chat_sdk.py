@@ -11,10 +11,7 @@ Reference: the AI SDK "Stream Protocols: UI message stream" (https://ai-sdk.dev/
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,11 +19,8 @@ import pytest
 
 from emulator.fake_bedrock import FakeBedrock, StallAfter, stub_text
 from emulator.local import BedrockOptions, LocalLambda
+from tests.support.node_scripts import run_node_script
 
-ROOT = Path(__file__).resolve().parents[3]
-SCRIPT = ROOT / "tests" / "node" / "ai_sdk_ui_chat.mjs"
-NODE = ROOT / "node_modules" / ".bin" / "node"
-NODE_PATH = os.environ.get("AI_SDK_NODE_PATH", str(ROOT / "node_modules"))
 CLAUDE = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
 TOOLS = {
     "get_temperature": {
@@ -62,26 +56,14 @@ def faults(local: LocalLambda) -> FakeBedrock:
 
 
 def run_script(local: LocalLambda, prompt: str, body: dict[str, Any] | None = None, follow_up: bool = False) -> Any:
-    """Run the script as stdin from the folder holding node_modules (ESM resolves packages from there)."""
+    """What tests/node/ai_sdk_ui_chat.mjs saw of one useChat exchange."""
     env = {
-        **os.environ,
         "URL": f"{local.url}/v1/ui/chat",
         "PROMPT": prompt,
         "BODY": json.dumps(body or {}),
         "FOLLOW_UP": "1" if follow_up else "0",
     }
-    done = subprocess.run(
-        [str(NODE), "--input-type=module", "-"],
-        input=SCRIPT.read_text(),
-        cwd=Path(NODE_PATH).parent,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_node_script("ai_sdk_ui_chat.mjs", env)
 
 
 def test_text(local: LocalLambda) -> None:
