@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from emulator import BedrockOptions
 from emulator.cli import build_parser, cors_from_args
 from emulator.cors import CorsConfig
-from emulator.launcher import FAKE_CREDENTIALS, FunctionConfig, build_argv, build_env, split_env_items
+from emulator.launcher import FAKE_CREDENTIALS, FunctionConfig, app_defaults, build_argv, build_env, split_env_items
 
 PARENT = {"PATH": "/usr/bin:/bin", "HOME": "/root", "AWS_SECRET_ACCESS_KEY": "real-secret", "AWS_PROFILE": "prod"}
 
@@ -125,3 +126,15 @@ def test_cors_options() -> None:
     for bad in (["--cors-max-age", "5"], ["--cors-origin", "*", "--cors-allow-credentials"]):
         with pytest.raises(ValueError, match="cors"):
             cors_from_args(build_parser().parse_args(bad))
+
+
+def test_app_defaults_carry_the_models_and_pacing_of_cdk_json(tmp_path: Path) -> None:
+    cdk_json = tmp_path / "cdk.json"
+    context = {"models": ["m1", "m2"], "defaultModel": "m1", "heartbeatSeconds": 15, "idleTimeoutSeconds": 0.5}
+    cdk_json.write_text(json.dumps({"context": {**context, "memorySize": 512}}), encoding="utf-8")
+    assert app_defaults(cdk_json) == {
+        "BEDROCK_STREAM_MODELS": "m1,m2",
+        "BEDROCK_STREAM_DEFAULT_MODEL": "m1",
+        "BEDROCK_STREAM_HEARTBEAT_SECONDS": "15",
+        "BEDROCK_STREAM_IDLE_TIMEOUT_SECONDS": "0.5",
+    }
