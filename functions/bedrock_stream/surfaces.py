@@ -22,7 +22,8 @@ Adding a surface, e.g. ``POST /v1/messages``:
 2. if the wire format is new, one encoder module per format under ``encoders/``: a class that subclasses
    :class:`~bedrock_stream.encoders.Encoder`, declares ``content_type`` (and ``buffers = True`` for a single
    document, or subclass :class:`~bedrock_stream.encoders.base.BufferedEncoder`), and implements
-   ``create(exchange)``, ``start``, ``encode``, ``finish`` and ``error`` (the in-band error event);
+   ``create(exchange)``, ``start``, ``encode``, ``heartbeat`` (its keep-alive between two events, or ``""``),
+   ``finish`` and ``error`` (the in-band error event);
 3. add one row to :data:`SURFACES`, e.g.
    ``Surface("POST", "/v1/messages", messages_plan, {Format.SSE: MessagesEventEncoder,
    Format.JSON: MessageEncoder}, default=Format.SSE, negotiated=False)``.
