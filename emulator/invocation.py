@@ -2,9 +2,10 @@
 
 The Runtime API side (one thread per runtime request) produces ``ResponseEvent`` values; the caller side (the
 Function URL front or the Invoke API) consumes them in order. Between the two sits a bounded buffer per invocation
-(:data:`BUFFER_LIMIT` bytes) that the producer never waits on: the function never sees its caller's pace, as on
-Lambda. A caller that falls further behind than the buffer holds is cut off (it receives an ``InvocationAborted``
-of type :data:`CALLER_TOO_SLOW` and nothing more), exactly as if it had disconnected; the function runs on.
+(:data:`BUFFER_LIMIT` bytes). While the buffer is full the producer waits only for a caller that keeps reading
+(the push-back any TCP reader applies); a caller that reads nothing for :data:`CALLER_STALL_S` while the buffer is
+full is cut off (it receives an ``InvocationAborted`` of type :data:`CALLER_TOO_SLOW` and nothing more), exactly as
+if it had disconnected, and the function runs on: a stalled or vanished caller never holds the function up.
 
 Exactly one terminal event (``ResponseEnd``, ``FunctionError`` or ``InvocationAborted``) ends every invocation;
 whoever delivers it first wins, later ones are ignored (a late response after a timeout, for example). State
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 
 __all__ = [
     "BUFFER_LIMIT",
+    "CALLER_STALL_S",
     "CALLER_TOO_SLOW",
     "FunctionError",
     "Invocation",
@@ -42,6 +44,8 @@ __all__ = [
 BUFFER_LIMIT = 2 * 1024 * 1024
 #: The ``InvocationAborted.error_type`` a cut-off caller receives (the emulator's name; Lambda documents none).
 CALLER_TOO_SLOW = "Caller.TooSlow"
+#: How long the producer waits, with the buffer full, for a caller that reads nothing before cutting it off.
+CALLER_STALL_S = 1.0
 _MAX_QUEUED = 65536
 
 
@@ -120,6 +124,7 @@ class Invocation:
     _detached: bool = False
     _items: deque[ResponseEvent] = field(default_factory=deque)
     _buffered: int = 0
+    _consumed: int = 0
     _cond: threading.Condition = field(default_factory=threading.Condition)
     _callbacks: list[Callable[[Invocation], None]] = field(default_factory=list)
     terminal: TerminalEvent | None = None
@@ -152,21 +157,31 @@ class Invocation:
             self._responding = True
 
     def emit(self, event: ResponseStart | ResponseChunk) -> bool:
-        """Queue a non-terminal event without ever waiting for the consumer; False if it was dropped.
+        """Queue a non-terminal event; False if it was dropped.
 
-        When the consumer is more than :data:`BUFFER_LIMIT` bytes behind, it is cut off instead (see the module doc).
+        With the buffer full, wait while the consumer keeps reading; cut it off once it has read nothing for
+        :data:`CALLER_STALL_S` (see the module doc).
         """
         with self._cond:
+            size = len(event.data) if isinstance(event, ResponseChunk) else 0
+            deadline, progress = time.monotonic() + CALLER_STALL_S, self._consumed
+            while not (self._done or self._detached) and self._full(size):
+                if self._consumed != progress:  # the caller is reading: wait for it, as a TCP sender would
+                    deadline, progress = time.monotonic() + CALLER_STALL_S, self._consumed
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._cond.wait(remaining)
             if self._done or self._detached:
                 return False
-            size = len(event.data) if isinstance(event, ResponseChunk) else 0
-            # a single piece larger than the buffer (a 6 MB buffered response) still goes to a caller that is not behind
-            behind = self._buffered > 0 and self._buffered + size > BUFFER_LIMIT
-            if behind or len(self._items) >= _MAX_QUEUED:
+            if self._full(size):
                 self._detached = True
                 self._items.clear()
                 self._buffered = 0
-                message = f"the caller fell more than {BUFFER_LIMIT} bytes behind the function; its response is cut"
+                message = (
+                    f"the caller fell more than {BUFFER_LIMIT} bytes behind the function and read nothing for "
+                    f"{CALLER_STALL_S} s; its response is cut"
+                )
                 self._items.append(InvocationAborted(CALLER_TOO_SLOW, message))
                 self._cond.notify_all()
                 return False
@@ -175,8 +190,14 @@ class Invocation:
             self._cond.notify_all()
             return True
 
+    def _full(self, size: int) -> bool:
+        # a single piece larger than the buffer (a 6 MB buffered response) still goes to a caller that is not behind
+        behind = self._buffered > 0 and self._buffered + size > BUFFER_LIMIT
+        return behind or len(self._items) >= _MAX_QUEUED
+
     def _pop(self) -> ResponseEvent:
         event = self._items.popleft()
+        self._consumed += 1
         if isinstance(event, ResponseChunk):
             self._buffered -= len(event.data)
         self._cond.notify_all()

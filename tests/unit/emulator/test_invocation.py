@@ -6,6 +6,8 @@ falls more than BUFFER_LIMIT bytes behind is cut off as if it had disconnected.
 
 from __future__ import annotations
 
+import threading
+
 from emulator.invocation import (
     BUFFER_LIMIT,
     CALLER_TOO_SLOW,
@@ -58,3 +60,23 @@ def test_one_piece_larger_than_the_buffer_still_reaches_a_caller_that_is_not_beh
     assert invocation.emit(ResponseChunk(body))
     assert invocation.next_event(0) == ResponseStart("application/json", False)
     assert invocation.next_event(0) == ResponseChunk(body)
+
+
+def test_a_caller_that_keeps_reading_is_waited_for_not_cut() -> None:
+    invocation = Invocation(payload=b"{}")
+    piece = b"y" * 65536
+    total = 4 * BUFFER_LIMIT // len(piece)
+    received: list[int] = []
+
+    def read() -> None:
+        while len(received) < total:
+            event = invocation.next_event(timeout=30)
+            assert isinstance(event, ResponseChunk)
+            received.append(len(event.data))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    accepted = [invocation.emit(ResponseChunk(piece)) for _ in range(total)]
+    reader.join(30)
+    assert accepted == [True] * total
+    assert sum(received) == total * len(piece)
