@@ -24,6 +24,7 @@ As in Lambda, each execution environment has its own Runtime API; the emulator s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from emulator.chunked import ChunkedError, ChunkedReader
@@ -181,13 +182,7 @@ class _RuntimeHandler(StreamingRequestHandler):
         self._error_reply(404, "NotFound", f"no route for POST {self.path}", close=True)
 
     def _init_error(self) -> None:
-        try:
-            body = self.read_body(ERROR_BODY_LIMIT)
-        except BodyReadError as exc:
-            self._error_reply(400, "InvalidRequest", f"bad init error body: {exc}", close=True)
-            return
-        self.server.backend.init_error(self.headers.get(_ERROR_TYPE) or "Runtime.Unknown", body)
-        self._reply(202, {"status": "OK"})
+        self._platform_error("init", self.server.backend.init_error)
 
     def _restore_next(self) -> None:
         if not self.server.backend.restore_next(self.server):
@@ -196,12 +191,16 @@ class _RuntimeHandler(StreamingRequestHandler):
         self._reply(200, {})
 
     def _restore_error(self) -> None:
+        self._platform_error("restore", self.server.backend.restore_error)
+
+    def _platform_error(self, phase: str, report: Callable[[str, bytes], None]) -> None:
+        """``/init/error`` and ``/restore/error``: read the body, hand type and body to ``report``, answer 202."""
         try:
             body = self.read_body(ERROR_BODY_LIMIT)
         except BodyReadError as exc:
-            self._error_reply(400, "InvalidRequest", f"bad restore error body: {exc}", close=True)
+            self._error_reply(400, "InvalidRequest", f"bad {phase} error body: {exc}", close=True)
             return
-        self.server.backend.restore_error(self.headers.get(_ERROR_TYPE) or "Runtime.Unknown", body)
+        report(self.headers.get(_ERROR_TYPE) or "Runtime.Unknown", body)
         self._reply(202, {"status": "OK"})
 
     def _invocation_error(self, request_id: str) -> None:
