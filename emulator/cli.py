@@ -79,7 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="allowed request header (repeatable; default the SigV4 headers, content-type and accept)",
     )
     cors.add_argument(
-        "--cors-expose-header", action="append", default=[], metavar="HEADER", help="exposed header (repeatable)"
+        "--cors-expose-header",
+        action="append",
+        default=[],
+        metavar="HEADER",
+        help="exposed response header (repeatable; default the function's own x- headers)",
     )
     cors.add_argument("--cors-max-age", type=int, default=None, help="preflight cache seconds (0..86400)")
     cors.add_argument("--cors-allow-credentials", action="store_true", help="Access-Control-Allow-Credentials: true")
@@ -103,6 +107,7 @@ DEFAULT_CORS_HEADERS = (
     "x-amz-security-token",
     "x-amz-content-sha256",
 )
+DEFAULT_CORS_EXPOSE_HEADERS = ("x-request-id", "x-ignored-params", "x-token-count")
 
 
 def cors_from_args(args: argparse.Namespace) -> CorsConfig | None:
@@ -119,7 +124,7 @@ def cors_from_args(args: argparse.Namespace) -> CorsConfig | None:
         allow_origins=tuple(args.cors_origin),
         allow_methods=tuple(m.upper() for m in args.cors_allow_method or DEFAULT_CORS_METHODS),
         allow_headers=tuple(args.cors_allow_header or DEFAULT_CORS_HEADERS),
-        expose_headers=tuple(args.cors_expose_header),
+        expose_headers=tuple(args.cors_expose_header or DEFAULT_CORS_EXPOSE_HEADERS),
         max_age=3600 if args.cors_max_age is None else args.cors_max_age,
         allow_credentials=args.cors_allow_credentials,
     )

@@ -72,6 +72,9 @@ DEFAULT_CORS_HEADERS: Final = (
     "x-amz-security-token",
     "x-amz-content-sha256",
 )
+# The response headers the function sets for clients (request id, ignored parameters, token-count source): a browser
+# can read them only when the URL exposes them.
+DEFAULT_CORS_EXPOSE_HEADERS: Final = ("x-request-id", "x-ignored-params", "x-token-count")
 _CORS_KEYS: Final = ("allowOrigins", "allowMethods", "allowHeaders", "exposeHeaders", "maxAge", "allowCredentials")
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9.\-]+(:\d+)?")
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,1024}")
@@ -111,7 +114,7 @@ class CorsConfig:
     allow_origins: tuple[str, ...]
     allow_methods: tuple[str, ...] = ("GET", "POST")
     allow_headers: tuple[str, ...] = DEFAULT_CORS_HEADERS
-    expose_headers: tuple[str, ...] = ()
+    expose_headers: tuple[str, ...] = DEFAULT_CORS_EXPOSE_HEADERS
     max_age: int = 3600
     allow_credentials: bool = False
 

@@ -160,7 +160,11 @@ def test_cors_defaults_to_get_post_and_the_sigv4_headers() -> None:
     config = load(models=["amazon.nova-micro-v1:0"], cors={"allowOrigins": ["https://app.example.com"]})
     assert config.cors is not None
     assert (config.cors.allow_methods, config.cors.allow_headers) == (("GET", "POST"), DEFAULT_CORS_HEADERS)
-    assert (config.cors.expose_headers, config.cors.max_age, config.cors.allow_credentials) == ((), 3600, False)
+    assert (config.cors.expose_headers, config.cors.max_age, config.cors.allow_credentials) == (
+        ("x-request-id", "x-ignored-params", "x-token-count"),
+        3600,
+        False,
+    )
     assert load(models=["amazon.nova-micro-v1:0"], cors={}).cors is None
 
 
