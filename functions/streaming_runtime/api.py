@@ -65,12 +65,14 @@ class RuntimeApiClient:
     """Talks to ``http://$AWS_LAMBDA_RUNTIME_API/2018-06-01``; one keep-alive connection for ``/next`` and errors,
     a fresh connection for every streamed ``/response``."""
 
-    def __init__(self, address: str) -> None:
+    def __init__(self, address: str, *, multi_concurrent: bool = False) -> None:
+        """``multi_concurrent``: this process is one of several LMI workers sharing the environment's Runtime API."""
         host, sep, port = address.rpartition(":")
         if not sep or not host or not port.isdigit():
             raise FatalRuntimeApiError(f"AWS_LAMBDA_RUNTIME_API must be host:port, got {address!r}")
         self.host = host.strip("[]")
         self.port = int(port)
+        self.multi_concurrent = multi_concurrent
         self._conn = http.client.HTTPConnection(self.host, self.port, timeout=None)
 
     def close(self) -> None:
@@ -128,7 +130,13 @@ class RuntimeApiClient:
         """``POST /runtime/init/error``; True if accepted (202). The caller exits afterwards. ``request_id`` (``""``
         for SnapStart's before-snapshot failures, as AWS's runtime client sends it) adds ``requestId`` to the body."""
         doc = report.payload(request_id)
-        return check_reply(self._post_error(f"{_BASE}/init/error", report, doc, {}), "/init/error")
+        reply = self._post_error(f"{_BASE}/init/error", report, doc, {})
+        if reply.status == 403 and self.multi_concurrent:
+            # One init error per environment: another LMI worker's report was accepted first
+            # (handle_init_error in awslambdaric/lambda_runtime_client.py suppresses this 403 the same way).
+            log.info("/init/error: another runtime worker already reported the init failure (403)")
+            return False
+        return check_reply(reply, "/init/error")
 
     def restore_next(self) -> None:
         """SnapStart: ``GET /runtime/restore/next``, which answers only once the environment is resumed from the
