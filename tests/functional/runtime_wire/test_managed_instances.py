@@ -165,3 +165,22 @@ def test_stdout_and_stderr_of_each_worker_go_to_their_own_socket_connection(star
     carrying = [bytes(buf) for buf in received if b'"requestId": "req-one"' in buf]
     assert len(carrying) == 1  # the one worker that served req-one, on its own stdout connection
     assert '"req-one"' not in proc.log  # nothing of the worker's went to the supervisor's stdout
+
+
+@pytest.mark.parametrize(
+    ("extra", "error_type"),
+    [
+        ({"AWS_LAMBDA_INITIALIZATION_TYPE": "snap-start"}, "Runtime.UnsupportedConfiguration"),
+        ({"AWS_LAMBDA_MAX_CONCURRENCY": "0"}, "Runtime.InvalidMaxConcurrency"),
+        ({"AWS_LAMBDA_MAX_CONCURRENCY": "many"}, "Runtime.InvalidMaxConcurrency"),
+    ],
+)
+def test_an_impossible_lmi_configuration_is_one_init_error(start_runtime, extra: dict[str, str], error_type) -> None:
+    with RuntimeApiStandIn() as api:
+        proc = start_runtime(api.address, "lmi_demo.handle", **{**lmi(2), **extra})
+        (post,) = api.wait_complete("/init/error")
+        assert proc.wait(timeout=30) == 1
+
+    assert post.header("lambda-runtime-function-error-type") == error_type
+    assert json.loads(post.body)["errorType"] == error_type
+    assert [r.target for r in api.requests] == [INIT_ERROR]  # no worker was started, nothing polled /next
