@@ -16,7 +16,8 @@ invocations at once (the runtime forks one worker per slot: functions/streaming_
   LMI function in awslabs/aws-lambda-web-adapter, examples/fastapi-response-streaming-lmi/template.yaml.
 
 Combinations refused at synth (``ConfigError``): SnapStart (not offered for LMI functions), memory below 2048 MB, more
-slots than the runtime can fork sensibly (1..``MAX_SLOTS``), a GiB-per-vCPU ratio other than 2, 4 or 8.
+slots than the runtime can fork sensibly (1..``MAX_SLOTS``) or than fit in the function's memory (each slot is a
+worker process: ``SLOT_MEMORY_MB`` each plus ``SUPERVISOR_MEMORY_MB``), a GiB-per-vCPU ratio other than 2, 4 or 8.
 """
 
 from __future__ import annotations
@@ -44,6 +45,11 @@ CONTEXT_KEY: Final = "managedInstances"
 MIN_MEMORY_MB: Final = 2048
 MAX_SLOTS: Final = 1600
 MEMORY_PER_VCPU: Final = (2, 4, 8)
+SLOT_MEMORY_MB: Final = 40
+"""What one slot costs: a runtime worker after init and its first streams is ~33 MiB of private memory (USS,
+``python -m bench.slot_memory``; docs/managed-instances.md), plus room for one invocation's buffers."""
+SUPERVISOR_MEMORY_MB: Final = 64
+"""The supervisor process (~7 MiB private, ~20 MiB resident) and the managed runtime's own share, rounded up."""
 _SUBNET: Final = re.compile(r"^subnet-[0-9a-f]{8,17}$")
 _SECURITY_GROUP: Final = re.compile(r"^sg-[0-9a-f]{8,17}$")
 _INSTANCE_TYPE: Final = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")
@@ -128,6 +134,12 @@ def read_managed_instances(
         raw_types = []
     if snap_start:
         problems.append(f"snapStart: SnapStart is not available on Lambda Managed Instances ({CONTEXT_KEY} is set)")
+    if slots is not None and slots * SLOT_MEMORY_MB + SUPERVISOR_MEMORY_MB > memory_mb:
+        needed = slots * SLOT_MEMORY_MB + SUPERVISOR_MEMORY_MB
+        problems.append(
+            f"{CONTEXT_KEY}.perExecutionEnvironmentMaxConcurrency: {slots} worker processes need about {needed} MB "
+            f"({SLOT_MEMORY_MB} MB each + {SUPERVISOR_MEMORY_MB} MB); memoryMb is {memory_mb}"
+        )
     if memory_mb < MIN_MEMORY_MB:
         problems.append(
             f"memoryMb: {memory_mb} is below the {MIN_MEMORY_MB} MB a Lambda Managed Instances function needs "

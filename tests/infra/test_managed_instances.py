@@ -78,6 +78,11 @@ def test_every_impossible_combination_is_one_clear_config_error() -> None:
     assert "managedInstances.memoryGiBPerVCpu: 3 is not one of 2, 4, 8" in text
     assert "snapStart: SnapStart is not available on Lambda Managed Instances" in text
     assert "memoryMb: 1024 is below the 2048 MB a Lambda Managed Instances function needs" in text
+    assert problems(memoryMb=2048, managedInstances={**LMI, "perExecutionEnvironmentMaxConcurrency": 64}) == (
+        "managedInstances.perExecutionEnvironmentMaxConcurrency: 64 worker processes need about 2624 MB "
+        "(40 MB each + 64 MB); memoryMb is 2048",
+    )
+    assert load(memoryMb=4096, managedInstances={**LMI, "perExecutionEnvironmentMaxConcurrency": 64})
     assert problems(memoryMb=4096, managedInstances=["subnet-0123456789abcdef0"]) == (
         "managedInstances: expected an object {subnetIds, securityGroupIds, ...}, got ['subnet-0123456789abcdef0']",
     )
