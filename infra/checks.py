@@ -42,7 +42,7 @@ def acknowledgements(config: StackConfig) -> list[Acknowledgment]:
                 id="AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AWSLambdaManagedEC2ResourceOperator]",
                 reason=(
                     "the capacity provider's operator role (managedInstances) uses the managed policy AWS publishes "
-                    "for Lambda to launch and manage the instances (lambda-managed-instances-operator-role.html)"
+                    "for Lambda to launch and manage the instances (lambda-managed-instances-core-concepts.html)"
                 ),
             )
         )
