@@ -15,6 +15,7 @@ import http.client
 import json
 import logging
 import sys
+import time
 from collections.abc import Mapping
 from typing import Final
 
@@ -30,6 +31,9 @@ __all__ = ["USER_AGENT", "NextEvent", "RuntimeApiClient", "check_reply"]
 USER_AGENT: Final = f"streaming-runtime/0.1 (python/{sys.version_info.major}.{sys.version_info.minor})"
 _BASE: Final = "/2018-06-01/runtime"
 _RETRIABLE: Final = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
+NEXT_RETRY_DELAYS: Final = (0.1, 0.2, 0.4, 0.8)
+"""LMI workers: pauses before retrying a failed ``/next`` (5 attempts in all, doubling from 0.1 s), as
+``LambdaMultiConcurrentRuntimeClient._get_next_with_backoff`` in awslambdaric/lambda_runtime_client.py does."""
 
 log = logging.getLogger(LOGGER_NAME)
 
@@ -98,7 +102,19 @@ class RuntimeApiClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def next_event(self) -> NextEvent:
-        """Long-poll ``GET /runtime/invocation/next``. Raises ``FatalRuntimeApiError`` unless it answers 200."""
+        """Long-poll ``GET /runtime/invocation/next``. Raises ``FatalRuntimeApiError`` unless it answers 200; an LMI
+        worker (``multi_concurrent``) first retries with the ``NEXT_RETRY_DELAYS`` back-off."""
+        if not self.multi_concurrent:
+            return self._next_once()
+        for delay in NEXT_RETRY_DELAYS:
+            try:
+                return self._next_once()
+            except FatalRuntimeApiError as exc:
+                log.warning("/next failed, retrying in %.1f s: %s", delay, exc)
+                time.sleep(delay)
+        return self._next_once()
+
+    def _next_once(self) -> NextEvent:
         status, headers, payload = self._request("GET", f"{_BASE}/invocation/next", None, {})
         if status != 200:
             detail = payload[:500].decode("utf-8", "replace")

@@ -80,6 +80,11 @@ def test_each_slot_has_its_own_next_and_streams_interleave_byte_exact(start_runt
     pids = {record["tag"]: record["pid"] for record in handler_records}
     assert len(set(pids.values())) == n
     assert all({r["pid"] for r in handler_records if r["tag"] == tag} == {pid} for tag, pid in pids.items())
+    # SIGTERM to the supervisor reaches every worker; none outlives it
+    assert proc.stop() == 128 + 15  # the workers died of the forwarded SIGTERM; the supervisor says so
+    for pid in pids.values():
+        with pytest.raises(ProcessLookupError):
+            os.kill(int(pid), 0)  # type: ignore[call-overload]
 
 
 def test_only_the_first_init_error_is_accepted_and_the_403s_are_ignored(start_runtime) -> None:
@@ -106,6 +111,29 @@ def test_only_the_first_init_error_is_accepted_and_the_403s_are_ignored(start_ru
     assert len(ignored) == 2
     assert all(r["level"] == "INFO" for r in ignored)
     assert not [r for r in log if "answered 403" in str(r["message"])]
+
+
+def test_a_worker_retries_a_failed_next_with_back_off_instead_of_exiting(start_runtime) -> None:
+    """LambdaMultiConcurrentRuntimeClient._get_next_with_backoff: 5 attempts, doubling from 0.1 s."""
+    with RuntimeApiStandIn(next_status=lambda n: 500 if n <= 3 else 200) as api:
+        proc = start_runtime(api.address, "lmi_demo.handle", **lmi(1))
+        api.queue(NextSpec("req-retry", {"tag": "retry"}))
+        (response,) = api.wait_complete("/response")
+        assert proc.proc.poll() is None
+
+    assert response.body == expected_body("retry")
+    assert len([r for r in api.requests if r.target == NEXT_PATH]) >= 4  # 3 refused, then the event
+    assert proc.log.count("/next failed, retrying") == 3
+
+
+def test_a_worker_gives_up_after_five_failed_attempts(start_runtime) -> None:
+    with RuntimeApiStandIn(next_status=lambda n: 500) as api:
+        proc = start_runtime(api.address, "lmi_demo.handle", **lmi(1))
+        assert proc.wait(timeout=30) == 1
+        attempts = len([r for r in api.requests if r.target == NEXT_PATH])
+
+    assert attempts == 5
+    assert "fatal Runtime API error, exiting" in proc.log
 
 
 def test_a_crashed_worker_leaves_the_others_serving(start_runtime) -> None:
