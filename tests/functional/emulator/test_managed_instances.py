@@ -130,3 +130,31 @@ def test_impossible_managed_instances_flags_are_refused(
         main(argv)
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_the_app_streams_from_several_workers_of_one_environment() -> None:
+    """The real app (bedrock_stream) under LMI: each worker does its own init and its own Bedrock client."""
+    from emulator import BedrockOptions
+    from emulator.fake_bedrock import stub_text
+
+    prompts = [f"prompt number {index}" for index in range(6)]
+    bedrock = BedrockOptions(token_delay_ms=20)
+    with LocalLambda(concurrency=1, max_concurrency=3, timeout=30.0, bedrock=bedrock) as local:
+        with httpx.Client(timeout=TIMEOUT) as client:
+            responses = in_parallel(
+                {
+                    prompt: lambda prompt=prompt: client.post(  # type: ignore[misc]
+                        f"{local.url}/", json={"prompt": prompt}, headers={"accept": "text/plain"}
+                    )
+                    for prompt in prompts
+                }
+            )
+        assert len(local.pids) == 1
+        records = [json.loads(line.text) for line in local.log_lines("function") if line.text.startswith("{")]
+
+    assert {prompt: (r.status_code, r.text) for prompt, r in responses.items()} == {
+        prompt: (200, stub_text(prompt)) for prompt in prompts
+    }
+    finished = [record for record in records if record.get("message") == "request finished"]
+    assert len(finished) == len(prompts)
+    assert len({record["request_id"] for record in finished}) == len(prompts)  # each names its own invocation
