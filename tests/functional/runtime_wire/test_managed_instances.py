@@ -137,6 +137,23 @@ def test_a_worker_gives_up_after_five_failed_attempts(start_runtime) -> None:
     assert "fatal Runtime API error, exiting" in proc.log
 
 
+def test_a_worker_whose_result_post_fails_keeps_serving(start_runtime) -> None:
+    """LambdaMultiConcurrentRuntimeClient.handle_exception: a failed result post is logged, the loop goes on."""
+
+    def status(req: Captured) -> int:
+        return 500 if request_id(req) == "req-refused" else 202
+
+    with RuntimeApiStandIn(reply_status=status) as api:
+        proc = start_runtime(api.address, "lmi_demo.handle", **lmi(1))
+        api.queue(NextSpec("req-refused", {"tag": "refused"}), NextSpec("req-next", {"tag": "next"}))
+        responses = api.wait_complete("/response", count=2)
+        api.wait_polling(3)
+        assert proc.proc.poll() is None
+
+    assert [request_id(r) for r in responses] == ["req-refused", "req-next"]
+    assert "posting the result failed; this runtime worker keeps serving" in proc.log
+
+
 def test_a_crashed_worker_leaves_the_others_serving(start_runtime) -> None:
     with RuntimeApiStandIn() as api:
         proc = start_runtime(api.address, "lmi_demo.handle", **lmi(2))
