@@ -18,6 +18,7 @@ import logging
 import os
 import sys
 from collections.abc import MutableMapping
+from typing import Final
 
 from streaming_runtime.api import RuntimeApiClient
 from streaming_runtime.context import FunctionInfo
@@ -27,16 +28,9 @@ from streaming_runtime.logs import configure_logging
 from streaming_runtime.loop import run
 from streaming_runtime.paths import install_sys_path
 from streaming_runtime.snapstart import is_snap_start, snapshot_and_restore
-from streaming_runtime.workers import (
-    OUTPUT_SOCKET_ENV,
-    SNAPSTART_WITH_LMI,
-    WORKER_ENV,
-    InvalidConcurrencyError,
-    UnsupportedCombinationError,
-    max_concurrency,
-    redirect_output,
-    supervise,
-)
+
+MAX_CONCURRENCY_ENV: Final = "AWS_LAMBDA_MAX_CONCURRENCY"
+"""Set on Lambda Managed Instances; only then is ``streaming_runtime.workers`` imported (no cold-start cost else)."""
 
 
 def _init_without_gc(spec: str | None) -> Handler:
@@ -83,11 +77,35 @@ def _serve(environ: MutableMapping[str, str], log: logging.Logger, address: str,
 
 def _serve_worker(environ: MutableMapping[str, str], log: logging.Logger, address: str) -> int:
     """One LMI worker: its own stdout/stderr connection when the platform offers one, then its own init and loop."""
+    from streaming_runtime.workers import OUTPUT_SOCKET_ENV, redirect_output
+
     try:
         redirect_output(environ)
     except OSError as exc:
         log.error("could not connect stdout/stderr to %s: %s", OUTPUT_SOCKET_ENV, exc)
     return _serve(environ, log, address, multi_concurrent=True)
+
+
+def _managed_instances(environ: MutableMapping[str, str], log: logging.Logger, address: str) -> int:
+    """``AWS_LAMBDA_MAX_CONCURRENCY`` is set: check it, then supervise one forked worker per slot."""
+    from streaming_runtime.workers import (
+        SNAPSTART_WITH_LMI,
+        WORKER_ENV,
+        InvalidConcurrencyError,
+        UnsupportedCombinationError,
+        max_concurrency,
+        supervise,
+    )
+
+    try:
+        workers = max_concurrency(environ)
+    except InvalidConcurrencyError as exc:
+        return _report_config_error(address, log, exc)
+    if workers is None:  # a process started as a worker: serve as one
+        return _serve(environ, log, address, multi_concurrent=WORKER_ENV in environ)
+    if is_snap_start(environ):
+        return _report_config_error(address, log, UnsupportedCombinationError(SNAPSTART_WITH_LMI))
+    return supervise(workers, lambda index: _serve_worker(environ, log, address))
 
 
 def _report_config_error(address: str, log: logging.Logger, exc: RuntimeFault) -> int:
@@ -116,15 +134,9 @@ def main() -> int:
     if not address:
         log.critical("AWS_LAMBDA_RUNTIME_API is not set; this process must be started by Lambda or an emulator")
         return 1
-    try:
-        workers = max_concurrency(environ)
-    except InvalidConcurrencyError as exc:
-        return _report_config_error(address, log, exc)
-    if workers is None:
-        return _serve(environ, log, address, multi_concurrent=WORKER_ENV in environ)
-    if is_snap_start(environ):
-        return _report_config_error(address, log, UnsupportedCombinationError(SNAPSTART_WITH_LMI))
-    return supervise(workers, lambda index: _serve_worker(environ, log, address))
+    if MAX_CONCURRENCY_ENV in environ:
+        return _managed_instances(environ, log, address)
+    return _serve(environ, log, address, multi_concurrent=False)
 
 
 if __name__ == "__main__":

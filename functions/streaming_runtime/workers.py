@@ -31,7 +31,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import signal
 import socket
 import sys
 from collections.abc import Callable, Mapping
@@ -123,6 +122,8 @@ def supervise(count: int, serve: Callable[[int], int]) -> int:
     Returns 0 when every worker exited 0, else the first non-zero status seen. Only the supervisor returns: a worker
     leaves through ``os._exit`` (its parent's cleanup, ``atexit`` hooks included, is not its own to run).
     """
+    import signal  # only the LMI supervisor needs it; the enum-building module costs ~2 ms of every cold start
+
     workers: dict[int, int] = {}
     for index in range(count):
         sys.stdout.flush()

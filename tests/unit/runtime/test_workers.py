@@ -26,3 +26,22 @@ def test_anything_else_is_an_init_error_with_its_own_type(raw: str) -> None:
     with pytest.raises(InvalidConcurrencyError, match="must be a positive integer") as info:
         max_concurrency({"AWS_LAMBDA_MAX_CONCURRENCY": raw})
     assert info.value.error_type == "Runtime.InvalidMaxConcurrency"
+
+
+def test_only_managed_instances_pay_for_importing_the_workers_module() -> None:
+    """Cold start: a standard function's runtime never imports streaming_runtime.workers (nor the signal module)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import streaming_runtime.__main__ as entry
+    from streaming_runtime import workers
+
+    assert entry.MAX_CONCURRENCY_ENV == workers.MAX_CONCURRENCY_ENV
+    probe = (
+        "import sys, streaming_runtime.__main__; "
+        "print(sorted({'streaming_runtime.workers', 'signal'} & set(sys.modules)))"
+    )
+    functions = Path(__file__).resolve().parents[3] / "functions"
+    out = subprocess.run([sys.executable, "-c", probe], cwd=functions, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
