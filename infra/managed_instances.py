@@ -17,7 +17,9 @@ invocations at once (the runtime forks one worker per slot: functions/streaming_
 
 Combinations refused at synth (``ConfigError``): SnapStart (not offered for LMI functions), memory below 2048 MB, more
 slots than the runtime can fork sensibly (1..``MAX_SLOTS``) or than fit in the function's memory (each slot is a
-worker process: ``SLOT_MEMORY_MB`` each plus ``SUPERVISOR_MEMORY_MB``), a GiB-per-vCPU ratio other than 2, 4 or 8.
+worker process: ``SLOT_MEMORY_MB`` each plus ``SUPERVISOR_MEMORY_MB``), a GiB-per-vCPU ratio outside 2..8. The
+ranges (1..1600 slots, 2.0..8.0 GiB per vCPU) are the API's,
+https://docs.aws.amazon.com/lambda/latest/api/API_LambdaManagedInstancesCapacityProviderConfig.html.
 """
 
 from __future__ import annotations
@@ -44,7 +46,8 @@ __all__ = [
 CONTEXT_KEY: Final = "managedInstances"
 MIN_MEMORY_MB: Final = 2048
 MAX_SLOTS: Final = 1600
-MEMORY_PER_VCPU: Final = (2, 4, 8)
+MEMORY_PER_VCPU: Final = (2.0, 8.0)
+"""The allowed range of ``ExecutionEnvironmentMemoryGiBPerVCpu``."""
 SLOT_MEMORY_MB: Final = 40
 """What one slot costs: a runtime worker after init and its first streams is ~33 MiB of private memory (USS,
 ``python -m bench.slot_memory``; docs/managed-instances.md), plus room for one invocation's buffers."""
@@ -73,7 +76,7 @@ class ManagedInstancesConfig:
     security_group_ids: tuple[str, ...]
     per_execution_environment_max_concurrency: int | None = None
     """Invocations one execution environment serves at once (None: Lambda's default for Python, 16 per vCPU)."""
-    memory_gib_per_vcpu: int | None = None
+    memory_gib_per_vcpu: float | None = None
     instance_types: tuple[str, ...] = ()
     max_vcpu: int | None = None
 
@@ -120,9 +123,12 @@ def read_managed_instances(
     subnets = _ids(value, "subnetIds", _SUBNET, 16, problems)
     groups = _ids(value, "securityGroupIds", _SECURITY_GROUP, 5, problems)
     slots = _optional_int(value, "perExecutionEnvironmentMaxConcurrency", 1, MAX_SLOTS, problems)
-    ratio = _optional_int(value, "memoryGiBPerVCpu", 1, 8, problems)
-    if ratio is not None and ratio not in MEMORY_PER_VCPU:
-        problems.append(f"{CONTEXT_KEY}.memoryGiBPerVCpu: {ratio} is not one of {', '.join(map(str, MEMORY_PER_VCPU))}")
+    ratio = value.get("memoryGiBPerVCpu")
+    low, high = MEMORY_PER_VCPU
+    number = isinstance(ratio, int | float) and not isinstance(ratio, bool)
+    if ratio is not None and (not number or not low <= ratio <= high):
+        problems.append(f"{CONTEXT_KEY}.memoryGiBPerVCpu: expected a number within {low:g}..{high:g}, got {ratio!r}")
+        ratio = None
     max_vcpu = _optional_int(value, "maxVCpu", 2, 15000, problems)
     raw_types = value.get("instanceTypes", [])
     if not isinstance(raw_types, list) or not all(
@@ -149,7 +155,7 @@ def read_managed_instances(
         subnet_ids=subnets,
         security_group_ids=groups,
         per_execution_environment_max_concurrency=slots,
-        memory_gib_per_vcpu=ratio,
+        memory_gib_per_vcpu=None if ratio is None else float(ratio),
         instance_types=tuple(raw_types),
         max_vcpu=max_vcpu,
     )

@@ -49,7 +49,7 @@ def test_unset_means_standard_lambda_and_a_valid_value_is_read_whole() -> None:
         subnet_ids=tuple(SUBNETS),
         security_group_ids=tuple(GROUPS),
         per_execution_environment_max_concurrency=32,
-        memory_gib_per_vcpu=4,
+        memory_gib_per_vcpu=4.0,
         instance_types=("m7g.large", "m7g.xlarge"),
         max_vcpu=64,
     )
@@ -66,7 +66,7 @@ def test_every_impossible_combination_is_one_clear_config_error() -> None:
             "subnetIds": ["subnet-xyz"],
             "securityGroupIds": [],
             "perExecutionEnvironmentMaxConcurrency": 0,
-            "memoryGiBPerVCpu": 3,
+            "memoryGiBPerVCpu": 9,
             "instanceType": "m7g.large",
         },
     )
@@ -75,7 +75,7 @@ def test_every_impossible_combination_is_one_clear_config_error() -> None:
     assert "managedInstances.subnetIds: 'subnet-xyz' not of the form" in text
     assert "managedInstances.securityGroupIds: expected a non-empty list of ids" in text
     assert "managedInstances.perExecutionEnvironmentMaxConcurrency: expected an integer within 1..1600" in text
-    assert "managedInstances.memoryGiBPerVCpu: 3 is not one of 2, 4, 8" in text
+    assert "managedInstances.memoryGiBPerVCpu: expected a number within 2..8, got 9" in text
     assert "snapStart: SnapStart is not available on Lambda Managed Instances" in text
     assert "memoryMb: 1024 is below the 2048 MB a Lambda Managed Instances function needs" in text
     assert problems(memoryMb=2048, managedInstances={**LMI, "perExecutionEnvironmentMaxConcurrency": 64}) == (
