@@ -15,7 +15,8 @@ invocations at once (the runtime forks one worker per slot: functions/streaming_
 - response streaming through a Function URL on LMI: the RESPONSE_STREAM Function URL on an ``AutoPublishAlias`` of an
   LMI function in awslabs/aws-lambda-web-adapter, examples/fastapi-response-streaming-lmi/template.yaml.
 
-Combinations refused at synth (``ConfigError``): SnapStart (not offered for LMI functions), memory below 2048 MB, more
+Combinations refused at synth (``ConfigError``): SnapStart (treated as exclusive with LMI, conservatively: see
+docs/managed-instances.md), memory below 2048 MB, more
 slots than the runtime can fork sensibly (1..``MAX_SLOTS``) or than fit in the function's memory (each slot is a
 worker process: ``SLOT_MEMORY_MB`` each plus ``SUPERVISOR_MEMORY_MB``), a GiB-per-vCPU ratio outside 2..8. The
 ranges (1..1600 slots, 2.0..8.0 GiB per vCPU) are the API's,
