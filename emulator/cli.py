@@ -55,6 +55,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="initialize as SnapStart does (AWS_LAMBDA_INITIALIZATION_TYPE=snap-start): hooks and /restore/next",
     )
     parser.add_argument(
+        "--max-concurrency",
+        type=int,
+        default=None,
+        metavar="N",
+        help="Lambda Managed Instances: each function process serves N invocations at once "
+        "(AWS_LAMBDA_MAX_CONCURRENCY=N; no kill on timeout)",
+    )
+    parser.add_argument(
         "--log-format", choices=LOG_FORMATS, default="JSON", help="AWS_LAMBDA_LOG_FORMAT (default JSON, as the stack)"
     )
     parser.add_argument(
@@ -150,6 +158,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--queue-limit must be 0 or more")
     if args.command is not None and not args.command:
         parser.error("--command needs the command to run")
+    if args.max_concurrency is not None and args.max_concurrency < 1:
+        parser.error("--max-concurrency must be at least 1")
+    if args.max_concurrency is not None and args.snapstart:
+        parser.error("--snapstart cannot go with --max-concurrency: SnapStart is not available on Managed Instances")
+    if args.max_concurrency is not None and args.log_format != "JSON":
+        parser.error("--max-concurrency needs --log-format JSON: Managed Instances functions always log JSON")
     emulator = LocalLambda(
         handler=args.handler,
         timeout=args.timeout,
@@ -171,6 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         cors=cors,
         log_format=args.log_format,
         log_level=args.log_level,
+        max_concurrency=args.max_concurrency,
     )
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _on_sigterm)
@@ -181,6 +196,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             runtime = " ".join(args.command) if args.command else "functions/bootstrap"
             if args.snapstart:
                 runtime += " (SnapStart init)"
+            if args.max_concurrency is not None:
+                runtime += f" (Managed Instances, {args.max_concurrency} at once per process)"
             print(
                 f"emulator: Function URL {emulator.url} -> {args.handler} via {runtime} "
                 f"(concurrency {args.concurrency}, timeout {args.timeout:g}s, {bedrock_text}); Ctrl-C to stop",

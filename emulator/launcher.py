@@ -8,6 +8,10 @@ environment is not inherited, only ``PATH`` (and the caller's AWS credentials in
 Logging controls as the stack sets them (infra/streaming_function.py: JSON format, application level INFO), per
 monitoring-cloudwatchlogs-advanced.html: ``AWS_LAMBDA_LOG_FORMAT`` is the format (``JSON`` or ``Text``);
 ``AWS_LAMBDA_LOG_LEVEL`` carries the application log level, which Lambda applies only to JSON logs.
+
+Lambda Managed Instances (``max_concurrency``): ``AWS_LAMBDA_MAX_CONCURRENCY`` is set, as AWS's Python runtime client
+reads it (aws/aws-lambda-python-runtime-interface-client, awslambdaric/lambda_config.py); such functions always log
+JSON and cannot use SnapStart (https://docs.aws.amazon.com/lambda/latest/dg/lambda-managed-instances-python-runtime.html).
 """
 
 from __future__ import annotations
@@ -62,8 +66,12 @@ class FunctionConfig:
     snapstart: bool = False
     log_format: str = "JSON"
     log_level: str | None = "INFO"
+    max_concurrency: int | None = None
+    """Lambda Managed Instances: invocations one execution environment serves at once (None: standard Lambda)."""
 
     def __post_init__(self) -> None:
+        if self.max_concurrency is not None:
+            _check_managed_instances(self)
         if self.log_format not in LOG_FORMATS:
             raise ValueError(f"log format must be one of {', '.join(LOG_FORMATS)}, got {self.log_format!r}")
         if self.log_level is not None and self.log_level not in LOG_LEVELS:
@@ -115,12 +123,27 @@ def build_env(
         env["AWS_LAMBDA_EXEC_WRAPPER"] = str(config.task_root / "bootstrap")
     if credentials:
         env.update(FAKE_CREDENTIALS)
+    if config.max_concurrency is not None:
+        env[MAX_CONCURRENCY_ENV] = str(config.max_concurrency)
     if config.snapstart:
         env["AWS_LAMBDA_INITIALIZATION_TYPE"] = SNAP_START  # the runtime takes part in the snapshot handshake
     if config.extra_paths:
         env["PYTHONPATH"] = os.pathsep.join(config.extra_paths)
     env.update(config.env)
     return env
+
+
+MAX_CONCURRENCY_ENV = "AWS_LAMBDA_MAX_CONCURRENCY"
+
+
+def _check_managed_instances(config: FunctionConfig) -> None:
+    """Raise ValueError for a Lambda Managed Instances configuration Lambda would refuse."""
+    if config.max_concurrency is None or config.max_concurrency < 1:
+        raise ValueError(f"max concurrency must be at least 1, got {config.max_concurrency}")
+    if config.snapstart:
+        raise ValueError("SnapStart is not available with Lambda Managed Instances (--max-concurrency)")
+    if config.log_format != "JSON":
+        raise ValueError("Lambda Managed Instances functions always log JSON (--log-format JSON)")
 
 
 def app_defaults(cdk_json: Path = REPO_ROOT / "cdk.json") -> dict[str, str]:

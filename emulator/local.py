@@ -101,6 +101,7 @@ class LocalLambda:
         cors: CorsConfig | None = None,
         log_format: str = "JSON",
         log_level: str | None = "INFO",
+        max_concurrency: int | None = None,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -134,6 +135,7 @@ class LocalLambda:
             snapstart=snapstart,
             log_format=log_format,
             log_level=log_level,
+            max_concurrency=max_concurrency,
         )
         self._server: FunctionUrlServer | None = None
         self._pool: Pool | None = None
@@ -264,7 +266,8 @@ class LocalLambda:
                 host=self._host,
             )
             sandboxes.append(sandbox)
-            pool.release(sandbox)
+            for _ in range(sandbox.slots):  # Lambda Managed Instances: several invocations per sandbox
+                pool.release(sandbox)
         self._pool = pool
         for sandbox in sandboxes:
             sandbox.start()

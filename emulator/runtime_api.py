@@ -85,6 +85,10 @@ class RuntimeBackend(Protocol):
         """SnapStart: the runtime reported a failed after-restore hook."""
         ...
 
+    def post_ended(self, request_id: str) -> None:
+        """The runtime's ``/response`` or ``/error`` post for ``request_id`` has been answered (any outcome)."""
+        ...
+
 
 class RuntimeApiServer(LoopbackServer):
     """The Runtime API for one function process, bound to ``host:port`` (port 0 = ephemeral)."""
@@ -174,10 +178,13 @@ class _RuntimeHandler(StreamingRequestHandler):
             return
         parts = path[len(_PREFIX) :].split("/") if path.startswith(_PREFIX) else []
         if len(parts) == 3 and parts[0] == "invocation" and parts[2] in ("response", "error"):
-            if parts[2] == "response":
-                self._response(parts[1])
-            else:
-                self._invocation_error(parts[1])
+            try:
+                if parts[2] == "response":
+                    self._response(parts[1])
+                else:
+                    self._invocation_error(parts[1])
+            finally:
+                self.server.backend.post_ended(parts[1])
             return
         self._error_reply(404, "NotFound", f"no route for POST {self.path}", close=True)
 

@@ -1,4 +1,4 @@
-"""An execution environment: one function process, its own Runtime API, one invocation at a time.
+"""An execution environment: one function process, its own Runtime API, one invocation at a time (or several).
 
 Lifecycle as Lambda runs it (AWS Lambda developer guide, lambda-runtime-environment.html; timeout and restart behaviour
 from the Runtime Interface Emulator, docs/lambda-streaming.md, "What the emulator assumes"): the process is started with
@@ -6,6 +6,13 @@ the Lambda environment, polls ``/next``; an invocation past its deadline is cut 
 group is killed and a fresh process is started; a process that exits is restarted (with a back-off while init keeps
 failing). ``Pool`` hands invocations to idle sandboxes and queues a bounded number of callers while all are busy; the
 rest are refused (the front answers 429, as Lambda does for a function without concurrency left).
+
+Lambda Managed Instances mode (``FunctionConfig.max_concurrency``; AWS Lambda developer guide,
+https://docs.aws.amazon.com/lambda/latest/dg/lambda-managed-instances-execution-environment.html): the sandbox has
+that many slots, so up to that many invocations wait on or run through its ``/next`` at once, each with its own
+stream. An invocation past its deadline fails with ``Sandbox.Timeout`` but nothing is killed: the other invocations
+run on, and the timed-out one keeps its slot until the runtime ends its late ``/response`` or ``/error`` (the worker
+is busy until then), or until the process exits.
 """
 
 from __future__ import annotations
@@ -78,8 +85,12 @@ class Sandbox:
         self._host = host
         self._cond = threading.Condition()
         self._gen: _Generation | None = None
-        self._pending: Invocation | None = None
-        self._current: Invocation | None = None
+        self._managed = config.max_concurrency is not None  # Lambda Managed Instances: no kill on timeout
+        self.slots = config.max_concurrency or 1
+        self._pending: deque[Invocation] = deque()
+        self._current: dict[str, Invocation] = {}  # request id -> running invocation
+        # LMI: timed out, the runtime has not ended its post yet (slot still held); value: the timeout was recorded
+        self._overdue: dict[str, bool] = {}
         self._recent: OrderedDict[str, Invocation] = OrderedDict()
         self._timers: dict[str, list[threading.Timer]] = {}  # request id -> its pick-up and deadline timers
         self._closed = False
@@ -163,14 +174,19 @@ class Sandbox:
             self._cond.notify_all()
             if self._closed:
                 return
-            current, self._current = self._current, None
+            currents, self._current = list(self._current.values()), {}
+            overdue = len(self._overdue)
+            self._overdue.clear()
             if not gen.polled:
                 self._failures += 1
             delay = min(2.0, 0.05 * 2**self._failures) if not gen.polled else 0.0
         reason = gen.init_error or f"Runtime exited with exit status {code}"
-        if current is not None and not current.done:
-            self.platform_log(f"RequestId: {current.request_id} Error: {reason}")
-            current.finish(InvocationAborted("Runtime.ExitError", reason))
+        for current in currents:
+            if not current.done:
+                self.platform_log(f"RequestId: {current.request_id} Error: {reason}")
+                current.finish(InvocationAborted("Runtime.ExitError", reason))
+        for _ in range(overdue):
+            self._on_idle(self)  # the slots timed-out invocations held come back with the new process
         if not gen.polled:
             self.ready.set()
             self._fail_pending(FunctionError("Runtime.InitError", _error_json("Runtime.InitError", reason)))
@@ -186,8 +202,9 @@ class Sandbox:
             gen = self._gen
             timers = [timer for group in self._timers.values() for timer in group]
             self._timers = {}
-            invocations = [inv for inv in (self._pending, self._current) if inv is not None]
-            self._pending = self._current = None
+            invocations = [*self._pending, *self._current.values()]
+            self._pending.clear()
+            self._current = {}
         for timer in timers:
             timer.cancel()
         for invocation in invocations:
@@ -212,7 +229,7 @@ class Sandbox:
         with self._cond:
             failure = "the emulator is shutting down" if self._closed else self._launch_error
             if failure is None:
-                self._pending = invocation
+                self._pending.append(invocation)
                 self._remember(invocation)
                 self._start_timer(invocation, self._init_timeout_s, self._pickup_timeout, invocation)
                 self._cond.notify_all()
@@ -227,9 +244,10 @@ class Sandbox:
 
     def _fail_pending(self, event: FunctionError | InvocationAborted) -> None:
         with self._cond:
-            pending, self._pending = self._pending, None
-        if pending is not None:
-            pending.finish(event)
+            pending = list(self._pending)
+            self._pending.clear()
+        for invocation in pending:
+            invocation.finish(event)
 
     def _start_timer(self, invocation: Invocation, delay: float, action: Callable[..., None], *args: object) -> None:
         """Run ``action(*args)`` after ``delay`` s unless ``invocation`` ends first (caller holds ``_cond``)."""
@@ -240,20 +258,22 @@ class Sandbox:
 
     def _on_done(self, invocation: Invocation) -> None:
         with self._cond:
-            if self._current is invocation:
-                self._current = None
-            if self._pending is invocation:
-                self._pending = None
+            if self._current.get(invocation.request_id) is invocation:
+                del self._current[invocation.request_id]
+            self._pending = deque(waiting for waiting in self._pending if waiting is not invocation)
             closed = self._closed
+            held = invocation.request_id in self._overdue
+            if held:
+                self._overdue[invocation.request_id] = True  # post_ended frees the slot
             timers = self._timers.pop(invocation.request_id, [])
         for timer in timers:
             timer.cancel()  # its thread ends now instead of sleeping out the whole function timeout
-        if not closed:
+        if not closed and not held:
             self._on_idle(self)
 
     def _pickup_timeout(self, invocation: Invocation) -> None:
         with self._cond:
-            if self._pending is not invocation:
+            if not any(waiting is invocation for waiting in self._pending):
                 return
             gen = self._gen
         message = f"the runtime did not ask for the invocation within {self._init_timeout_s:.1f} s (init timeout)"
@@ -263,11 +283,20 @@ class Sandbox:
         self._fail_pending(InvocationAborted("Runtime.InitTimeout", message))
 
     def _deadline(self, invocation: Invocation, gen: _Generation) -> None:
-        with self._cond:
-            if invocation.done or self._current is not invocation:
-                return
-            gen.dead = True  # this process gets no further invocation
         message = f"Task timed out after {self.timeout_s:.2f} seconds"
+        with self._cond:
+            if invocation.done or self._current.get(invocation.request_id) is not invocation:
+                return
+            if self._managed:
+                self._overdue[invocation.request_id] = False
+            else:
+                gen.dead = True  # this process gets no further invocation
+        if self._managed:  # LMI does not stop the code: the invocation fails, the environment serves on
+            invocation.finish(InvocationAborted("Sandbox.Timeout", message))
+            self.platform_log(
+                f"{invocation.request_id} {message} (Lambda Managed Instances: the runtime is not stopped)"
+            )
+            return
         # The timeout is the outcome: record it before the kill, whose dropped connection would otherwise be
         # reported first as Runtime.TruncatedResponse (or Runtime.ExitError) by the Runtime API or the monitor.
         invocation.finish(InvocationAborted("Sandbox.Timeout", message))
@@ -297,11 +326,11 @@ class Sandbox:
                     if gen.restore_started is not None:
                         elapsed_ms = (time.monotonic() - gen.restore_started) * 1000
                         self.platform_log(f"RESTORE_REPORT Restore Duration: {elapsed_ms:.2f} ms")
-                if self._pending is not None:
+                if self._pending:
                     break
                 self._cond.wait()
-            invocation, self._pending = self._pending, None
-            self._current = invocation
+            invocation = self._pending.popleft()
+            self._current[invocation.request_id] = invocation
             invocation.mark_started(self.timeout_s)
             self._start_timer(invocation, self.timeout_s, self._deadline, invocation, gen)
             return invocation
@@ -310,6 +339,17 @@ class Sandbox:
         """A current or recent invocation by request id."""
         with self._cond:
             return self._recent.get(request_id)
+
+    def post_ended(self, request_id: str) -> None:
+        """The runtime's ``/response`` or ``/error`` for ``request_id`` ended; a timed-out LMI invocation's slot is
+        free again (its worker is back to ``/next``)."""
+        with self._cond:
+            if request_id not in self._overdue:
+                return
+            recorded = self._overdue.pop(request_id)  # not yet recorded: _on_done frees the slot instead
+            closed = self._closed
+        if recorded and not closed:
+            self._on_idle(self)
 
     def init_error(self, error_type: str, body: bytes) -> None:
         """Record an ``/init/error``; the pending invocation fails when the process exits."""

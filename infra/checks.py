@@ -36,6 +36,16 @@ def acknowledgements(config: StackConfig) -> list[Acknowledgment]:
                 ),
             )
         )
+    if config.managed_instances is not None:
+        acks.append(
+            Acknowledgment(
+                id="AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AWSLambdaManagedEC2ResourceOperator]",
+                reason=(
+                    "the capacity provider's operator role (managedInstances) uses the managed policy AWS publishes "
+                    "for Lambda to launch and manage the instances (lambda-managed-instances-core-concepts.html)"
+                ),
+            )
+        )
     return acks
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Final
 
 from infra.bedrock_access import ArnModel, ModelIdError, classify_model
+from infra.managed_instances import ManagedInstancesConfig, read_managed_instances
 from infra.regions import GEO_DESTINATION_REGIONS
 
 __all__ = [
@@ -155,6 +156,8 @@ class StackConfig:
     idle_timeout_s: float = 0.0
     """In-band ``upstream_idle`` error after this much silence from Bedrock (0: off; the Bedrock client's read
     timeout and the function timeout still bound a silent stream)."""
+    managed_instances: ManagedInstancesConfig | None = None
+    """Lambda Managed Instances (context key ``managedInstances``; infra/managed_instances.py); None: standard."""
 
     @classmethod
     def from_context(cls, get: Callable[[str], Any]) -> StackConfig:
@@ -192,6 +195,8 @@ CONTEXT_KEYS: Final[Mapping[str, str]] = {
     "snapStart": "Lambda SnapStart on a published version; the Function URL serves its alias live (false by default)",
     "heartbeatSeconds": "keep-alive after this many seconds of Bedrock silence (15 by default; 0 = off)",
     "idleTimeoutSeconds": "end a stream with an upstream_idle error after this many silent seconds (0 = off, default)",
+    "managedInstances": "Lambda Managed Instances {subnetIds, securityGroupIds, perExecutionEnvironmentMaxConcurrency, "
+    "memoryGiBPerVCpu, instanceTypes, maxVCpu} (unset: standard Lambda)",
 }
 
 
@@ -274,6 +279,11 @@ class _Reader:
             heartbeat_s=heartbeat_s,
             idle_timeout_s=idle_s,
         )
+        managed, managed_problems = read_managed_instances(
+            self._json("managedInstances"), memory_mb=config.memory_mb, snap_start=config.snap_start
+        )
+        self._problems.extend(managed_problems)
+        config = replace(config, managed_instances=managed)
         if self._problems:
             raise ConfigError(self._problems)
         return config

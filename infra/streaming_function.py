@@ -30,6 +30,7 @@ from constructs import Construct
 
 from infra.bedrock_access import Statement, Target, bedrock_statements, to_policy_statements
 from infra.config import LOG_RETENTION_DAYS, StackConfig
+from infra.managed_instances import add_capacity_provider
 
 __all__ = [
     "ASSET_EXCLUDES",
@@ -140,9 +141,15 @@ class StreamingFunction(Construct):
             snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if config.snap_start else None,
         )
 
-        # SnapStart only applies to published versions: the URL serves an alias of the current version.
+        # Lambda Managed Instances: a capacity provider runs the function (infra/managed_instances.py).
+        self.capacity_provider: lambda_.CapacityProvider | None = None
+        if config.managed_instances is not None:
+            self.capacity_provider = add_capacity_provider(
+                self, self.function, config.managed_instances, architecture=_architecture(config.architecture)
+            )
+        # SnapStart and Managed Instances only run published versions: the URL serves an alias of the current version.
         self.alias: lambda_.Alias | None = None
-        if config.snap_start:
+        if config.snap_start or config.managed_instances is not None:
             self.alias = lambda_.Alias(self, "Alias", alias_name=SNAPSTART_ALIAS, version=self.function.current_version)
         url_target: lambda_.IFunction = self.alias if self.alias is not None else self.function
         self.url = url_target.add_function_url(

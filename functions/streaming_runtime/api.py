@@ -15,6 +15,7 @@ import http.client
 import json
 import logging
 import sys
+import time
 from collections.abc import Mapping
 from typing import Final
 
@@ -30,6 +31,9 @@ __all__ = ["USER_AGENT", "NextEvent", "RuntimeApiClient", "check_reply"]
 USER_AGENT: Final = f"streaming-runtime/0.1 (python/{sys.version_info.major}.{sys.version_info.minor})"
 _BASE: Final = "/2018-06-01/runtime"
 _RETRIABLE: Final = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
+NEXT_RETRY_DELAYS: Final = (0.1, 0.2, 0.4, 0.8)
+"""LMI workers: pauses before retrying a failed ``/next`` (5 attempts in all, doubling from 0.1 s), as
+``LambdaMultiConcurrentRuntimeClient._get_next_with_backoff`` in awslambdaric/lambda_runtime_client.py does."""
 
 log = logging.getLogger(LOGGER_NAME)
 
@@ -65,12 +69,14 @@ class RuntimeApiClient:
     """Talks to ``http://$AWS_LAMBDA_RUNTIME_API/2018-06-01``; one keep-alive connection for ``/next`` and errors,
     a fresh connection for every streamed ``/response``."""
 
-    def __init__(self, address: str) -> None:
+    def __init__(self, address: str, *, multi_concurrent: bool = False) -> None:
+        """``multi_concurrent``: this process is one of several LMI workers sharing the environment's Runtime API."""
         host, sep, port = address.rpartition(":")
         if not sep or not host or not port.isdigit():
             raise FatalRuntimeApiError(f"AWS_LAMBDA_RUNTIME_API must be host:port, got {address!r}")
         self.host = host.strip("[]")
         self.port = int(port)
+        self.multi_concurrent = multi_concurrent
         self._conn = http.client.HTTPConnection(self.host, self.port, timeout=None)
 
     def close(self) -> None:
@@ -96,7 +102,19 @@ class RuntimeApiClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def next_event(self) -> NextEvent:
-        """Long-poll ``GET /runtime/invocation/next``. Raises ``FatalRuntimeApiError`` unless it answers 200."""
+        """Long-poll ``GET /runtime/invocation/next``. Raises ``FatalRuntimeApiError`` unless it answers 200; an LMI
+        worker (``multi_concurrent``) first retries with the ``NEXT_RETRY_DELAYS`` back-off."""
+        if not self.multi_concurrent:
+            return self._next_once()
+        for delay in NEXT_RETRY_DELAYS:
+            try:
+                return self._next_once()
+            except FatalRuntimeApiError as exc:
+                log.warning("/next failed, retrying in %.1f s: %s", delay, exc)
+                time.sleep(delay)
+        return self._next_once()
+
+    def _next_once(self) -> NextEvent:
         status, headers, payload = self._request("GET", f"{_BASE}/invocation/next", None, {})
         if status != 200:
             detail = payload[:500].decode("utf-8", "replace")
@@ -128,7 +146,13 @@ class RuntimeApiClient:
         """``POST /runtime/init/error``; True if accepted (202). The caller exits afterwards. ``request_id`` (``""``
         for SnapStart's before-snapshot failures, as AWS's runtime client sends it) adds ``requestId`` to the body."""
         doc = report.payload(request_id)
-        return check_reply(self._post_error(f"{_BASE}/init/error", report, doc, {}), "/init/error")
+        reply = self._post_error(f"{_BASE}/init/error", report, doc, {})
+        if reply.status == 403 and self.multi_concurrent:
+            # One init error per environment: another LMI worker's report was accepted first
+            # (handle_init_error in awslambdaric/lambda_runtime_client.py suppresses this 403 the same way).
+            log.info("/init/error: another runtime worker already reported the init failure (403)")
+            return False
+        return check_reply(reply, "/init/error")
 
     def restore_next(self) -> None:
         """SnapStart: ``GET /runtime/restore/next``, which answers only once the environment is resumed from the

@@ -6,7 +6,10 @@ handler returns goes to ``/error``; after that the prelude (HTTP events only) is
 item is written as its own chunk as soon as it is produced (no buffer, no queue, no thread), and an exception while
 iterating ends the body with the error trailers. Writes keep the invocation's deadline (``streaming_runtime.stream``).
 Any failure to decode an event is reported to ``/error`` at once. The loop survives every handler error; only a fatal
-Runtime API error ends it.
+Runtime API error ends it, except in a Lambda Managed Instances worker (``RuntimeApiClient.multi_concurrent``), where a
+failed ``/response`` or ``/error`` post is logged and the worker carries on, as
+``LambdaMultiConcurrentRuntimeClient.handle_exception`` does (aws/aws-lambda-python-runtime-interface-client,
+awslambdaric/lambda_runtime_client.py); a Runtime API that is really gone then fails the next ``/next``.
 """
 
 from __future__ import annotations
@@ -220,7 +223,9 @@ def run(
         next_event = client.next_event()
         try:
             invoke(client, handler, function, next_event, env)
-        except FatalRuntimeApiError:
-            raise
+        except FatalRuntimeApiError as exc:
+            if not client.multi_concurrent:
+                raise
+            log.warning("posting the result failed; this runtime worker keeps serving: %s", exc)
         except Exception:
             log.exception("runtime error while handling an invocation; continuing")

@@ -94,8 +94,11 @@ class RuntimeApiStandIn:
         on_chunk: ChunkHook | None = None,
         reply_status: Callable[[Captured], int] | None = None,
         restore_status: int = 200,
+        next_status: Callable[[int], int] | None = None,
     ) -> None:
         self._restore_status = restore_status
+        self._next_status = next_status or (lambda _n: 200)  # the n-th /next (from 1) -> its status
+        self._next_count = 0
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.bind(("127.0.0.1", 0))
         self._sock.listen(16)
@@ -240,6 +243,13 @@ class RuntimeApiStandIn:
 
     def _respond(self, sock: socket.socket, parser: h11.Connection, req: Captured) -> bool:
         if req.target == NEXT_PATH:
+            with self._cond:
+                self._next_count += 1
+                status = self._next_status(self._next_count)
+            if status != 200:
+                body = b'{"errorMessage":"stand-in says no","errorType":"Test"}'
+                self._send(sock, parser, status, [("Content-Length", str(len(body)))], body)
+                return True
             spec = None
             while spec is None:
                 if self._stop.is_set():

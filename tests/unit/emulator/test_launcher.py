@@ -138,3 +138,19 @@ def test_app_defaults_carry_the_models_and_pacing_of_cdk_json(tmp_path: Path) ->
         "BEDROCK_STREAM_HEARTBEAT_SECONDS": "15",
         "BEDROCK_STREAM_IDLE_TIMEOUT_SECONDS": "0.5",
     }
+
+
+def test_managed_instances_set_aws_lambda_max_concurrency_and_refuse_what_lambda_refuses() -> None:
+    """Lambda Managed Instances (lambda-managed-instances-python-runtime.html): the slot count reaches the runtime as
+    ``AWS_LAMBDA_MAX_CONCURRENCY`` (awslambdaric/lambda_config.py); JSON logs only, no SnapStart."""
+    assert "AWS_LAMBDA_MAX_CONCURRENCY" not in build_env(FunctionConfig(), "127.0.0.1:9001", parent={})
+    env = build_env(FunctionConfig(max_concurrency=8), "127.0.0.1:9001", parent={})
+    assert env["AWS_LAMBDA_MAX_CONCURRENCY"] == "8"
+    assert build_parser().parse_args(["--max-concurrency", "8"]).max_concurrency == 8
+    assert build_parser().parse_args([]).max_concurrency is None
+    with pytest.raises(ValueError, match="at least 1"):
+        FunctionConfig(max_concurrency=0)
+    with pytest.raises(ValueError, match="SnapStart is not available"):
+        FunctionConfig(max_concurrency=2, snapstart=True)
+    with pytest.raises(ValueError, match="always log JSON"):
+        FunctionConfig(max_concurrency=2, log_format="Text")
