@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Final
 
+from infra.api_gateway_config import FRONT_DOORS, ApiGatewayConfig, read_api_gateway
 from infra.bedrock_access import ArnModel, ModelIdError, classify_model
 from infra.regions import GEO_DESTINATION_REGIONS
 
@@ -152,6 +153,10 @@ class StackConfig:
     idle_timeout_s: float = 0.0
     """In-band ``upstream_idle`` error after this much silence from Bedrock (0: off; the Bedrock client's read
     timeout and the function timeout still bound a silent stream)."""
+    front_door: str = "functionUrl"
+    """``apiGateway`` adds a streaming REST API with API keys in front (infra/api_gateway_front.py)."""
+    api_gateway: ApiGatewayConfig | None = None
+    """Set exactly when ``front_door`` is ``apiGateway``."""
 
     @classmethod
     def from_context(cls, get: Callable[[str], Any]) -> StackConfig:
@@ -189,6 +194,8 @@ CONTEXT_KEYS: Final[Mapping[str, str]] = {
     "snapStart": "Lambda SnapStart on a published version; the Function URL serves its alias live (false by default)",
     "heartbeatSeconds": "keep-alive after this many seconds of Bedrock silence (15 by default; 0 = off)",
     "idleTimeoutSeconds": "end a stream with an upstream_idle error after this many silent seconds (0 = off, default)",
+    "frontDoor": "functionUrl (default) or apiGateway: a streaming REST API with API keys in front of the function",
+    "apiGateway": "the API Gateway front door's settings (infra/api_gateway_config.py; only with frontDoor apiGateway)",
 }
 
 
@@ -236,6 +243,12 @@ class _Reader:
         idle_s = self._seconds("idleTimeoutSeconds", defaults.idle_timeout_s, timeout_s)
         if heartbeat_s and idle_s and idle_s <= heartbeat_s:
             self._fail(f"idleTimeoutSeconds: {idle_s:g} must exceed heartbeatSeconds {heartbeat_s:g} (or be 0)")
+        front_door = self._choice("frontDoor", defaults.front_door, FRONT_DOORS)
+        api_gateway = read_api_gateway(self._json("apiGateway"), self._fail, timeout_s=timeout_s)
+        if front_door == "apiGateway" and auth_type != "AWS_IAM":
+            self._fail(f"frontDoor: apiGateway keeps the Function URL AWS_IAM-only; authType {auth_type} conflicts")
+        if front_door != "apiGateway" and self._get("apiGateway") is not None:
+            self._fail("apiGateway: only used with frontDoor apiGateway")
         geo_regions = self._geo_regions()
         model_sources = self._model_sources(models)
         self._check_models(models, model_sources, geo_regions)
@@ -270,6 +283,8 @@ class _Reader:
             snap_start=self._bool("snapStart", False),
             heartbeat_s=heartbeat_s,
             idle_timeout_s=idle_s,
+            front_door=front_door,
+            api_gateway=api_gateway if front_door == "apiGateway" else None,
         )
         if self._problems:
             raise ConfigError(self._problems)
