@@ -211,6 +211,7 @@ class ApiGatewayFront(Construct):
                 self, "WebAcl", resource_arn=self.api.deployment_stage.stage_arn, web_acl_arn=config.web_acl_arn
             )
         self.domain: apigw.DomainName | None = None
+        self._domain_name = config.domain_name
         if config.domain_name is not None and config.certificate_arn is not None:
             self.domain = apigw.DomainName(
                 self,
@@ -227,7 +228,7 @@ class ApiGatewayFront(Construct):
     def url(self) -> str:
         """The base URL clients call: the custom domain's, else the stage's execute-api URL."""
         if self.domain is not None:
-            return f"https://{self.domain.domain_name}/"
+            return f"https://{self._domain_name}/"
         return self.api.url
 
     def _outputs(self, stack: Stack) -> None:
