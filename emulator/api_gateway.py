@@ -3,7 +3,10 @@
 
 It is the Function URL front (emulator/function_url.py) with a different event and API Gateway's rules:
 
-* every request becomes a REST proxy event (payload 1.0, emulator/rest_event.py) for ``/`` or ``/{proxy+}``;
+* every request becomes a REST proxy event (payload 1.0, emulator/rest_event.py) for ``/`` or ``/{proxy+}``; a
+  method the API does not define (the stack defines GET and POST) gets **403** ``{"message":"Missing Authentication
+  Token"}``, API Gateway's answer for a method or resource it does not have
+  (https://repost.aws/knowledge-center/api-gateway-authentication-token-errors);
 * with keys configured, a request without a known ``x-api-key`` gets **403** ``{"message":"Forbidden"}`` with
   ``x-amzn-ErrorType: ForbiddenException`` and never reaches the function (API keys and usage plans,
   https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-api-usage-plans.html); the event carries
@@ -42,6 +45,7 @@ __all__ = [
     "EDGE_IDLE_TIMEOUT_S",
     "IDLE_TIMEOUT",
     "INTEGRATION_TIMEOUT",
+    "METHODS",
     "REGIONAL_IDLE_TIMEOUT_S",
     "ApiGatewayHandler",
     "ApiGatewayOptions",
@@ -57,6 +61,9 @@ IDLE_TIMEOUT = "ApiGateway.IdleTimeout"
 INTEGRATION_TIMEOUT = "ApiGateway.IntegrationTimeout"
 """``InvocationAborted.error_type`` of the two cuts (the emulator's names, in its platform log)."""
 _TIMEOUTS = frozenset({IDLE_TIMEOUT, INTEGRATION_TIMEOUT, "Sandbox.Timeout"})
+METHODS = ("GET", "POST")
+"""The methods the stack defines on ``/`` and ``/{proxy+}`` (infra/api_gateway_front.py ``METHODS``, repeated: the
+emulator never imports infra; tests/infra cross-checks the two)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,10 +136,11 @@ class ApiGatewayHandler(FunctionUrlHandler):
     def _handle(self) -> None:
         limits = self.server.limits
         self._api_key = self.headers.get("x-api-key")
+        if self.command not in METHODS:
+            self._refuse("Missing Authentication Token", "MissingAuthenticationTokenException")
+            return
         if self.server.api_keys and self._api_key not in self.server.api_keys:
-            if self.read_request() is not None:
-                self.server.log("request refused with 403: missing or unknown x-api-key")
-                self.send_json(403, {"message": "Forbidden"}, headers={"x-amzn-ErrorType": "ForbiddenException"})
+            self._refuse("Forbidden", "ForbiddenException")
             return
         self._deadline = time.monotonic() + limits.integration_timeout_s
         self._last_byte = time.monotonic()
@@ -140,6 +148,12 @@ class ApiGatewayHandler(FunctionUrlHandler):
             limits.uncapped_bytes, limits.bytes_per_second, clock=self.server.clock, sleep=self.server.sleep
         )
         super()._handle()
+
+    def _refuse(self, message: str, error_type: str) -> None:
+        """API Gateway's own 403, after the request body was read; the function is not invoked."""
+        if self.read_request() is not None:
+            self.server.log(f"{self.command} {self.path} refused with 403: {message}")
+            self.send_json(403, {"message": message}, headers={"x-amzn-ErrorType": error_type})
 
     # --- hooks of the Function URL front -----------------------------------------------------------------------
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 import json
 from typing import Final
 
-from aws_cdk import Acknowledgment, CfnOutput, Duration, RemovalPolicy, Stack
+from aws_cdk import Acknowledgment, Annotations, CfnOutput, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_lambda as lambda_
@@ -82,6 +82,8 @@ ACCESS_LOG_FIELDS: Final = {
     "wafResponse": "$context.waf.status",
 }
 """One JSON access-log line per request: who (key id, never the key), what, how it ended."""
+REGIONAL_IDLE_TIMEOUT_S: Final = 300
+"""API Gateway closes a Regional stream silent for 5 minutes (response-transfer-mode.html)."""
 
 
 def acknowledgements(config: ApiGatewayConfig) -> list[Acknowledgment]:
@@ -136,9 +138,16 @@ class ApiGatewayFront(Construct):
         config: ApiGatewayConfig,
         target: lambda_.IFunction,
         log_retention_days: int,
+        heartbeat_s: float,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
+        if not 0 < heartbeat_s < REGIONAL_IDLE_TIMEOUT_S:
+            Annotations.of(self).add_warning_v2(
+                "bedrock-stream:api-gateway-idle",
+                f"heartbeatSeconds {heartbeat_s:g}: API Gateway closes a stream silent for "
+                f"{REGIONAL_IDLE_TIMEOUT_S} s; a model that thinks longer before its first token loses the stream",
+            )
         self.access_logs = logs.LogGroup(
             self,
             "AccessLogs",

@@ -67,6 +67,7 @@ class BedrockStreamStack(Stack):
                 config=config.api_gateway,
                 target=target,
                 log_retention_days=config.log_retention_days,
+                heartbeat_s=config.heartbeat_s,
             )
 
         if config.auth_type == "NONE":

@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 from aws_cdk import App, Environment
-from aws_cdk.assertions import Match, Template
+from aws_cdk.assertions import Annotations, Match, Template
 
 from client import discovery
+from emulator import api_gateway as local_api_gateway
 from infra.api_gateway_front import METHODS, OUTPUT_API_URL
 from infra.checks import apply_checks
 from infra.config import ConfigError, StackConfig
@@ -107,6 +108,10 @@ def test_every_method_streams_through_the_response_streaming_invocation_uri(api:
     assert api.only("AWS::ApiGateway::RestApi")["EndpointConfiguration"] == {"Types": ["REGIONAL"]}
 
 
+def test_the_local_front_serves_the_same_methods() -> None:
+    assert local_api_gateway.METHODS == METHODS
+
+
 def test_integration_timeout_from_config(full: Synth) -> None:
     assert {m["Integration"]["TimeoutInMillis"] for m in _methods(full)} == {120_000}
 
@@ -195,6 +200,13 @@ def test_cdk_nag_clean_in_this_mode(api: Synth, full: Synth) -> None:
             for violation in plugin["violations"]
         ]
         assert findings == []  # and synth would have raised on any unacknowledged finding
+
+
+def test_no_heartbeat_is_a_synth_warning(api: Synth, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Without heartbeats a stream silent for 5 minutes is closed by API Gateway (response-transfer-mode.html)."""
+    Annotations.from_stack(api.stack).has_no_warning("*", Match.string_like_regexp("closes a stream silent"))
+    quiet = Synth({"frontDoor": "apiGateway", "heartbeatSeconds": 0}, tmp_path_factory.mktemp("cdkout-apigw-quiet"))
+    Annotations.from_stack(quiet.stack).has_warning("*", Match.string_like_regexp("closes a stream silent for 300 s"))
 
 
 def test_default_front_door_has_no_api(tmp_path_factory: pytest.TempPathFactory) -> None:

@@ -15,7 +15,7 @@ import openai
 import pytest
 
 from emulator import BedrockOptions, LocalLambda
-from emulator.api_gateway import IDLE_TIMEOUT, ApiGatewayOptions, StreamLimits, api_key_id
+from emulator.api_gateway import IDLE_TIMEOUT, INTEGRATION_TIMEOUT, ApiGatewayOptions, StreamLimits, api_key_id
 from tests.functional.emulator.conftest import python_lambda
 from tests.functional.emulator.test_python_runtime import _lines
 from tests.unit.api.support import MODEL
@@ -75,6 +75,22 @@ def test_a_missing_or_unknown_key_is_403_forbidden(front: LocalLambda, headers: 
     assert response.json() == {"message": "Forbidden"}
     assert response.headers["x-amzn-ErrorType"] == "ForbiddenException"
     assert len(front.log_lines("function")) == before  # the function never ran
+
+
+def test_a_method_the_api_does_not_define_is_403_missing_authentication_token(front: LocalLambda) -> None:
+    response = httpx.put(f"{front.api_gateway_url}/?mode=event", content=b"{}", headers=HEADERS, timeout=TIMEOUT)
+    assert response.status_code == 403
+    assert response.json() == {"message": "Missing Authentication Token"}
+    assert response.headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
+
+
+def test_the_integration_timeout_cuts_a_stream_after_its_first_byte() -> None:
+    limits = StreamLimits(integration_timeout_s=0.5)
+    with gateway(limits, concurrency=1, timeout=600.0) as emulator, httpx.Client(timeout=TIMEOUT) as client:
+        status, body, error = read(client, f"{emulator.api_gateway_url}/?mode=sleep_mid&after=1&seconds=600&delay_ms=0")
+        assert (status, body) == (200, b"line 0\n")
+        assert isinstance(error, httpx.RemoteProtocolError)
+        assert any(INTEGRATION_TIMEOUT in line.text for line in emulator.log_lines("emulator"))
 
 
 def test_the_function_gets_a_rest_proxy_event_with_the_key_id(front: LocalLambda) -> None:
