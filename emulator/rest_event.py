@@ -3,12 +3,18 @@
 Shape per the API Gateway developer guide, "Input format of a Lambda function for proxy integration"
 (https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html), which a
 streaming integration receives unchanged (response-transfer-mode-lambda.html), for the resources the stack creates
-(infra/api_gateway_front.py): ``/`` and ``/{proxy+}``. Header names keep the client's spelling; ``headers`` and
-``queryStringParameters`` carry the last value of a repeated name, the ``multiValue*`` maps every value; ``path``
-is the request path without the stage, ``requestContext.path`` has the stage; ``identity.apiKey`` / ``apiKeyId``
-name the key a method with ``apiKeyRequired`` accepted. The local API is served without the stage prefix in its URL
-(as a custom domain mapped at its root serves it). Bodies are text when they decode as UTF-8, else base64 with
-``isBase64Encoded`` (the stack sets no binary media types; the emulator's choice for bytes that are not text).
+(infra/api_gateway_front.py): ``/`` and ``/{proxy+}``.
+
+- Header names keep the client's spelling; ``headers`` and ``queryStringParameters`` carry the last value of a
+  repeated name, the ``multiValue*`` maps every value.
+- ``path`` is the request path without the stage, still percent-encoded (``requestContext.path`` adds the stage);
+  ``pathParameters.proxy`` is decoded, as live REST API captures show (https://github.com/middleapi/standard-server/pull/93,
+  https://github.com/dherault/serverless-offline/issues/638).
+- ``identity.apiKey`` / ``apiKeyId`` name the key a method with ``apiKeyRequired`` accepted.
+- Bodies are text when they decode as UTF-8, else base64 with ``isBase64Encoded`` (the stack sets no binary media
+  types; the emulator's choice for bytes that are not text).
+
+The local API is served without the stage prefix in its URL, as a custom domain mapped at its root serves it.
 """
 
 from __future__ import annotations
@@ -73,7 +79,7 @@ def build_rest_event(
     cfg = config or RestApiConfig()
     epoch = time.time() if now is None else now
     raw_path, _, raw_query = target.partition("?")
-    path = unquote(raw_path.split("#", 1)[0] or "/")
+    path = raw_path.split("#", 1)[0] or "/"
     multi_headers = _multi(headers)
     names = {name.lower() for name in multi_headers}
     if "x-amzn-trace-id" not in names:  # API Gateway adds one to every request it forwards
@@ -81,7 +87,7 @@ def build_rest_event(
     if "x-forwarded-for" not in names:
         multi_headers["X-Forwarded-For"] = [source_ip]
     multi_query = _multi(parse_qsl(raw_query.split("#", 1)[0], keep_blank_values=True))
-    proxy = path.lstrip("/")
+    proxy = unquote(path).lstrip("/")
     resource = "/{proxy+}" if proxy else "/"
     event: dict[str, Any] = {
         "resource": resource,

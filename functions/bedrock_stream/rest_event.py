@@ -4,7 +4,8 @@ Shape per the API Gateway developer guide, "Input format of a Lambda function fo
 (https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html); a streaming
 integration (responseTransferMode STREAM) sends the same event
 (https://docs.aws.amazon.com/apigateway/latest/developerguide/response-transfer-mode-lambda.html). ``path`` is the
-request path without the stage (``requestContext.path`` has it); ``multiValueQueryStringParameters`` holds every value
+request path without the stage (``requestContext.path`` has it), percent-encoded like a Function URL's ``rawPath``
+(the surfaces decode path parameters); ``multiValueQueryStringParameters`` holds every value
 of a repeated parameter, and the last one wins, as ``queryStringParameters`` and the Function URL event's
 ``rawQueryString`` give it. ``requestContext.identity.apiKeyId`` names the API key of a method with
 ``apiKeyRequired``; ``identity.apiKey`` (the key itself) is never read.

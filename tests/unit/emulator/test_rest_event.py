@@ -74,6 +74,14 @@ def test_the_documented_fields_for_a_proxy_path() -> None:
     assert trace_id(e) is not None
 
 
+def test_the_path_stays_encoded_and_the_proxy_parameter_is_decoded() -> None:
+    e = event("/model/us.anthropic.claude-3-haiku%3A0/invoke")
+    assert e["path"] == "/model/us.anthropic.claude-3-haiku%3A0/invoke"
+    assert e["pathParameters"] == {"proxy": "model/us.anthropic.claude-3-haiku:0/invoke"}
+    request = parse_event(e, max_body_bytes=1024)
+    assert request.path == "/model/us.anthropic.claude-3-haiku%3A0/invoke"  # the app decodes it, as for Function URLs
+
+
 def test_the_root_resource_and_no_query() -> None:
     e = event("/")
     assert (e["resource"], e["pathParameters"], e["queryStringParameters"]) == ("/", None, None)
