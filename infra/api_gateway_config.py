@@ -41,6 +41,7 @@ API_GATEWAY_KEYS: Final = (
     "webAclArn",
     "domainName",
     "certificateArn",
+    "cloudWatchRole",
 )
 _STAGE = re.compile(r"^[A-Za-z0-9_]{1,128}$")
 _KEY_NAME = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
@@ -68,6 +69,8 @@ class ApiGatewayConfig:
     web_acl_arn: str | None = None
     domain_name: str | None = None
     certificate_arn: str | None = None
+    cloud_watch_role: bool = True
+    """Set the Region's API Gateway CloudWatch Logs role (needed for access logs); false when the account has one."""
 
 
 def read_api_gateway(value: Any, fail: Callable[[str], None], *, timeout_s: int) -> ApiGatewayConfig:
@@ -106,6 +109,10 @@ def read_api_gateway(value: Any, fail: Callable[[str], None], *, timeout_s: int)
     web_acl = reader.optional("webAclArn", _WEB_ACL_ARN, "a Regional WAFv2 web ACL ARN")
     domain = reader.optional("domainName", _DOMAIN, "a lower-case domain name such as api.example.com")
     certificate = reader.optional("certificateArn", _CERT_ARN, "an ACM certificate ARN")
+    role = value.get("cloudWatchRole", defaults.cloud_watch_role)
+    if not isinstance(role, bool):
+        fail(f"apiGateway.cloudWatchRole: expected true or false, got {role!r}")
+        role = defaults.cloud_watch_role
     if (domain is None) != (certificate is None):
         fail("apiGateway: domainName and certificateArn go together (a custom domain needs its ACM certificate)")
     return ApiGatewayConfig(
@@ -119,6 +126,7 @@ def read_api_gateway(value: Any, fail: Callable[[str], None], *, timeout_s: int)
         web_acl_arn=web_acl,
         domain_name=domain,
         certificate_arn=certificate,
+        cloud_watch_role=role,
     )
 
 

@@ -104,11 +104,14 @@ def acknowledgements(config: ApiGatewayConfig) -> list[Acknowledgment]:
                 "shape; API Gateway models would duplicate them"
             ),
         ),
-        Acknowledgment(
-            id="AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]",
-            reason="the Region's API Gateway account role for the access and error logs, with AWS's own policy for it",
-        ),
     ]
+    if config.cloud_watch_role:
+        acks.append(
+            Acknowledgment(
+                id="AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]",
+                reason="the Region's API Gateway account role for the access and error logs, with AWS's own policy",
+            )
+        )
     if config.web_acl_arn is None:
         acks.append(
             Acknowledgment(
@@ -159,9 +162,10 @@ class ApiGatewayFront(Construct):
             "Api",
             description="bedrock-stream: streams Amazon Bedrock output (API Gateway response streaming)",
             endpoint_types=[apigw.EndpointType.REGIONAL],
-            # Access logs need the Region's API Gateway account role; the stack sets it (AWS-managed policy).
-            cloud_watch_role=True,
-            cloud_watch_role_removal_policy=RemovalPolicy.DESTROY,
+            # Access logs need the Region's API Gateway account role (AWS-managed policy). It is one setting per
+            # Region, shared by every API there, so the role is retained on destroy (CDK's default): deleting it
+            # would break the logs of the other APIs. cloudWatchRole false: the account already has one.
+            cloud_watch_role=config.cloud_watch_role,
             api_key_source_type=apigw.ApiKeySourceType.HEADER,
             deploy_options=apigw.StageOptions(
                 stage_name=config.stage_name,

@@ -159,6 +159,16 @@ def test_access_logs_go_to_a_log_group_with_retention_and_name_the_key_id_only(a
     assert stage["MethodSettings"][0]["LoggingLevel"] == "ERROR"
     assert stage["MethodSettings"][0]["DataTraceEnabled"] is False
     api.template.resource_count_is("AWS::ApiGateway::Account", 1)  # the Region's CloudWatch role for the logs
+    roles = api.template.find_resources("AWS::IAM::Role")
+    (role,) = [r for key, r in roles.items() if key.startswith("ApiGatewayApiCloudWatchRole")]
+    assert role["DeletionPolicy"] == "Retain"  # shared by every API in the Region: never deleted with the stack
+
+
+def test_no_account_role_when_the_account_has_one(tmp_path_factory: pytest.TempPathFactory) -> None:
+    context = {"frontDoor": "apiGateway", "apiGateway": {"cloudWatchRole": False}}
+    synth = Synth(context, tmp_path_factory.mktemp("cdkout-apigw-norole"))  # cdk-nag clean without the IAM4 ack
+    synth.template.resource_count_is("AWS::ApiGateway::Account", 0)
+    assert "AccessLogSetting" in synth.only("AWS::ApiGateway::Stage")  # access logs all the same
 
 
 def test_waf_and_custom_domain_only_when_configured(api: Synth, full: Synth) -> None:
