@@ -20,8 +20,10 @@ from client.errors import ClientError, ConnectError, HTTPStatusError, TruncatedS
 from client.readers import MEDIA_TYPES
 from client.urls import is_local_url, join_url, normalize_base_url
 
-__all__ = ["CompletionRequest", "Endpoint", "error_from_response", "model_ids"]
+__all__ = ["API_KEY_HEADER", "CompletionRequest", "Endpoint", "error_from_response", "model_ids"]
 
+API_KEY_HEADER = "x-api-key"
+"""Where API Gateway reads an API key (``apiKeySourceType: HEADER``; api-gateway-api-usage-plans.html)."""
 _DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=300.0, write=30.0, pool=10.0)
 
 
@@ -88,7 +90,8 @@ class Endpoint:
     """One bedrock-stream deployment (or the local emulator) and an httpx client for it.
 
     ``auth``: default signs with ``FunctionUrlAuth(region, profile)`` unless the URL is loopback; pass
-    ``auth=None`` explicitly via ``signed=False`` to send unsigned requests.
+    ``auth=None`` explicitly via ``signed=False`` to send unsigned requests. ``api_key``: send it as ``x-api-key``
+    (the API Gateway front door, ``frontDoor: "apiGateway"``) and do not sign unless ``signed=True``.
     """
 
     def __init__(
@@ -99,11 +102,14 @@ class Endpoint:
         profile: str | None = None,
         signed: bool | None = None,
         timeout: httpx.Timeout | float | None = None,
+        api_key: str | None = None,
     ) -> None:
         self.url = normalize_base_url(url)
-        self.signed = not is_local_url(self.url) if signed is None else signed
+        self.signed = not is_local_url(self.url) and api_key is None if signed is None else signed
         auth = FunctionUrlAuth(region=region, profile=profile) if self.signed else None
-        self._client = httpx.Client(auth=auth, timeout=timeout if timeout is not None else _DEFAULT_TIMEOUT)
+        headers = {API_KEY_HEADER: api_key} if api_key is not None else None  # the API Gateway front door's key
+        timeout = timeout if timeout is not None else _DEFAULT_TIMEOUT
+        self._client = httpx.Client(auth=auth, timeout=timeout, headers=headers)
 
     def close(self) -> None:
         """Close the connection pool."""

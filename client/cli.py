@@ -17,15 +17,17 @@ from typing import TextIO
 
 from client.api import CompletionRequest, Endpoint
 from client.consume import consume
-from client.discovery import discover_url
+from client.discovery import API_URL_OUTPUT_KEY, OUTPUT_KEY, discover_url
 from client.errors import EXIT_BROKEN_PIPE, EXIT_CODES, EXIT_INTERRUPTED, ClientError, UsageError
 from client.events import ReasoningEvent, StreamEvent, TextEvent
 from client.readers import FORMATS, make_reader
 from client.status import Spinner, StreamStats
 from client.urls import DEFAULT_URL, URL_ENV
 
-__all__ = ["DEFAULT_URL", "PROXY_COMMAND", "URL_ENV", "build_parser", "main"]
+__all__ = ["API_KEY_ENV", "DEFAULT_URL", "PROXY_COMMAND", "URL_ENV", "build_parser", "main"]
 
+API_KEY_ENV = "BEDROCK_STREAM_API_KEY"
+"""The environment variable ``--api-key`` defaults to."""
 PROXY_COMMAND = "proxy"
 """``bedrock-stream proxy ...``: the signing proxy (a prompt starting with the word goes after ``--``)."""
 
@@ -45,6 +47,16 @@ def build_parser() -> argparse.ArgumentParser:
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--url", help=f"the Function URL (default: ${URL_ENV} or {DEFAULT_URL})")
     where.add_argument("--stack", metavar="NAME", help="find the URL in this CloudFormation stack's outputs")
+    parser.add_argument(
+        "--api-gateway",
+        action="store_true",
+        help=f"with --stack: the stack's API Gateway front door (output {API_URL_OUTPUT_KEY}), not its Function URL",
+    )
+    parser.add_argument(
+        "--api-key",
+        default=os.environ.get(API_KEY_ENV) or None,
+        help=f"send this x-api-key (API Gateway front door; default ${API_KEY_ENV}); the request is not signed",
+    )
     parser.add_argument("--region", help="AWS Region (default: from the URL, then the AWS config)")
     parser.add_argument("--profile", help="AWS profile for credentials and the stack lookup")
     parser.add_argument("-m", "--model", help="model id (default: the deployment's default model)")
@@ -75,10 +87,13 @@ def _prompt(args: argparse.Namespace, stdin: TextIO) -> str:
 
 
 def _url(args: argparse.Namespace) -> str:
+    if args.api_gateway and not args.stack:
+        raise UsageError("--api-gateway picks a stack output: use it with --stack NAME")
     if args.url:
         return str(args.url)
     if args.stack:
-        return discover_url(args.stack, region=args.region, profile=args.profile)
+        output_key = API_URL_OUTPUT_KEY if args.api_gateway else OUTPUT_KEY
+        return discover_url(args.stack, region=args.region, profile=args.profile, output_key=output_key)
     return os.environ.get(URL_ENV) or DEFAULT_URL
 
 
@@ -142,7 +157,9 @@ def _stream(args: argparse.Namespace, prompt: str, out: _Output, stats: StreamSt
     reader = make_reader(args.format)
     signed = False if args.unsigned else None
     with (
-        Endpoint(url, region=args.region, profile=args.profile, signed=signed, timeout=args.timeout) as endpoint,
+        Endpoint(
+            url, region=args.region, profile=args.profile, signed=signed, timeout=args.timeout, api_key=args.api_key
+        ) as endpoint,
         endpoint.stream(request, args.format) as chunks,
     ):
         on_chunk = out.raw if args.raw else None

@@ -13,9 +13,11 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, 
 
 from client.errors import ConfigError, ConnectError, CredentialsError
 
-__all__ = ["OUTPUT_KEY", "discover_url"]
+__all__ = ["API_URL_OUTPUT_KEY", "OUTPUT_KEY", "discover_url"]
 
 OUTPUT_KEY = "FunctionUrl"
+API_URL_OUTPUT_KEY = "ApiUrl"
+"""The API Gateway front door's URL (``frontDoor: "apiGateway"``, infra/api_gateway_front.py)."""
 
 
 def discover_url(

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
+from emulator.api_gateway import REGIONAL_IDLE_TIMEOUT_S, ApiGatewayOptions, StreamLimits
 from emulator.cors import CorsConfig
 from emulator.launcher import LOG_FORMATS, LOG_LEVELS, REPO_ROOT, split_env_items
 from emulator.local import BedrockOptions, EmulatorError, LocalLambda
@@ -95,6 +96,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cors.add_argument("--cors-max-age", type=int, default=None, help="preflight cache seconds (0..86400)")
     cors.add_argument("--cors-allow-credentials", action="store_true", help="Access-Control-Allow-Credentials: true")
+    gateway = parser.add_argument_group(
+        "API Gateway", "a local REST API front with response streaming (off unless --api-gateway-port is given)"
+    )
+    gateway.add_argument("--api-gateway-port", type=int, default=None, help="serve it on this port (0 = any)")
+    gateway.add_argument(
+        "--api-gateway-key", action="append", default=[], metavar="KEY", help="accepted x-api-key (repeatable)"
+    )
+    gateway.add_argument(
+        "--api-gateway-idle-timeout",
+        type=float,
+        default=REGIONAL_IDLE_TIMEOUT_S,
+        help="seconds a stream may stay silent (default 300, Regional; edge-optimized: 30)",
+    )
+    gateway.add_argument(
+        "--api-gateway-integration-timeout",
+        type=float,
+        default=None,
+        help="seconds the whole response may take (default: --timeout, at most 900)",
+    )
     parser.add_argument(
         "--command",
         nargs=argparse.REMAINDER,
@@ -138,6 +158,20 @@ def cors_from_args(args: argparse.Namespace) -> CorsConfig | None:
     )
 
 
+def api_gateway_from_args(args: argparse.Namespace) -> ApiGatewayOptions | None:
+    """The ``--api-gateway-*`` options, or None without ``--api-gateway-port``; raises ValueError."""
+    if args.api_gateway_port is None:
+        if args.api_gateway_key or args.api_gateway_integration_timeout is not None:
+            raise ValueError("the --api-gateway-* options need --api-gateway-port")
+        return None
+    integration = args.api_gateway_integration_timeout
+    limits = StreamLimits(
+        idle_timeout_s=args.api_gateway_idle_timeout,
+        integration_timeout_s=min(args.timeout, 900.0) if integration is None else integration,
+    )
+    return ApiGatewayOptions(port=args.api_gateway_port, api_keys=tuple(args.api_gateway_key), limits=limits)
+
+
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
@@ -152,6 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.bedrock, first_token_ms=args.first_token_ms, token_delay_ms=args.token_delay_ms
         )
         cors = cors_from_args(args)
+        api_gateway = api_gateway_from_args(args)
     except ValueError as exc:
         parser.error(str(exc))
     if args.queue_limit < 0:
@@ -186,6 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log_format=args.log_format,
         log_level=args.log_level,
         max_concurrency=args.max_concurrency,
+        api_gateway=api_gateway,
     )
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _on_sigterm)
@@ -203,6 +239,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"(concurrency {args.concurrency}, timeout {args.timeout:g}s, {bedrock_text}); Ctrl-C to stop",
                 flush=True,
             )
+            if api_gateway is not None:
+                keys = "x-api-key required" if api_gateway.api_keys else "no key required"
+                print(f"emulator: API Gateway {emulator.api_gateway_url} ({keys})", flush=True)
             threading.Event().wait()
     except KeyboardInterrupt:
         print("emulator: stopped", file=sys.stderr, flush=True)

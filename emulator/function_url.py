@@ -37,6 +37,7 @@ import json
 import socket
 import uuid
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from emulator.chunked import LAST_CHUNK, encode_chunk
 from emulator.cors import CorsConfig, is_preflight, preflight_headers, response_headers
@@ -141,23 +142,14 @@ class FunctionUrlHandler(StreamingRequestHandler):
         if body is None:
             return
         request_id = str(uuid.uuid4())
-        event = build_url_event(
-            method=self.command,
-            target=self.path,
-            headers=self.headers.items(),
-            body=body,
-            source_ip=self.client_address[0],
-            protocol=self.request_version,
-            config=self.server.url_config,
-            request_id=request_id,
-        )
+        event, trace_id = self.build_event(body, request_id)
         payload = json.dumps(event).encode()
         if len(payload) > REQUEST_LIMIT:
             self.reply_json(413, {"Message": TOO_LARGE_MESSAGE}, request_id=request_id)
             return
         invocation = Invocation(
             payload=payload,
-            trace_id=event["headers"].get("x-amzn-trace-id"),
+            trace_id=trace_id,
             request_id=request_id,  # one id for the event, the function context and x-amzn-RequestId, as on AWS
         )
         if not self.server.invoke(invocation):
@@ -174,6 +166,34 @@ class FunctionUrlHandler(StreamingRequestHandler):
             invocation.detach()  # never leave the runtime blocked on a relay that died
             self.close_connection = True
             raise
+
+    # --- hooks (a front that is not a Function URL, e.g. emulator/api_gateway.py, overrides these) -------------------
+
+    def build_event(self, body: bytes, request_id: str) -> tuple[dict[str, Any], str | None]:
+        """The invocation event for the current request and its trace id: here the payload 2.0 event."""
+        event = build_url_event(
+            method=self.command,
+            target=self.path,
+            headers=self.headers.items(),
+            body=body,
+            source_ip=self.client_address[0],
+            protocol=self.request_version,
+            config=self.server.url_config,
+            request_id=request_id,
+        )
+        return event, event["headers"].get("x-amzn-trace-id")
+
+    def next_event(self, invocation: Invocation) -> ResponseEvent:
+        """The invocation's next response event; a front with its own time limits returns an abort instead."""
+        return invocation.wait_event()
+
+    def write_chunk(self, data: bytes) -> None:
+        """Send one body chunk to the client (a front with a bandwidth cap paces here)."""
+        self._write(encode_chunk(data))
+
+    def prelude_parser(self) -> PreludeParser:
+        """The parser of the HTTP-integration prelude, with the front's window."""
+        return PreludeParser()
 
     # --- response -----------------------------------------------------------------------------------------------
 
@@ -231,7 +251,7 @@ class FunctionUrlHandler(StreamingRequestHandler):
             self._internal_error(event.error_type, request_id)
 
     def _relay(self, invocation: Invocation, request_id: str) -> None:
-        first = invocation.wait_event()
+        first = self.next_event(invocation)
         if isinstance(first, FunctionError | InvocationAborted):
             self._fail(first, request_id)
             return
@@ -267,7 +287,7 @@ class FunctionUrlHandler(StreamingRequestHandler):
     def _await_first_byte(
         self, invocation: Invocation, request_id: str, content_type: str
     ) -> tuple[int, list[tuple[str, str]], bytes] | None:
-        event = invocation.wait_event()
+        event = self.next_event(invocation)
         if isinstance(event, ResponseChunk):
             return 200, [("Content-Type", content_type)], event.data
         self._end_before_body(event, request_id, content_type)
@@ -276,9 +296,9 @@ class FunctionUrlHandler(StreamingRequestHandler):
     def _await_prelude(
         self, invocation: Invocation, request_id: str
     ) -> tuple[int, list[tuple[str, str]], bytes] | None:
-        parser = PreludeParser()
+        parser = self.prelude_parser()
         while True:
-            event = invocation.wait_event()
+            event = self.next_event(invocation)
             if isinstance(event, ResponseChunk):
                 try:
                     rest = parser.feed(event.data)
@@ -326,11 +346,11 @@ class FunctionUrlHandler(StreamingRequestHandler):
             invocation.detach()  # no body may follow these; the function's output is discarded
             return
         if body:
-            self._write(encode_chunk(body))
+            self.write_chunk(body)
         while True:
-            event = invocation.wait_event()
+            event = self.next_event(invocation)
             if isinstance(event, ResponseChunk):
-                self._write(encode_chunk(event.data))
+                self.write_chunk(event.data)
             elif isinstance(event, ResponseEnd):
                 if event.error_type is None:
                     self._write(LAST_CHUNK)

@@ -17,6 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
 
+from emulator.api_gateway import ApiGatewayOptions, serve_api_gateway
 from emulator.cors import CorsConfig
 from emulator.function_url import FunctionUrlServer
 from emulator.http_base import BODY_TIMEOUT_S, serve_in_thread
@@ -102,6 +103,7 @@ class LocalLambda:
         log_format: str = "JSON",
         log_level: str | None = "INFO",
         max_concurrency: int | None = None,
+        api_gateway: ApiGatewayOptions | None = None,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -138,6 +140,8 @@ class LocalLambda:
             max_concurrency=max_concurrency,
         )
         self._server: FunctionUrlServer | None = None
+        self._api_gateway = api_gateway
+        self._api_gateway_server: FunctionUrlServer | None = None
         self._pool: Pool | None = None
         self._started = False
 
@@ -149,6 +153,13 @@ class LocalLambda:
         if self._server is None:
             raise EmulatorError("LocalLambda is not started")
         return self._server.url
+
+    @property
+    def api_gateway_url(self) -> str:
+        """Base URL of the local API Gateway front (``api_gateway=ApiGatewayOptions(...)``)."""
+        if self._api_gateway_server is None:
+            raise EmulatorError("LocalLambda runs no API Gateway front (pass api_gateway=ApiGatewayOptions())")
+        return self._api_gateway_server.url
 
     @property
     def config(self) -> FunctionConfig:
@@ -197,10 +208,11 @@ class LocalLambda:
 
     def stop(self) -> None:
         """Stop everything; kills every function process group (no orphans). Idempotent."""
-        server, self._server = self._server, None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
+        for server in (self._server, self._api_gateway_server):
+            if server is not None:
+                server.shutdown()
+                server.server_close()
+        self._server = self._api_gateway_server = None
         pool, self._pool = self._pool, None
         if pool is not None:
             threads = [threading.Thread(target=s.close, daemon=True) for s in pool.sandboxes]
@@ -284,6 +296,10 @@ class LocalLambda:
             server.extra_routes[prefix] = lambda handler: handle_invoke_api(handler, config)
         self._server = server
         serve_in_thread(server, "function-url")
+        if self._api_gateway is not None:
+            self._api_gateway_server = serve_api_gateway(
+                self._api_gateway, self._invoke, self._platform_log, host=self._host, region=config.region
+            )
         if self._wait_ready:
             for sandbox in sandboxes:
                 sandbox.ready.wait(self._init_timeout)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-__all__ = ["UrlConfig", "build_url_event", "is_text_content_type"]
+__all__ = ["UrlConfig", "build_url_event", "clf_time", "is_text_content_type"]
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _TEXT_TYPES = frozenset(
@@ -55,7 +55,8 @@ def is_text_content_type(content_type: str | None) -> bool:
     return media.startswith("text/") or media in _TEXT_TYPES or media.endswith("+json") or media.endswith("+xml")
 
 
-def _clf_time(epoch: float) -> str:
+def clf_time(epoch: float) -> str:
+    """``epoch`` in the common log format (``02/Dec/2026:06:40:00 +0000``), as Lambda events carry request times."""
     t = time.gmtime(epoch)
     return f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year}:{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"
 
@@ -125,7 +126,7 @@ def build_url_event(
         "requestId": request_id or str(uuid.uuid4()),
         "routeKey": "$default",
         "stage": "$default",
-        "time": _clf_time(epoch),
+        "time": clf_time(epoch),
         "timeEpoch": int(epoch * 1000),
     }
     if body:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from aws_cdk import Acknowledgment, App, Stack, Validations
 from cdk_nag import AwsSolutionsChecks
 
+from infra.api_gateway_front import acknowledgements as api_gateway_acknowledgements
 from infra.config import StackConfig
 
 __all__ = ["acknowledgements", "apply_checks"]
@@ -46,6 +47,8 @@ def acknowledgements(config: StackConfig) -> list[Acknowledgment]:
                 ),
             )
         )
+    if config.api_gateway is not None:
+        acks.extend(api_gateway_acknowledgements(config.api_gateway))
     return acks
 
 

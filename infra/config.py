@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Final
 
+from infra.api_gateway_config import FRONT_DOORS, ApiGatewayConfig, read_api_gateway
 from infra.bedrock_access import ArnModel, ModelIdError, classify_model
 from infra.managed_instances import ManagedInstancesConfig, read_managed_instances
 from infra.regions import GEO_DESTINATION_REGIONS
@@ -158,6 +159,10 @@ class StackConfig:
     timeout and the function timeout still bound a silent stream)."""
     managed_instances: ManagedInstancesConfig | None = None
     """Lambda Managed Instances (context key ``managedInstances``; infra/managed_instances.py); None: standard."""
+    front_door: str = "functionUrl"
+    """``apiGateway`` adds a streaming REST API with API keys in front (infra/api_gateway_front.py)."""
+    api_gateway: ApiGatewayConfig | None = None
+    """Set exactly when ``front_door`` is ``apiGateway``."""
 
     @classmethod
     def from_context(cls, get: Callable[[str], Any]) -> StackConfig:
@@ -197,6 +202,8 @@ CONTEXT_KEYS: Final[Mapping[str, str]] = {
     "idleTimeoutSeconds": "end a stream with an upstream_idle error after this many silent seconds (0 = off, default)",
     "managedInstances": "Lambda Managed Instances {subnetIds, securityGroupIds, perExecutionEnvironmentMaxConcurrency, "
     "memoryGiBPerVCpu, instanceTypes, maxVCpu} (unset: standard Lambda)",
+    "frontDoor": "functionUrl (default) or apiGateway: a streaming REST API with API keys in front of the function",
+    "apiGateway": "the API Gateway front door's settings (infra/api_gateway_config.py; only with frontDoor apiGateway)",
 }
 
 
@@ -244,6 +251,12 @@ class _Reader:
         idle_s = self._seconds("idleTimeoutSeconds", defaults.idle_timeout_s, timeout_s)
         if heartbeat_s and idle_s and idle_s <= heartbeat_s:
             self._fail(f"idleTimeoutSeconds: {idle_s:g} must exceed heartbeatSeconds {heartbeat_s:g} (or be 0)")
+        front_door = self._choice("frontDoor", defaults.front_door, FRONT_DOORS)
+        api_gateway = read_api_gateway(self._json("apiGateway"), self._fail, timeout_s=timeout_s)
+        if front_door == "apiGateway" and auth_type != "AWS_IAM":
+            self._fail(f"frontDoor: apiGateway keeps the Function URL AWS_IAM-only; authType {auth_type} conflicts")
+        if front_door != "apiGateway" and self._get("apiGateway") is not None:
+            self._fail("apiGateway: only used with frontDoor apiGateway")
         geo_regions = self._geo_regions()
         model_sources = self._model_sources(models)
         self._check_models(models, model_sources, geo_regions)
@@ -278,6 +291,8 @@ class _Reader:
             snap_start=self._bool("snapStart", False),
             heartbeat_s=heartbeat_s,
             idle_timeout_s=idle_s,
+            front_door=front_door,
+            api_gateway=api_gateway if front_door == "apiGateway" else None,
         )
         managed, managed_problems = read_managed_instances(
             self._json("managedInstances"), memory_mb=config.memory_mb, snap_start=config.snap_start

@@ -9,6 +9,7 @@ from typing import Any, Final
 from aws_cdk import Annotations, Aws, CfnOutput, CfnRule, CfnRuleAssertion, Fn, Stack
 from constructs import Construct
 
+from infra.api_gateway_front import ApiGatewayFront
 from infra.bedrock_access import GeoProfile, classify_model
 from infra.config import StackConfig
 from infra.model_lifecycle import lifecycle_warnings
@@ -57,6 +58,17 @@ class BedrockStreamStack(Stack):
         CfnOutput(self, OUTPUT_FUNCTION_NAME, value=self.streaming.function.function_name, description="Function name")
         CfnOutput(self, OUTPUT_REGION, value=Aws.REGION, description="Region of the function (SigV4 signing)")
         CfnOutput(self, OUTPUT_AUTH_TYPE, value=config.auth_type, description="Function URL auth type")
+        self.api_gateway: ApiGatewayFront | None = None
+        if config.api_gateway is not None:  # frontDoor apiGateway
+            target = self.streaming.alias or self.streaming.function
+            self.api_gateway = ApiGatewayFront(
+                self,
+                "ApiGateway",
+                config=config.api_gateway,
+                target=target,
+                log_retention_days=config.log_retention_days,
+                heartbeat_s=config.heartbeat_s,
+            )
 
         if config.auth_type == "NONE":
             Annotations.of(self).add_warning_v2(

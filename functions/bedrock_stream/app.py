@@ -83,6 +83,7 @@ class App:
         surface: Surface | None = None
         try:
             request = parse_head(event)
+            record.api_key_id = request.api_key_id
             if request.is_http:
                 # The row first: a bad or too large body is then answered in that surface's error shape.
                 surface, params = match_surface(request.method, request.path, self._surfaces)

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from bedrock_stream.errors import InvalidRequestError, PayloadTooLargeError
+from bedrock_stream.rest_event import parse_rest_head
 from streaming_runtime.integration import is_http_event
 
 __all__ = ["HttpRequest", "is_http_event", "parse_event", "parse_head", "read_body"]
@@ -34,6 +35,8 @@ class HttpRequest:
     is_http: bool = True
     direct_payload: Any = None
     """For direct invokes: the decoded event itself (already JSON), used as the native request body."""
+    api_key_id: str | None = None
+    """The API Gateway API key's id (REST proxy events of a method with ``apiKeyRequired``); never the key."""
 
 
 def parse_event(event: object, *, max_body_bytes: int) -> HttpRequest:
@@ -60,10 +63,11 @@ def parse_head(event: object) -> HttpRequest:
         method = str(http.get("method") or "GET")
         path = str(event.get("rawPath") or http.get("path") or "/")
         query = _query_v2(event)
-    else:  # REST proxy 1.0
-        method = str(event.get("httpMethod") or "GET")
-        path = str(event.get("path") or "/")
-        query = _query_v1(event)
+    else:  # REST proxy 1.0 (bedrock_stream.rest_event)
+        rest = parse_rest_head(event)
+        return HttpRequest(
+            method=rest.method, path=rest.path, headers=_headers(event), query=rest.query, api_key_id=rest.api_key_id
+        )
     return HttpRequest(method=method.upper(), path=path, headers=_headers(event), query=query)
 
 
@@ -88,11 +92,6 @@ def _query_v2(event: Mapping[str, Any]) -> dict[str, str]:
         return dict(parse_qsl(raw, keep_blank_values=True))
     params = event.get("queryStringParameters")
     return {str(k): str(v) for k, v in params.items()} if isinstance(params, dict) else {}
-
-
-def _query_v1(event: Mapping[str, Any]) -> dict[str, str]:
-    params = event.get("queryStringParameters")
-    return {str(k): str(v) for k, v in params.items() if v is not None} if isinstance(params, dict) else {}
 
 
 def _body(event: Mapping[str, Any], limit: int) -> bytes:

@@ -40,6 +40,8 @@ class RequestRecord:
     request_id: str
     started: float = field(default_factory=time.perf_counter)
     route: str = "-"
+    api_key_id: str | None = None
+    """The API Gateway API key's id, when the request came through the API Gateway front door (never the key)."""
     model: str = "-"
     format: str = "-"
     status: int = 200

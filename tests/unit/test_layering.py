@@ -69,9 +69,13 @@ LAYERS: dict[str, dict[str, frozenset[str]]] = {
         "schemas": frozenset(),
         "bedrock": frozenset({"chat", "errors", "events", "settings"}),
         "encoders": frozenset({"errors", "events", "negotiation"}),
+        "rest_event": frozenset(),
     },
     "emulator": {
         "fake_bedrock": frozenset({"chunked", "eventstream", "http_base"}),
+        "bandwidth": frozenset(),
+        "rest_event": frozenset({"url_event"}),
+        "api_gateway": frozenset({"bandwidth", "function_url", "http_base", "invocation", "prelude", "rest_event"}),
     },
 }
 
