@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Final
 
 from infra.bedrock_access import ArnModel, ModelIdError, classify_model
+from infra.browser_config import BrowserPresets, read_browser_presets
 from infra.regions import GEO_DESTINATION_REGIONS
 
 __all__ = [
@@ -152,6 +153,8 @@ class StackConfig:
     idle_timeout_s: float = 0.0
     """In-band ``upstream_idle`` error after this much silence from Bedrock (0: off; the Bedrock client's read
     timeout and the function timeout still bound a silent stream)."""
+    browser: BrowserPresets = field(default_factory=BrowserPresets)
+    """``browserAuth``, ``cloudFront``, ``webHosting`` (infra/browser_config.py)."""
 
     @classmethod
     def from_context(cls, get: Callable[[str], Any]) -> StackConfig:
@@ -189,6 +192,9 @@ CONTEXT_KEYS: Final[Mapping[str, str]] = {
     "snapStart": "Lambda SnapStart on a published version; the Function URL serves its alias live (false by default)",
     "heartbeatSeconds": "keep-alive after this many seconds of Bedrock silence (15 by default; 0 = off)",
     "idleTimeoutSeconds": "end a stream with an upstream_idle error after this many silent seconds (0 = off, default)",
+    "browserAuth": '"cognito" or {type, mfa, selfSignUp, featurePlan, callbackUrls, logoutUrls, domainPrefix}',
+    "cloudFront": "true or {domainName, certificateArn, readTimeoutSeconds, keepaliveSeconds, priceClass, webAclArn}",
+    "webHosting": "serve web/dist from S3 through the cloudFront distribution (false by default)",
 }
 
 
@@ -271,6 +277,7 @@ class _Reader:
             heartbeat_s=heartbeat_s,
             idle_timeout_s=idle_s,
         )
+        config = replace(config, browser=self._browser_presets(config))
         if self._problems:
             raise ConfigError(self._problems)
         return config
@@ -378,6 +385,21 @@ class _Reader:
         return default
 
     # -- composite values -------------------------------------------------------------------------------------
+
+    def _browser_presets(self, config: StackConfig) -> BrowserPresets:
+        return read_browser_presets(
+            browser_auth=self._json("browserAuth"),
+            cloud_front=self._json("cloudFront"),
+            web_hosting=self._get("webHosting"),
+            fail=self._fail,
+            auth_type=config.auth_type,
+            cors_origins=config.cors.allow_origins if config.cors is not None else None,
+            cors_headers=config.cors.allow_headers if config.cors is not None else (),
+            allow_public_url=config.allow_public_url,
+            reserved_concurrency=config.reserved_concurrency,
+            allow_unreserved_concurrency=config.allow_unreserved_concurrency,
+            heartbeat_s=config.heartbeat_s,
+        )
 
     def _cors(self) -> CorsConfig | None:
         if self._get("corsOrigins") is not None:

@@ -10,9 +10,11 @@ from aws_cdk import Annotations, Aws, CfnOutput, CfnRule, CfnRuleAssertion, Fn, 
 from constructs import Construct
 
 from infra.bedrock_access import GeoProfile, classify_model
+from infra.browser_presets import add_browser_presets
 from infra.config import StackConfig
 from infra.model_lifecycle import lifecycle_warnings
 from infra.streaming_function import StreamingFunction
+from infra.web_hosting import WEB_DIST_DIR
 
 __all__ = [
     "FUNCTIONS_DIR",
@@ -36,7 +38,8 @@ OUTPUT_AUTH_TYPE: Final = "AuthType"
 class BedrockStreamStack(Stack):
     """Composes :class:`StreamingFunction` from the typed config and exports the URL, function name and Region.
 
-    ``today`` dates the model-lifecycle warnings (default: the synth machine's date).
+    ``today`` dates the model-lifecycle warnings (default: the synth machine's date); ``web_dist_dir`` is the built
+    page the ``webHosting`` preset uploads.
     """
 
     def __init__(
@@ -46,6 +49,7 @@ class BedrockStreamStack(Stack):
         *,
         config: StackConfig,
         code_dir: Path = FUNCTIONS_DIR,
+        web_dist_dir: Path = WEB_DIST_DIR,
         today: dt.date | None = None,
         **kwargs: Any,
     ) -> None:
@@ -57,6 +61,7 @@ class BedrockStreamStack(Stack):
         CfnOutput(self, OUTPUT_FUNCTION_NAME, value=self.streaming.function.function_name, description="Function name")
         CfnOutput(self, OUTPUT_REGION, value=Aws.REGION, description="Region of the function (SigV4 signing)")
         CfnOutput(self, OUTPUT_AUTH_TYPE, value=config.auth_type, description="Function URL auth type")
+        self.browser = add_browser_presets(self, config, self.streaming, web_dist_dir=web_dist_dir)
 
         if config.auth_type == "NONE":
             Annotations.of(self).add_warning_v2(
