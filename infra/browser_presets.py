@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from aws_cdk import Annotations
 from constructs import Construct
 
 from infra.browser_auth import BrowserAuth
@@ -39,6 +40,12 @@ def add_browser_presets(
         auth.add_outputs(scope)
     if presets.cloud_front is None:
         return BrowserPresetConstructs(auth=auth)
+    if config.auth_type == "AWS_IAM":
+        Annotations.of(scope).add_warning_v2(
+            "bedrock-stream:public-distribution",
+            "cloudFront with authType AWS_IAM: the distribution is public; anyone who finds it can call Bedrock at "
+            "your expense (reservedConcurrency caps parallel streams)",
+        )
     log_bucket = access_log_bucket(scope)
     site = WebSite(scope, "Web", dist_dir=web_dist_dir, log_bucket=log_bucket) if presets.web_hosting else None
     front = CloudFrontFront(
