@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from aws_cdk import Annotations
+from aws_cdk import Annotations, Aws
 from constructs import Construct
 
 from infra.browser_auth import BrowserAuth
@@ -58,5 +58,8 @@ def add_browser_presets(
     )
     front.add_outputs(scope, presets.cloud_front)
     if site is not None:
-        site.deploy(front.distribution)
+        domain = presets.cloud_front.domain_name or front.distribution.distribution_domain_name
+        # Same origin as the API; behind CloudFront the page sends no SigV4 (OAC signs), an API key at most.
+        page = {"endpoint": f"https://{domain}", "auth": "apikey" if config.auth_type == "API_KEY" else "none"}
+        site.deploy(front.distribution, {**page, "region": Aws.REGION})
     return BrowserPresetConstructs(auth=auth, front=front, site=site)

@@ -24,9 +24,11 @@ from constructs import Construct
 
 from infra.config import ConfigError
 
-__all__ = ["WEB_DIST_DIR", "WebSite", "require_web_dist", "wildcard_findings"]
+__all__ = ["PAGE_CONFIG_FILE", "WEB_DIST_DIR", "WebSite", "require_web_dist", "wildcard_findings"]
 
 WEB_DIST_DIR: Final = Path(__file__).resolve().parent.parent / "web" / "dist"
+# The page reads its settings from this file next to index.html (web/src/config.js): endpoint, auth, region.
+PAGE_CONFIG_FILE: Final = "config.json"
 
 
 def require_web_dist(dist_dir: Path) -> None:
@@ -59,12 +61,18 @@ class WebSite(Construct):
             removal_policy=RemovalPolicy.RETAIN,  # a non-empty bucket cannot be deleted by CloudFormation
         )
 
-    def deploy(self, distribution: cloudfront.IDistribution) -> s3_deployment.BucketDeployment:
-        """Upload the built page and invalidate the distribution's cached copy of it."""
+    def deploy(
+        self, distribution: cloudfront.IDistribution, page_config: Mapping[str, str]
+    ) -> s3_deployment.BucketDeployment:
+        """Upload the built page plus its ``config.json`` (``page_config``, deploy-time values allowed) and invalidate
+        the distribution's cached copy."""
         deployment = s3_deployment.BucketDeployment(
             self,
             "Deploy",
-            sources=[s3_deployment.Source.asset(str(self.dist_dir))],
+            sources=[
+                s3_deployment.Source.asset(str(self.dist_dir)),
+                s3_deployment.Source.json_data(PAGE_CONFIG_FILE, dict(page_config)),
+            ],
             destination_bucket=self.bucket,
             distribution=distribution,
             distribution_paths=["/*"],

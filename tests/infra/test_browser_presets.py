@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +20,7 @@ import pytest
 from aws_cdk import App, Environment
 from aws_cdk.assertions import Annotations, Match, Template
 
-from infra import browser_auth, cloudfront_front
+from infra import browser_auth, cloudfront_front, web_hosting
 from infra.browser_config import SIGV4_CORS_HEADERS
 from infra.checks import apply_checks
 from infra.config import ConfigError, StackConfig
@@ -49,6 +50,7 @@ class Synth:
         )
         apply_checks(self.app, self.stack, self.config)
         assembly = self.app.synth()  # raises ValidationFailed on any unacknowledged cdk-nag error
+        self.outdir = outdir
         self.report = json.loads((outdir / "validation-report.json").read_text(encoding="utf-8"))
         self.template = Template.from_json(assembly.get_stack_by_name(self.stack.stack_name).template)
         self.json = self.template.to_json()
@@ -399,6 +401,22 @@ def test_site_bucket_is_private_and_readable_only_by_this_distribution(site: Syn
     (deployment,) = site.resources("Custom::CDKBucketDeployment").values()
     assert deployment["Properties"]["DestinationBucketName"] == {"Ref": bucket_id}
     assert deployment["Properties"]["DistributionId"] == {"Ref": distribution_id}
+
+
+def test_site_gets_a_config_json_pointing_the_page_at_its_own_origin(site: Synth, front: Synth) -> None:
+    """web/src/config.js reads config.json next to index.html; behind CloudFront the page sends no SigV4."""
+    (deployment,) = site.resources("Custom::CDKBucketDeployment").values()
+    keys = deployment["Properties"]["SourceObjectKeys"]
+    staged = [site.outdir / f"asset.{key.removesuffix('.zip')}" for key in keys]
+    (config_dir,) = [path for path in staged if (path / web_hosting.PAGE_CONFIG_FILE).is_file()]
+    text = (config_dir / web_hosting.PAGE_CONFIG_FILE).read_text(encoding="utf-8")
+    # Deploy-time values are markers the deployment replaces with JSON text (quotes included).
+    page = json.loads(re.sub(r"<<marker:0xbaba:\d+>>", lambda m: json.dumps(m.group()), text))
+    markers = deployment["Properties"]["SourceMarkers"][staged.index(config_dir)]
+    assert page["auth"] == "none"
+    assert markers[page["region"]] == {"Fn::Join": ["", ['"', {"Ref": "AWS::Region"}, '"']]}
+    assert page["endpoint"] == "https://chat.example.com"  # the custom domain is known at synth time
+    front.template.resource_count_is("Custom::CDKBucketDeployment", 0)
 
 
 def test_web_hosting_preset_passes_cdk_nag(site: Synth) -> None:
