@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_cdk import App, Environment
+from aws_cdk import App, Environment, Validations
 from aws_cdk.assertions import Annotations, Match, Template
 
 from infra import browser_auth, cloudfront_front, web_hosting
@@ -346,6 +346,33 @@ def test_public_distribution_warns_and_outputs_its_url(front: Synth) -> None:
 
 def test_cloudfront_preset_passes_cdk_nag(front: Synth) -> None:
     assert front.nag_findings() == []  # CFR1, CFR2, CFR4 (default certificate) acknowledged with reasons
+
+
+def _acknowledged(synth: Synth, *path: str) -> set[str]:
+    node = synth.stack.node
+    for part in path:
+        node = node.find_child(part).node
+    return {  # recorded with the namespace the id was given in ("Annotation::" for an unqualified one)
+        rule.split("::", 1)[-1]
+        for entry in node.metadata
+        if entry.type == Validations.ACKNOWLEDGED_RULES_METADATA_KEY
+        for rule in entry.data
+    }
+
+
+def test_acknowledgements_follow_the_options_and_stay_on_their_construct(
+    front: Synth, site: Synth, cognito: Synth, cognito_hosted_ui: Synth
+) -> None:
+    assert _acknowledged(front, "CloudFront", "Distribution") == {
+        "AwsSolutions-CFR1",
+        "AwsSolutions-CFR2",
+        "AwsSolutions-CFR4",
+    }
+    assert _acknowledged(site, "CloudFront", "Distribution") == {"AwsSolutions-CFR1", "AwsSolutions-CFR2"}
+    assert _acknowledged(cognito, "BrowserAuth", "UserPool") == {"AwsSolutions-COG2"}  # mfa optional
+    assert _acknowledged(cognito_hosted_ui, "BrowserAuth", "UserPool") == {"AwsSolutions-COG8"}  # mfa required
+    for synth in (front, site, cognito, cognito_hosted_ui):
+        assert not _acknowledged(synth)  # nothing at stack level: checks.py's defaults only
 
 
 # -- webHosting ---------------------------------------------------------------------------------------------------
