@@ -18,6 +18,8 @@ Sources:
 - Managed cache policy CachingDisabled and origin request policies (the Host header must not reach a Lambda URL):
   https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html,
   https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-origin-request-policies.html
+- Function URLs stream progressively through a CloudFront origin:
+  https://aws.amazon.com/blogs/compute/introducing-aws-lambda-response-streaming/
 - Standard (legacy) access logs need a bucket with ACLs enabled:
   https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging-legacy-s3.html
 """
