@@ -16,6 +16,9 @@ except ConfigError as exc:
 # No env: the stack is environment-agnostic, so every ARN uses the AWS::Region / AWS::AccountId pseudo parameters and
 # CloudFormation fills in the Region it is deployed to. (The CDK CLI sets CDK_DEFAULT_REGION to us-east-1 when no
 # Region is configured; passing that on would bake us-east-1 into an offline synth.)
-stack = BedrockStreamStack(app, config.stack_name, config=config)
+try:
+    stack = BedrockStreamStack(app, config.stack_name, config=config)
+except ConfigError as exc:  # e.g. webHosting without a built web/dist
+    raise SystemExit(str(exc)) from None
 apply_checks(app, stack, config)
 app.synth()

@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from infra.api_gateway_config import FRONT_DOORS, ApiGatewayConfig, read_api_gateway
 from infra.bedrock_access import ArnModel, ModelIdError, classify_model
+from infra.browser_config import BrowserPresets, read_browser_presets
 from infra.managed_instances import ManagedInstancesConfig, read_managed_instances
 from infra.regions import GEO_DESTINATION_REGIONS
 
@@ -163,6 +164,8 @@ class StackConfig:
     """``apiGateway`` adds a streaming REST API with API keys in front (infra/api_gateway_front.py)."""
     api_gateway: ApiGatewayConfig | None = None
     """Set exactly when ``front_door`` is ``apiGateway``."""
+    browser: BrowserPresets = field(default_factory=BrowserPresets)
+    """``browserAuth``, ``cloudFront``, ``webHosting`` (infra/browser_config.py)."""
 
     @classmethod
     def from_context(cls, get: Callable[[str], Any]) -> StackConfig:
@@ -204,6 +207,9 @@ CONTEXT_KEYS: Final[Mapping[str, str]] = {
     "memoryGiBPerVCpu, instanceTypes, maxVCpu} (unset: standard Lambda)",
     "frontDoor": "functionUrl (default) or apiGateway: a streaming REST API with API keys in front of the function",
     "apiGateway": "the API Gateway front door's settings (infra/api_gateway_config.py; only with frontDoor apiGateway)",
+    "browserAuth": '"cognito" or {type, mfa, selfSignUp, featurePlan, callbackUrls, logoutUrls, domainPrefix}',
+    "cloudFront": "true or {domainName, certificateArn, readTimeoutSeconds, keepaliveSeconds, priceClass, webAclArn}",
+    "webHosting": "serve web/dist from S3 through the cloudFront distribution (false by default)",
 }
 
 
@@ -299,6 +305,9 @@ class _Reader:
         )
         self._problems.extend(managed_problems)
         config = replace(config, managed_instances=managed)
+        config = replace(config, browser=self._browser_presets(config))
+        if config.api_gateway is not None and config.browser.cloud_front is not None:
+            self._fail("cloudFront: not with frontDoor apiGateway (a public distribution would bypass the usage plan)")
         if self._problems:
             raise ConfigError(self._problems)
         return config
@@ -406,6 +415,21 @@ class _Reader:
         return default
 
     # -- composite values -------------------------------------------------------------------------------------
+
+    def _browser_presets(self, config: StackConfig) -> BrowserPresets:
+        return read_browser_presets(
+            browser_auth=self._json("browserAuth"),
+            cloud_front=self._json("cloudFront"),
+            web_hosting=self._get("webHosting"),
+            fail=self._fail,
+            auth_type=config.auth_type,
+            cors_origins=config.cors.allow_origins if config.cors is not None else None,
+            cors_headers=config.cors.allow_headers if config.cors is not None else (),
+            allow_public_url=config.allow_public_url,
+            reserved_concurrency=config.reserved_concurrency,
+            allow_unreserved_concurrency=config.allow_unreserved_concurrency,
+            heartbeat_s=config.heartbeat_s,
+        )
 
     def _cors(self) -> CorsConfig | None:
         if self._get("corsOrigins") is not None:

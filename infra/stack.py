@@ -11,9 +11,11 @@ from constructs import Construct
 
 from infra.api_gateway_front import ApiGatewayFront
 from infra.bedrock_access import GeoProfile, classify_model
+from infra.browser_presets import add_browser_presets
 from infra.config import StackConfig
 from infra.model_lifecycle import lifecycle_warnings
 from infra.streaming_function import StreamingFunction
+from infra.web_hosting import WEB_DIST_DIR
 
 __all__ = [
     "FUNCTIONS_DIR",
@@ -37,7 +39,8 @@ OUTPUT_AUTH_TYPE: Final = "AuthType"
 class BedrockStreamStack(Stack):
     """Composes :class:`StreamingFunction` from the typed config and exports the URL, function name and Region.
 
-    ``today`` dates the model-lifecycle warnings (default: the synth machine's date).
+    ``today`` dates the model-lifecycle warnings (default: the synth machine's date); ``web_dist_dir`` is the built
+    page the ``webHosting`` preset uploads.
     """
 
     def __init__(
@@ -47,6 +50,7 @@ class BedrockStreamStack(Stack):
         *,
         config: StackConfig,
         code_dir: Path = FUNCTIONS_DIR,
+        web_dist_dir: Path = WEB_DIST_DIR,
         today: dt.date | None = None,
         **kwargs: Any,
     ) -> None:
@@ -69,6 +73,7 @@ class BedrockStreamStack(Stack):
                 log_retention_days=config.log_retention_days,
                 heartbeat_s=config.heartbeat_s,
             )
+        self.browser = add_browser_presets(self, config, self.streaming, web_dist_dir=web_dist_dir)
 
         if config.auth_type == "NONE":
             Annotations.of(self).add_warning_v2(

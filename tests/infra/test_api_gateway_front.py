@@ -255,6 +255,10 @@ def test_defaults_of_the_block() -> None:
         ({"apiGateway": {"apiKeys": ["a", "a"]}}, "distinct key names"),
         ({"apiGateway": {"stage": "x"}}, "expected an object with some of"),
         ({"authType": "NONE", "allowPublicUrl": True, "reservedConcurrency": 5}, "keeps the Function URL AWS_IAM-only"),
+        (
+            {"cloudFront": True, "allowPublicUrl": True, "reservedConcurrency": 5},
+            "not with frontDoor apiGateway",
+        ),
     ],
 )
 def test_invalid_settings_are_reported(context: dict[str, Any], message: str) -> None:
