@@ -153,7 +153,8 @@ class FunctionUrlHandler(StreamingRequestHandler):
         if cors.enabled and is_preflight(self.command, self.headers.items()):
             if self.read_request() is not None:
                 verdict = "allowed" if cors.allowed_origin(origin) is not None else "origin not allowed"
-                self.server.log(f"CORS preflight {self.command} {self.path} from {origin}: {verdict}")
+                wanted = self.headers.get("Access-Control-Request-Method")
+                self.server.log(f"CORS preflight for {wanted} {self.path} from {origin}: {verdict}")
                 self._preflight(preflight_headers(cors, origin))
             return
         self._cors_headers = tuple(response_headers(cors, origin))
