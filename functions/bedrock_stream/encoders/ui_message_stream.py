@@ -74,8 +74,10 @@ class UiMessageStreamEncoder(Encoder):
 
     @classmethod
     def create(cls, exchange: Exchange) -> Self:
-        """The encoder for ``exchange`` (message id ``msg_<request id>``)."""
-        return cls(f"msg_{exchange.request_id}", exchange.model)
+        """The encoder for ``exchange``: message id ``msg_<request id>``, or the id of the assistant message the
+        request continues (``echo["messageId"]``, set by the request parser)."""
+        continued = exchange.echo.get("messageId")
+        return cls(continued if isinstance(continued, str) else f"msg_{exchange.request_id}", exchange.model)
 
     def start(self) -> str:
         """``start`` (the message id) and ``start-step``."""

@@ -218,6 +218,22 @@ def test_tool_result_last_is_a_user_turn() -> None:
     }
 
 
+def test_a_continuation_keeps_the_assistant_message_id() -> None:
+    """useChat sends a tool's output back inside the assistant message; the answer must continue that message (same
+    ``messageId``, as the AI SDK's ``toUIMessageStream`` with ``originalMessages``), or useChat shows it twice."""
+    assistant = {
+        "id": "asst-7",
+        "role": "assistant",
+        "parts": [
+            {"type": "tool-f", "toolCallId": "c1", "state": "output-available", "input": {}, "output": "ok"},
+        ],
+    }
+    _, continued = stream([TextDelta("Done"), Stop("end_turn")], body(user("Go"), assistant, tools={"f": {}}))
+    assert continued[0] == {"type": "start", "messageId": "asst-7"}
+    _, fresh = stream([TextDelta("Hi"), Stop("end_turn")])
+    assert fresh[0]["messageId"].startswith("msg_")
+
+
 def test_reasoning_part_replayed_only_with_signature() -> None:
     assistant = {
         "role": "assistant",
