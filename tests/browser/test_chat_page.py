@@ -138,6 +138,30 @@ def test_stop_ends_the_stream_and_the_page_goes_on(
     expect(first).to_have_text(stopped)  # the stopped answer kept what it had
 
 
+def test_reasoning_is_folded_and_the_browser_tool_runs(page: Page, site: WebPageServer, fake: FakeBedrock) -> None:
+    """Claude with reasoning and the page's own tool: the reasoning sits in a closed <details>, the tool call shows
+    with the browser's output, and useChat's automatic follow-up continues the same assistant message."""
+    from playwright.sync_api import expect
+
+    open_page(page, site)
+    page.get_by_test_id("model").select_option(OTHER)
+    page.get_by_test_id("effort").select_option("low")
+    page.get_by_role("checkbox").check()
+    send(page, "Please call a tool")
+    answer = page.get_by_test_id("message-assistant")
+    expect(answer.get_by_test_id("text")).to_contain_text("The get_browser_time tool returned", timeout=WAIT_MS)
+    expect(answer).to_have_count(1)  # the follow-up continued the message, no copy under a new id
+    tool = answer.get_by_test_id("tool")
+    expect(tool).to_have_attribute("data-state", "output-available")
+    expect(tool).to_contain_text("tool get_browser_time")
+    reasoning = answer.get_by_test_id("reasoning").first
+    expect(reasoning).not_to_have_attribute("open", "")
+    expect(reasoning.locator("pre")).not_to_be_visible()  # folded until opened
+    reasoning.locator("summary").click()
+    expect(reasoning.locator("pre")).to_be_visible()
+    screenshot(page, "reasoning-and-tool")
+
+
 def test_a_bedrock_error_mid_stream_shows_its_error_text(page: Page, site: WebPageServer, fake: FakeBedrock) -> None:
     from playwright.sync_api import expect
 
