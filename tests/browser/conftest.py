@@ -4,7 +4,8 @@ over the stub fake Bedrock.
 The browser is Debian's ``chromium`` package (``make browser-deps`` installs it; Playwright never downloads one):
 launched through ``executable_path``. Without it (or without the ``playwright`` package) the tests are skipped with
 the reason, except under ``CI=true``, where they fail: CI must run them. The page must be built first (``make web``;
-``make pytest`` does it). Screenshots go to ``test-artifacts/browser/`` (gitignored); the summary prints the path.
+``make pytest`` does it). Screenshots go to ``test-artifacts/browser/`` (gitignored); the run's summary names the folder
+(tests/support/browser_artifacts.py).
 """
 
 from __future__ import annotations
@@ -13,18 +14,15 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
-from emulator.launcher import REPO_ROOT
 from emulator.web_static import WEB_DIST
+from tests.support.browser_artifacts import ARTIFACTS
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
-
-ARTIFACTS = REPO_ROOT / "test-artifacts" / "browser"
-_written: list[Path] = []
 
 
 def _unavailable(reason: str) -> None:
@@ -77,12 +75,5 @@ def screenshot(page: Page, name: str) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
-    _written.append(path)
     print(f"browser screenshot: {path}")
     return path
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """Name the screenshots' folder when this run wrote any (under xdist, any worker's)."""
-    if _written or any(ARTIFACTS.glob("*.png")):
-        terminalreporter.write_line(f"browser test screenshots: {ARTIFACTS}")
