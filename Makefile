@@ -99,7 +99,7 @@ destroy: install ## cdk destroy (removes the function, URL, role, alarms and log
 	npx cdk destroy $(CDK_FLAGS)
 
 clean: ## Remove build outputs (keeps the installs)
-	rm -rf cdk.out .mypy_cache .ruff_cache .pytest_cache
+	rm -rf cdk.out .mypy_cache .ruff_cache .pytest_cache web/dist test-artifacts
 
 .PHONY: schemas
 schemas: $(STAMPS)/dev ## Regenerate the compiled request validators from functions/bedrock_stream/schemas/*.json

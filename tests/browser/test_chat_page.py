@@ -198,6 +198,26 @@ def test_cors_preflight_lets_the_page_origin_in_and_keeps_others_out(
     screenshot(page, "cors-refused")
 
 
+def test_api_key_mode_sends_a_bearer_token(
+    page: Page, site: WebPageServer, local: LocalLambda, fake: FakeBedrock
+) -> None:
+    """``auth=apikey``: the page's requests carry ``Authorization: Bearer <key>`` (through the URL's CORS)."""
+    from playwright.sync_api import expect
+
+    seen: list[tuple[str, str, str | None]] = []
+    page.on("request", lambda r: seen.append((r.method, r.url, r.headers.get("authorization"))))
+    page.goto(f"{site.url}/?endpoint={local.url}&auth=apikey")
+    settings = page.get_by_test_id("settings")
+    settings.locator("input[name=apiKey]").fill("page-test-key")
+    settings.get_by_role("button", name="Apply").click()
+    send(page, "With a key")
+    expect(page.get_by_test_id("message-assistant").get_by_test_id("text")).to_have_text(
+        stub_text("With a key"), timeout=WAIT_MS
+    )
+    keyed = {(method, url) for method, url, authorization in seen if authorization == "Bearer page-test-key"}
+    assert keyed == {("GET", f"{local.url}/v1/models"), ("POST", f"{local.url}/v1/ui/chat")}
+
+
 @pytest.fixture(scope="module")
 def signed(site: WebPageServer) -> Iterator[LocalLambda]:
     """The Function URL with IAM auth (``--verify-sigv4``) knowing one set of temporary credentials."""

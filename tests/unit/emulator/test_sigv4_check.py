@@ -46,6 +46,11 @@ def test_a_request_signed_by_botocore_passes() -> None:
     assert check(*signed()) is None
 
 
+def test_an_encoded_path_and_query_pass() -> None:
+    """The path as sent (``%3A`` for the model id's colon) is canonicalized the way botocore signed it."""
+    assert check(*signed(target="/model/amazon.nova-micro-v1%3A0/invoke?format=sse&b=a%20b")) is None
+
+
 def test_the_payload_hash_may_be_left_to_the_signature() -> None:
     assert check(*signed(content_sha=False)) is None
 
