@@ -12,9 +12,10 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONDONTWRITEBYTECODE := 1
 
 PORT ?= 3000
+WEB_PORT ?= 3001
 DEV_FLAGS ?=
 
-.PHONY: help install dev lock test lint typecheck pytest synth deploy destroy bench bench-quick chat clean
+.PHONY: help install dev lock test lint typecheck pytest synth deploy destroy bench bench-quick chat clean web browser-deps
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -46,11 +47,26 @@ $(STAMPS)/node: package.json package-lock.json
 	@npm ci --no-audit --no-fund --loglevel=error
 	@mkdir -p $(STAMPS) && touch $@
 
+# The chat page (web/): its own pinned npm project, installed once (stamp), built by esbuild into web/dist/.
+$(STAMPS)/web: web/package.json web/package-lock.json
+	@echo "==> installing the chat page's pinned packages into web/node_modules/ (npm ci in web/, once)"
+	@cd web && npm ci --no-audit --no-fund --loglevel=error
+	@mkdir -p $(STAMPS) && touch $@
+
+web/dist/index.html: $(STAMPS)/web web/build.mjs web/index.html $(wildcard web/src/*)
+	@echo "==> building the chat page into web/dist/ (esbuild)"
+	@cd web && node build.mjs
+
+web: web/dist/index.html ## Build the chat page into web/dist/ (npm ci in web/ once, then esbuild)
+
+browser-deps: ## The system Chromium the browser tests drive (apt-get install chromium if missing and root)
+	@bin/browser-deps
+
 install: $(STAMPS)/dev $(STAMPS)/node ## Install everything: the Python toolchain (.venv) and Node packages (node_modules)
 
-dev: $(STAMPS)/runtime ## Serve the local Function URL on http://127.0.0.1:3000 (PORT=...) with the stub Bedrock model; runtime set only
-	@echo "==> serving the local Function URL on http://127.0.0.1:$(PORT) (stub Bedrock model; Ctrl-C stops)"
-	$(BIN)/python -m emulator --port $(PORT) $(DEV_FLAGS)
+dev: $(STAMPS)/runtime web/dist/index.html ## Serve the local Function URL on http://127.0.0.1:3000 (PORT=...) with the stub model, and the chat page on :3001 (WEB_PORT=...)
+	@echo "==> serving the local Function URL on http://127.0.0.1:$(PORT) (stub Bedrock model) and the chat page on http://127.0.0.1:$(WEB_PORT) (Ctrl-C stops)"
+	$(BIN)/python -m emulator --port $(PORT) --web-port $(WEB_PORT) --cors-origin http://127.0.0.1:$(WEB_PORT) $(DEV_FLAGS)
 
 lock: $(STAMPS)/dev ## Re-lock requirements.txt and requirements-dev.txt (pins + hashes) from the *.in files
 	$(UV_COMPILE) requirements.in -o requirements.txt
@@ -67,7 +83,7 @@ typecheck: $(STAMPS)/dev ## mypy --strict on the product code
 
 # pytest-xdist: one worker per core; a module stays on one worker, so module fixtures (synth, servers) run once.
 PYTEST_WORKERS ?= auto
-pytest: install ## All test tiers but e2e (opt-in), on every core (PYTEST_WORKERS=0: in one process)
+pytest: install web browser-deps ## All test tiers but e2e (opt-in), on every core (PYTEST_WORKERS=0: in one process)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope
 
 CDK_FLAGS ?=
@@ -83,7 +99,7 @@ destroy: install ## cdk destroy (removes the function, URL, role, alarms and log
 	npx cdk destroy $(CDK_FLAGS)
 
 clean: ## Remove build outputs (keeps the installs)
-	rm -rf cdk.out .mypy_cache .ruff_cache .pytest_cache
+	rm -rf cdk.out .mypy_cache .ruff_cache .pytest_cache web/dist test-artifacts
 
 .PHONY: schemas
 schemas: $(STAMPS)/dev ## Regenerate the compiled request validators from functions/bedrock_stream/schemas/*.json

@@ -13,6 +13,8 @@ from emulator.api_gateway import REGIONAL_IDLE_TIMEOUT_S, ApiGatewayOptions, Str
 from emulator.cors import CorsConfig
 from emulator.launcher import LOG_FORMATS, LOG_LEVELS, REPO_ROOT, split_env_items
 from emulator.local import BedrockOptions, EmulatorError, LocalLambda
+from emulator.sigv4_check import verifier_from_environment
+from emulator.web_static import WebPageError, serve_page
 
 __all__ = ["build_parser", "main"]
 
@@ -115,6 +117,16 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="seconds the whole response may take (default: --timeout, at most 900)",
     )
+    web = parser.add_argument_group("web page", "the chat page (web/dist/) on its own origin, and IAM auth")
+    web.add_argument(
+        "--web-port", type=int, default=None, metavar="PORT", help="serve the built chat page on this port (0: any)"
+    )
+    web.add_argument(
+        "--verify-sigv4",
+        action="store_true",
+        help="check SigV4 (service lambda) on Function URL requests against AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
+        "/AWS_SESSION_TOKEN of this process, as AuthType AWS_IAM does; bad or missing signatures get 403",
+    )
     parser.add_argument(
         "--command",
         nargs=argparse.REMAINDER,
@@ -124,6 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     return parser
 
+
+DEFAULT_REGION = "us-east-1"  # LocalLambda's default AWS_REGION, the region a signature is checked against
 
 # The stack's defaults (infra/config.py, CorsConfig), repeated: the emulator never imports infra.
 DEFAULT_CORS_METHODS = ("GET", "POST")
@@ -187,6 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         cors = cors_from_args(args)
         api_gateway = api_gateway_from_args(args)
+        iam_auth = verifier_from_environment(args.region or DEFAULT_REGION) if args.verify_sigv4 else None
     except ValueError as exc:
         parser.error(str(exc))
     if args.queue_limit < 0:
@@ -222,11 +237,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         log_level=args.log_level,
         max_concurrency=args.max_concurrency,
         api_gateway=api_gateway,
+        iam_auth=iam_auth,
     )
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        with emulator:
+        with (
+            emulator,
+            serve_page(
+                args.web_port, emulator.url, args.host, sigv4=iam_auth is not None, region=args.region or DEFAULT_REGION
+            ),
+        ):
             fake = emulator.fake_bedrock
             bedrock_text = f"fake Bedrock ({bedrock.mode}) at {fake.url}" if fake is not None else "real AWS Bedrock"
             runtime = " ".join(args.command) if args.command else "functions/bootstrap"
@@ -245,7 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             threading.Event().wait()
     except KeyboardInterrupt:
         print("emulator: stopped", file=sys.stderr, flush=True)
-    except (EmulatorError, OSError) as exc:
+    except (EmulatorError, WebPageError, OSError) as exc:
         print(f"emulator: {exc}", file=sys.stderr, flush=True)
         return 1
     return 0

@@ -24,6 +24,9 @@ Errors, as the emulator renders them (docs/lambda-streaming.md, "What the emulat
   (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html, Errors).
 * CORS (``cors=CorsConfig(...)``, emulator/cors.py): preflights are answered here without invoking the function;
   other responses get the configured headers (next to any ``access-control-*`` header of the function's own).
+* ``AuthType: AWS_IAM`` (``iam_auth=SigV4Verifier(...)``, emulator/sigv4_check.py): after CORS preflights (which
+  carry no signature), a request whose SigV4 does not hold is answered **403** ``{"Message": "Forbidden"}`` with the
+  URL's CORS headers, so a browser page can read it; the function is not invoked and the reason is logged.
 * The request is limited as an invocation payload (6 MB, https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html):
   what counts is the whole event the function receives, so a base64-encoded binary body counts four thirds of its
   size. Over it: **413**, after the body has been read (the client's upload completes and it reads the answer).
@@ -37,7 +40,7 @@ import json
 import socket
 import uuid
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from emulator.chunked import LAST_CHUNK, encode_chunk
 from emulator.cors import CorsConfig, is_preflight, preflight_headers, response_headers
@@ -55,9 +58,21 @@ from emulator.invocation import (
 from emulator.prelude import INTEGRATION_CONTENT_TYPE, PreludeError, PreludeParser
 from emulator.url_event import UrlConfig, build_url_event
 
-__all__ = ["REQUEST_LIMIT", "TOO_LARGE_MESSAGE", "FunctionUrlHandler", "FunctionUrlServer", "InvokeFn"]
+if TYPE_CHECKING:  # botocore is imported only when SigV4 is checked
+    from emulator.sigv4_check import SigV4Verifier
+
+__all__ = [
+    "FORBIDDEN_BODY",
+    "REQUEST_LIMIT",
+    "TOO_LARGE_MESSAGE",
+    "FunctionUrlHandler",
+    "FunctionUrlServer",
+    "InvokeFn",
+]
 
 REQUEST_LIMIT = 6 * 1024 * 1024
+FORBIDDEN_BODY = {"Message": "Forbidden"}
+"""A Function URL's answer (status 403) to a request its IAM auth refuses."""
 TOO_LARGE_MESSAGE = f"Request must be smaller than {REQUEST_LIMIT} bytes for the InvokeFunction operation"
 _HOP_BY_HOP = frozenset({"connection", "content-length", "transfer-encoding", "keep-alive", "trailer", "upgrade"})
 
@@ -78,7 +93,9 @@ class FunctionUrlServer(LoopbackServer):
         url_config: UrlConfig | None = None,
         body_timeout_s: float = BODY_TIMEOUT_S,
         cors: CorsConfig | None = None,
+        iam_auth: SigV4Verifier | None = None,
     ) -> None:
+        self.iam_auth = iam_auth
         self.body_timeout_s = body_timeout_s
         self.cors = cors or CorsConfig()
         self.invoke = invoke
@@ -135,6 +152,9 @@ class FunctionUrlHandler(StreamingRequestHandler):
         origin = self.headers.get("Origin")
         if cors.enabled and is_preflight(self.command, self.headers.items()):
             if self.read_request() is not None:
+                verdict = "allowed" if cors.allowed_origin(origin) is not None else "origin not allowed"
+                wanted = self.headers.get("Access-Control-Request-Method")
+                self.server.log(f"CORS preflight for {wanted} {self.path} from {origin}: {verdict}")
                 self._preflight(preflight_headers(cors, origin))
             return
         self._cors_headers = tuple(response_headers(cors, origin))
@@ -142,6 +162,8 @@ class FunctionUrlHandler(StreamingRequestHandler):
         if body is None:
             return
         request_id = str(uuid.uuid4())
+        if not self._signature_holds(body, request_id):
+            return
         event, trace_id = self.build_event(body, request_id)
         payload = json.dumps(event).encode()
         if len(payload) > REQUEST_LIMIT:
@@ -194,6 +216,18 @@ class FunctionUrlHandler(StreamingRequestHandler):
     def prelude_parser(self) -> PreludeParser:
         """The parser of the HTTP-integration prelude, with the front's window."""
         return PreludeParser()
+
+    def _signature_holds(self, body: bytes, request_id: str) -> bool:
+        """True without ``iam_auth`` or when SigV4 holds; else answers the URL's 403 and returns False."""
+        verifier = self.server.iam_auth
+        if verifier is None:
+            return True
+        reason = verifier.check(self.command, self.path, self.headers.items(), body)
+        if reason is None:
+            return True
+        self.server.log(f"{request_id} refused with 403: SigV4 check failed: {reason}")
+        self.reply_json(403, FORBIDDEN_BODY, request_id=request_id)
+        return False
 
     # --- response -----------------------------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from emulator.api_gateway import ApiGatewayOptions, serve_api_gateway
 from emulator.cors import CorsConfig
@@ -27,6 +27,9 @@ from emulator.launcher import REPO_ROOT, FunctionConfig, app_defaults
 from emulator.logs import LogBook, LogLine
 from emulator.sandbox import Pool, Sandbox
 from emulator.url_event import UrlConfig
+
+if TYPE_CHECKING:
+    from emulator.sigv4_check import SigV4Verifier
 
 __all__ = ["BedrockOptions", "EmulatorError", "LocalLambda"]
 
@@ -104,6 +107,7 @@ class LocalLambda:
         log_level: str | None = "INFO",
         max_concurrency: int | None = None,
         api_gateway: ApiGatewayOptions | None = None,
+        iam_auth: SigV4Verifier | None = None,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -115,6 +119,7 @@ class LocalLambda:
         self._queue_timeout = queue_timeout
         self._body_timeout = body_timeout
         self._cors = cors
+        self._iam_auth = iam_auth
         self.logs = LogBook(echo=_echo if echo_logs else None)
         self.bedrock = bedrock
         self.fake_bedrock: Any = None
@@ -291,6 +296,7 @@ class LocalLambda:
             url_config=UrlConfig(region=config.region),
             body_timeout_s=self._body_timeout,
             cors=self._cors,
+            iam_auth=self._iam_auth,
         )
         for prefix in INVOKE_PREFIXES:
             server.extra_routes[prefix] = lambda handler: handle_invoke_api(handler, config)

@@ -8,13 +8,15 @@ How each surfaces in boto3 (docs/bedrock-formats.md, "How botocore reads a strea
 - :class:`ErrorFrameAfter`: unmodelled ``:message-type error`` frame; ``EventStreamError`` with Code = error code.
 - :class:`DropAfter`: connection closed after N frames (between frames or inside frame N+1); urllib3
   ``ProtocolError`` while iterating.
-- :class:`StallAfter`: stop sending after N frames for some seconds (then continue) or until ``FakeBedrock.stop()``
-  (then drop); boto3's ``read_timeout`` fires as ``ReadTimeoutError``.
+- :class:`StallAfter`: stop sending after N frames for some seconds (then continue), until its ``release`` event is
+  set (then continue), or until ``FakeBedrock.stop()`` (then drop); boto3's ``read_timeout`` fires as
+  ``ReadTimeoutError``.
 - :class:`TruncateFinalFrame`: the last frame is cut short and the body ends cleanly; botocore silently stops.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 __all__ = [
@@ -102,10 +104,15 @@ class DropAfter:
 
 @dataclass(frozen=True)
 class StallAfter:
-    """Send ``after`` frames, then send nothing for ``seconds`` (None: until the server stops, then drop)."""
+    """Send ``after`` frames, then send nothing for ``seconds`` (None: until the server stops, then drop).
+
+    With ``release`` the stall lasts until the test sets that event instead (then the stream goes on), or until the
+    server stops (then drop): a stream held open exactly as long as a test needs it.
+    """
 
     after: int
     seconds: float | None = None
+    release: threading.Event | None = None
 
 
 @dataclass(frozen=True)

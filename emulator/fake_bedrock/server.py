@@ -79,6 +79,7 @@ _STREAMING = ("converse-stream", "invoke-with-response-stream")
 _ERROR_TYPE_SUFFIX = ":http://internal.amazon.com/coral/com.amazon.bedrock/"
 _MALFORMED = "Malformed input request, please reformat your input and try again."
 _INVALID_MODEL = "The provided model identifier is invalid."
+_RELEASE_CHECK_S = 0.05  # how often a stall held by a release event checks whether the server is stopping
 BODY_LIMIT = 25_000_000
 """The largest request body Bedrock's InvokeModel accepts (``body``: maximum length 25000000)."""
 RECORD_LIMIT = 1000
@@ -596,12 +597,20 @@ class _Handler(StreamingRequestHandler):
                 self.wfile.write(b"%x\r\n%s" % (len(next_frame), next_frame[: len(next_frame) // 2]))
             self._abort()
         if isinstance(fault, StallAfter):
-            if fault.seconds is None:
+            if fault.release is not None:
+                self._wait_for_release(fault.release)
+            elif fault.seconds is None:
                 self.fake.stopping.wait()
                 self._abort()
             elif self.fake.stopping.wait(fault.seconds):
                 self._abort()
         return False
+
+    def _wait_for_release(self, release: threading.Event) -> None:
+        """Hold the stream until ``release`` is set; drop it if the server stops first."""
+        while not release.wait(_RELEASE_CHECK_S):
+            if self.fake.stopping.is_set():
+                self._abort()
 
 
 def _rid() -> str:

@@ -7,7 +7,8 @@ Processing chain of :meth:`App.handle`:
    (400/403) and say what to do (:mod:`bedrock_stream.surfaces`);
 3. open the Bedrock stream *before* returning, so a refusal becomes a real HTTP status (429 + Retry-After...);
 4. return the response whose body generator encodes events, watches the deadline and, on a mid-stream
-   failure, yields the format's in-band error event and re-raises (the runtime then sends the error trailers);
+   failure, yields the format's in-band error event and re-raises (the runtime then sends the error trailers),
+   unless the encoder ``ends_after_error`` (its error part is the end its clients wait for);
    with heartbeats or an idle timeout configured, a producer thread reads Bedrock and the body waits on a queue
    (:mod:`bedrock_stream.pacing`), sending the format's keep-alive while Bedrock is silent;
    a buffering encoder (``"stream": false`` / JSON) drains the stream first and answers with one document (or a
@@ -252,13 +253,15 @@ class App:
         except AppError as exc:
             self._record_error(exc, record)
             yield utf8(encoder.error(exc))
-            raise
+            if not encoder.ends_after_error:
+                raise
         except Exception as exc:
             self._observer.logger.exception("unhandled error while streaming")
             error = InternalError(f"internal error: {type(exc).__name__}")
             self._record_error(error, record)
             yield utf8(encoder.error(error))
-            raise error from exc
+            if not encoder.ends_after_error:
+                raise error from exc
         finally:
             _stop(pump, stream)  # the producer has ended before the record is finished
             self._observer.finish(record)

@@ -17,6 +17,9 @@ maps it:
   turn that follows the step. A tool part without an outcome is dropped (Converse needs a result for every call).
   ``step-start`` parts split an assistant message into steps (one assistant turn and its tool results each).
 - ``file`` parts are refused (400); UI-only parts (``source-url``, ``source-document``, ``data-*``) are skipped.
+- A request whose last message is an assistant message (``useChat`` sending a tool's output back) continues that
+  message: the answer's ``start`` part carries its ``id`` (as the AI SDK's own ``toUIMessageStream`` does with
+  ``originalMessages``), so ``useChat`` appends to it instead of adding a copy under a new id.
 - Optional body fields a client adds through the transport's ``body``: ``model``, ``system``,
   ``maxOutputTokens``, ``temperature``, ``topP``, ``reasoningEffort`` (as in
   :mod:`bedrock_stream.openai_reasoning`), ``tools`` (``{name: {description, inputSchema}}``, as the AI SDK
@@ -58,12 +61,15 @@ class UiChatRequest:
     """A parsed UI chat request: the Converse request."""
 
     chat: ChatRequest
+    continues: str | None = None
+    """The id of the assistant message this answer continues (the request's last message), if any."""
 
 
 def ui_chat_plan(call: SurfaceRequest) -> Converse:
     """The surface parser of ``POST /v1/ui/chat``: always a stream, with the UI message stream headers."""
     parsed = parse_ui_chat_request(call.json(), call.settings)
-    return Converse(chat=parsed.chat, headers=UI_MESSAGE_STREAM_HEADERS)
+    echo = {"messageId": parsed.continues} if parsed.continues else {}
+    return Converse(chat=parsed.chat, headers=UI_MESSAGE_STREAM_HEADERS, echo=echo)
 
 
 def parse_ui_chat_request(data: Any, settings: Settings) -> UiChatRequest:
@@ -96,7 +102,14 @@ def parse_ui_chat_request(data: Any, settings: Settings) -> UiChatRequest:
         tool_config=_tool_config(body.get("tools") or {}, body.get("toolChoice"), messages),
         additional_model_request_fields=fields or None,
     )
-    return UiChatRequest(chat=chat)
+    return UiChatRequest(chat=chat, continues=_continued_id(body["messages"]))
+
+
+def _continued_id(messages: list[dict[str, Any]]) -> str | None:
+    """The last message's id when it is an assistant message (a continuation), else None."""
+    last = messages[-1] if messages else {}
+    identifier = last.get("id")
+    return identifier if last.get("role") == "assistant" and isinstance(identifier, str) and identifier else None
 
 
 def _message(message: dict[str, Any], field: str, system: list[str]) -> list[ChatMessage]:

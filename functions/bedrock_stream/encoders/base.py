@@ -41,13 +41,16 @@ class Encoder(Protocol):
     An encoder class declares what the app needs to know before it creates one: ``content_type`` (its media
     type, the ``Content-Type`` header; the part before ``;`` is what ``Accept`` is matched against, as are
     ``media_aliases``), ``buffers`` (nothing is sent until ``finish()``: the answer is one document with a
-    real status) and ``holds_prelude`` (the status and headers wait for the first text, so an error before it
-    still gets a real status). Encoders subclass this protocol explicitly to inherit the defaults.
+    real status), ``holds_prelude`` (the status and headers wait for the first text, so an error before it
+    still gets a real status) and ``ends_after_error`` (the in-band error closes the stream as its protocol
+    defines, so the body then ends normally instead of with the Lambda error trailers). Encoders subclass this
+    protocol explicitly to inherit the defaults.
     """
 
     content_type: ClassVar[str]
     buffers: ClassVar[bool] = False
     holds_prelude: ClassVar[bool] = False
+    ends_after_error: ClassVar[bool] = False
     media_aliases: ClassVar[tuple[str, ...]] = ()
 
     @classmethod

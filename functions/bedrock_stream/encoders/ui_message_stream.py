@@ -61,6 +61,11 @@ class UiMessageStreamEncoder(Encoder):
     """UI message stream parts as SSE."""
 
     content_type: ClassVar[str] = "text/event-stream; charset=utf-8"
+    ends_after_error: ClassVar[bool] = True
+    """``error`` + ``[DONE]`` is a complete UI message stream. Error trailers would make the Function URL cut the
+    HTTP body short, and a browser's fetch stream then drops what the page has not read yet (a stream that errors
+    discards its queue, https://streams.spec.whatwg.org/#readable-stream-error): useChat would report "network
+    error" instead of the ``errorText``. The AI SDK's own servers also end the response normally after it."""
 
     def __init__(self, message_id: str, model: str) -> None:
         self._message_id = message_id
@@ -74,8 +79,10 @@ class UiMessageStreamEncoder(Encoder):
 
     @classmethod
     def create(cls, exchange: Exchange) -> Self:
-        """The encoder for ``exchange`` (message id ``msg_<request id>``)."""
-        return cls(f"msg_{exchange.request_id}", exchange.model)
+        """The encoder for ``exchange``: message id ``msg_<request id>``, or the id of the assistant message the
+        request continues (``echo["messageId"]``, set by the request parser)."""
+        continued = exchange.echo.get("messageId")
+        return cls(continued if isinstance(continued, str) else f"msg_{exchange.request_id}", exchange.model)
 
     def start(self) -> str:
         """``start`` (the message id) and ``start-step``."""

@@ -206,3 +206,17 @@ def test_stop_releases_a_stalled_stream() -> None:
     assert len(received) == 1
     assert len(errors) == 1
     assert isinstance(errors[0], ProtocolError)
+
+
+def test_stall_held_until_released_then_the_stream_goes_on(fake_bedrock: FakeBedrock) -> None:
+    """``StallAfter(release=event)``: nothing after frame N while the event is clear, the whole stream once set."""
+    release = threading.Event()
+    fake_bedrock.inject(StallAfter(2, release=release))
+    received: list[Any] = []
+    for event in _converse(bedrock_client(fake_bedrock, read_timeout=30)):
+        received.append(event)
+        if len(received) == 2:
+            assert not fake_bedrock.requests[-1].finished.is_set()  # held open at the stall
+            release.set()
+    assert len(received) > 2
+    assert "metadata" in received[-1]

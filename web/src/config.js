@@ -1,0 +1,28 @@
+// The page's settings: web/dist/config.json (written by whoever serves the page: the emulator's --web-port, or a
+// deployment), then query parameters (?endpoint=...&auth=none|apikey|sigv4&region=...), then these defaults.
+// Secrets never come from the URL: an API key or AWS credentials are typed into the settings form.
+
+export const AUTH_MODES = ["none", "apikey", "sigv4"];
+
+const DEFAULTS = { endpoint: "http://127.0.0.1:3000", auth: "none", region: "us-east-1" };
+
+async function readConfigFile() {
+  try {
+    const response = await fetch("config.json", { cache: "no-store" });
+    return response.ok ? await response.json() : {};
+  } catch {
+    return {};
+  }
+}
+
+export async function loadConfig(search = window.location.search) {
+  const file = await readConfigFile();
+  const query = new URLSearchParams(search);
+  const pick = (name) => query.get(name) ?? file[name] ?? DEFAULTS[name];
+  const auth = pick("auth");
+  return {
+    endpoint: String(pick("endpoint")).replace(/\/+$/, ""),
+    auth: AUTH_MODES.includes(auth) ? auth : "none",
+    region: pick("region"),
+  };
+}
