@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from bedrock_stream.api_keys.factory import create_guard
 from bedrock_stream.app import App, LambdaContext, create_app
 from bedrock_stream.bedrock import BedrockRuntimeClient, BotoBedrockSource, create_client
 from bedrock_stream.settings import Settings
@@ -28,7 +29,8 @@ __all__ = ["handle", "reconnect"]
 def _build() -> tuple[BedrockRuntimeClient, App]:
     settings = Settings.from_env(os.environ)
     client = create_client()
-    return client, create_app(settings, BotoBedrockSource.from_settings(client, settings))
+    source = BotoBedrockSource.from_settings(client, settings)
+    return client, create_app(settings, source, guard=create_guard(settings))
 
 
 _CLIENT, _APP = _build()

@@ -69,6 +69,7 @@ LAYERS: dict[str, dict[str, frozenset[str]]] = {
         "schemas": frozenset(),
         "bedrock": frozenset({"chat", "errors", "events", "settings"}),
         "encoders": frozenset({"errors", "events", "negotiation"}),
+        "api_keys": frozenset({"errors", "plan", "settings", "bedrock.token_limits"}),
     },
     "emulator": {
         "fake_bedrock": frozenset({"chunked", "eventstream", "http_base"}),
