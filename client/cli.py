@@ -28,6 +28,8 @@ __all__ = ["DEFAULT_URL", "PROXY_COMMAND", "URL_ENV", "build_parser", "main"]
 
 PROXY_COMMAND = "proxy"
 """``bedrock-stream proxy ...``: the signing proxy (a prompt starting with the word goes after ``--``)."""
+KEYS_COMMAND = "keys"
+"""``bedrock-stream keys ...``: API keys of an authType API_KEY deployment (``client.keys_cli``)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,7 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Stream an Amazon Bedrock answer from a bedrock-stream Function URL.",
         epilog=f"endpoint: --url, else --stack, else ${URL_ENV}, else {DEFAULT_URL} (make dev)\n\n"
         f"signing proxy for other tools: bedrock-stream {PROXY_COMMAND} --help "
-        f"(a prompt starting with the word {PROXY_COMMAND!r} goes after --)\n\nexit codes:\n{codes}",
+        f"(a prompt starting with the word {PROXY_COMMAND!r} goes after --)\n"
+        f"API keys (authType API_KEY): bedrock-stream {KEYS_COMMAND} --help\n\nexit codes:\n{codes}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("prompt", nargs="*", help="the prompt (default: read from stdin)")
@@ -161,6 +164,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from client import proxy_cli  # the server's imports are only paid for by the subcommand
 
         return proxy_cli.main(arguments[1:])
+    if arguments[:1] == [KEYS_COMMAND]:
+        from client import keys_cli  # boto3's DynamoDB calls are only paid for by the subcommand
+
+        return keys_cli.main(arguments[1:])
     stdout, stderr = sys.stdout, sys.stderr
     args = build_parser().parse_args(arguments)
     out = _Output(stdout, stderr, reasoning=args.reasoning)
