@@ -29,7 +29,7 @@ __all__ = [
     "StackConfig",
 ]
 
-AUTH_TYPES: Final = ("AWS_IAM", "NONE")
+AUTH_TYPES: Final = ("AWS_IAM", "NONE", "API_KEY")
 ARCHITECTURES: Final = ("arm64", "x86_64")
 PYTHON_RUNTIMES: Final = ("python3.13", "python3.14")
 # CloudWatch Logs accepts only these retention periods (days); each with its ``aws_logs.RetentionDays`` member.
@@ -152,6 +152,8 @@ class StackConfig:
     idle_timeout_s: float = 0.0
     """In-band ``upstream_idle`` error after this much silence from Bedrock (0: off; the Bedrock client's read
     timeout and the function timeout still bound a silent stream)."""
+    api_key_cache_s: int = 60
+    """API_KEY mode: seconds a key record is reused in a warm function; the bound on revocation (0: no cache)."""
 
     @classmethod
     def from_context(cls, get: Callable[[str], Any]) -> StackConfig:
@@ -165,7 +167,7 @@ CONTEXT_KEYS: Final[Mapping[str, str]] = {
     "models": "Bedrock model ids / inference profile ids / ARNs the function may call (list)",
     "defaultModel": "model used when a request names none (must be in models)",
     "modelSources": "application inference profile ARN -> the model or system profile it was created from",
-    "authType": "Function URL auth: AWS_IAM (default) or NONE",
+    "authType": "Function URL auth: AWS_IAM (default), NONE, or API_KEY (URL NONE, the function checks API keys)",
     "allowPublicUrl": "must be true for authType NONE",
     "cors": "Function URL CORS {allowOrigins, allowMethods, allowHeaders, exposeHeaders, maxAge, allowCredentials}",
     "memoryMb": "function memory (128..10240)",
@@ -189,6 +191,7 @@ CONTEXT_KEYS: Final[Mapping[str, str]] = {
     "snapStart": "Lambda SnapStart on a published version; the Function URL serves its alias live (false by default)",
     "heartbeatSeconds": "keep-alive after this many seconds of Bedrock silence (15 by default; 0 = off)",
     "idleTimeoutSeconds": "end a stream with an upstream_idle error after this many silent seconds (0 = off, default)",
+    "apiKeyCacheSeconds": "authType API_KEY: seconds a key record is cached per warm function (60; 0 = off)",
 }
 
 
@@ -222,6 +225,11 @@ class _Reader:
             self._fail(
                 "reservedConcurrency: authType NONE lets anyone start streams billed to you; set reservedConcurrency "
                 "to cap how many run at once, or allowUnreservedConcurrency=true to go without a cap"
+            )
+        if auth_type == "API_KEY" and reserved is None:
+            self._fail(
+                "reservedConcurrency: authType API_KEY makes the URL public (the function checks the keys); set "
+                "reservedConcurrency to cap how many requests, keyed or not, run at once"
             )
         timeout_s = self._int("timeoutSeconds", defaults.timeout_s, 1, 900)
         cap = self._int("maxTokensCap", defaults.max_tokens_cap, 1, 1_000_000)
@@ -270,6 +278,7 @@ class _Reader:
             snap_start=self._bool("snapStart", False),
             heartbeat_s=heartbeat_s,
             idle_timeout_s=idle_s,
+            api_key_cache_s=self._int("apiKeyCacheSeconds", defaults.api_key_cache_s, 0, 3600),
         )
         if self._problems:
             raise ConfigError(self._problems)

@@ -16,6 +16,7 @@ from infra.streaming_function import StreamingFunction
 
 __all__ = [
     "FUNCTIONS_DIR",
+    "OUTPUT_API_KEY_TABLE",
     "OUTPUT_AUTH_TYPE",
     "OUTPUT_FUNCTION_NAME",
     "OUTPUT_FUNCTION_URL",
@@ -31,6 +32,8 @@ OUTPUT_FUNCTION_URL: Final = "FunctionUrl"
 OUTPUT_FUNCTION_NAME: Final = "FunctionName"
 OUTPUT_REGION: Final = "Region"
 OUTPUT_AUTH_TYPE: Final = "AuthType"
+OUTPUT_API_KEY_TABLE: Final = "ApiKeyTable"
+"""authType API_KEY only: the key table, where ``bedrock-stream keys`` finds it (client.api_keys.OUTPUT_TABLE)."""
 
 
 class BedrockStreamStack(Stack):
@@ -57,6 +60,9 @@ class BedrockStreamStack(Stack):
         CfnOutput(self, OUTPUT_FUNCTION_NAME, value=self.streaming.function.function_name, description="Function name")
         CfnOutput(self, OUTPUT_REGION, value=Aws.REGION, description="Region of the function (SigV4 signing)")
         CfnOutput(self, OUTPUT_AUTH_TYPE, value=config.auth_type, description="Function URL auth type")
+        if self.streaming.api_keys is not None:
+            table = self.streaming.api_keys.table.table_name
+            CfnOutput(self, OUTPUT_API_KEY_TABLE, value=table, description="API key table (bedrock-stream keys)")
 
         if config.auth_type == "NONE":
             Annotations.of(self).add_warning_v2(
