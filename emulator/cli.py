@@ -9,6 +9,7 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
+from emulator.api_keys import api_key_env
 from emulator.cors import CorsConfig
 from emulator.launcher import LOG_FORMATS, LOG_LEVELS, REPO_ROOT, split_env_items
 from emulator.local import BedrockOptions, EmulatorError, LocalLambda
@@ -83,6 +84,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cors.add_argument("--cors-max-age", type=int, default=None, help="preflight cache seconds (0..86400)")
     cors.add_argument("--cors-allow-credentials", action="store_true", help="Access-Control-Allow-Credentials: true")
+    keys = parser.add_argument_group("API keys", "behave like authType API_KEY (off unless a key option is given)")
+    keys.add_argument(
+        "--api-key", action="append", default=[], metavar="KEY", help="accept this bsk_... key (repeatable)"
+    )
+    keys.add_argument(
+        "--api-key-file", metavar="PATH", help="accept the keys of this key file (bedrock-stream keys create --file)"
+    )
+    keys.add_argument(
+        "--api-key-cache-seconds", type=float, default=None, help="seconds a key record is cached (default 60)"
+    )
     parser.add_argument(
         "--command",
         nargs=argparse.REMAINDER,
@@ -145,6 +156,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--queue-limit must be 0 or more")
     if args.command is not None and not args.command:
         parser.error("--command needs the command to run")
+    try:  # last: it may write a temporary key file, removed when the emulator stops
+        key_env, key_file = api_key_env(args.api_key, args.api_key_file, cache_seconds=args.api_key_cache_seconds)
+    except ValueError as exc:
+        parser.error(str(exc))
+    env = {**env, **key_env}
     emulator = LocalLambda(
         handler=args.handler,
         timeout=args.timeout,
@@ -187,4 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (EmulatorError, OSError) as exc:
         print(f"emulator: {exc}", file=sys.stderr, flush=True)
         return 1
+    finally:
+        if key_file is not None:
+            key_file.unlink(missing_ok=True)
     return 0
