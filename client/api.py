@@ -88,7 +88,8 @@ class Endpoint:
     """One bedrock-stream deployment (or the local emulator) and an httpx client for it.
 
     ``auth``: default signs with ``FunctionUrlAuth(region, profile)`` unless the URL is loopback; pass
-    ``auth=None`` explicitly via ``signed=False`` to send unsigned requests.
+    ``auth=None`` explicitly via ``signed=False`` to send unsigned requests. ``api_key`` (authType API_KEY) sends
+    ``Authorization: Bearer <key>`` and never signs.
     """
 
     def __init__(
@@ -99,11 +100,17 @@ class Endpoint:
         profile: str | None = None,
         signed: bool | None = None,
         timeout: httpx.Timeout | float | None = None,
+        api_key: str | None = None,
     ) -> None:
         self.url = normalize_base_url(url)
         self.signed = not is_local_url(self.url) if signed is None else signed
+        headers = {}
+        if api_key is not None:  # authType API_KEY: the key instead of a SigV4 signature
+            self.signed, headers = False, {"authorization": f"Bearer {api_key}"}
         auth = FunctionUrlAuth(region=region, profile=profile) if self.signed else None
-        self._client = httpx.Client(auth=auth, timeout=timeout if timeout is not None else _DEFAULT_TIMEOUT)
+        self._client = httpx.Client(
+            auth=auth, headers=headers, timeout=timeout if timeout is not None else _DEFAULT_TIMEOUT
+        )
 
     def close(self) -> None:
         """Close the connection pool."""

@@ -28,6 +28,8 @@ __all__ = ["DEFAULT_URL", "PROXY_COMMAND", "URL_ENV", "build_parser", "main"]
 
 PROXY_COMMAND = "proxy"
 """``bedrock-stream proxy ...``: the signing proxy (a prompt starting with the word goes after ``--``)."""
+API_KEY_ENV = "BEDROCK_STREAM_API_KEY"
+"""Where the CLI reads an API key from when ``--api-key`` is not given."""
 KEYS_COMMAND = "keys"
 """``bedrock-stream keys ...``: API keys of an authType API_KEY deployment (``client.keys_cli``)."""
 
@@ -65,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--unsigned", action="store_true", help="never sign (AuthType NONE); loopback URLs are never signed"
     )
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds without data before giving up")
+    parser.add_argument(
+        "--api-key", default=os.environ.get(API_KEY_ENV), help=f"authType API_KEY: the key (default ${API_KEY_ENV})"
+    )
     return parser
 
 
@@ -145,7 +150,9 @@ def _stream(args: argparse.Namespace, prompt: str, out: _Output, stats: StreamSt
     reader = make_reader(args.format)
     signed = False if args.unsigned else None
     with (
-        Endpoint(url, region=args.region, profile=args.profile, signed=signed, timeout=args.timeout) as endpoint,
+        Endpoint(
+            url, region=args.region, profile=args.profile, signed=signed, timeout=args.timeout, api_key=args.api_key
+        ) as endpoint,
         endpoint.stream(request, args.format) as chunks,
     ):
         on_chunk = out.raw if args.raw else None

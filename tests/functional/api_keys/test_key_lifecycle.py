@@ -27,7 +27,7 @@ from moto.server import ThreadedMotoServer
 
 from bedrock_stream.api_keys import DynamoKeyStore as FunctionKeyTable
 from bedrock_stream.errors import KeyStoreUnavailableError
-from client import keys_cli
+from client import cli, keys_cli
 from client.api_keys import DynamoKeyStore, KeyPolicy, make_key
 from emulator.local import BedrockOptions, LocalLambda
 from infra.api_keys import ENV_API_KEY_CACHE_SECONDS, ENV_API_KEY_TABLE, KEY_ATTRIBUTE
@@ -229,3 +229,15 @@ def test_no_key_material_in_any_log_line_and_the_key_name_in_the_request_log(loc
     emf = [r for r in records if "_aws" in r and r.get("api_key") == "logged"]
     assert emf
     assert any("api_key" in dims for r in emf for d in r["_aws"]["CloudWatchMetrics"] for dims in d["Dimensions"])
+
+
+def test_the_cli_streams_from_an_api_key_deployment_with_its_key(
+    local: LocalLambda, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = create("cli-user")
+    assert cli.main(["--url", local.url, "--api-key", key, "Say hi"]) == 0
+    assert capsys.readouterr().out.strip()
+    assert cli.main(["--url", local.url, "Say hi"]) == 6  # 4xx: no key
+    assert "missing API key" in capsys.readouterr().err
+    monkeypatch.setenv(cli.API_KEY_ENV, key)
+    assert cli.main(["--url", local.url, "Say hi"]) == 0
