@@ -19,9 +19,8 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from bedrock_stream.api_keys import ApiKey, KeyGuard
 from bedrock_stream.chat import BedrockSource, ChatRequest, EventStream
 from bedrock_stream.deadline import Deadline, guarded_events
 from bedrock_stream.encoders import Encoder, Exchange
@@ -37,6 +36,9 @@ from bedrock_stream.responses import base_headers, direct_error_body, error_resp
 from bedrock_stream.settings import Settings
 from bedrock_stream.surfaces import DIRECT_INVOKE, SURFACES, Surface, match_surface, path_surface
 from streaming_runtime import StreamingResponse
+
+if TYPE_CHECKING:  # API_KEY mode only: without it, the key modules are never imported (cold start)
+    from bedrock_stream.api_keys import ApiKey, KeyGuard
 
 __all__ = ["App", "LambdaContext", "create_app"]
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from bedrock_stream.api_keys.factory import create_guard
 from bedrock_stream.app import App, LambdaContext, create_app
 from bedrock_stream.bedrock import BedrockRuntimeClient, BotoBedrockSource, create_client
 from bedrock_stream.settings import Settings
@@ -30,7 +29,12 @@ def _build() -> tuple[BedrockRuntimeClient, App]:
     settings = Settings.from_env(os.environ)
     client = create_client()
     source = BotoBedrockSource.from_settings(client, settings)
-    return client, create_app(settings, source, guard=create_guard(settings))
+    guard = None
+    if settings.api_keys_required:  # API_KEY mode: its modules and DynamoDB client are only paid for there
+        from bedrock_stream.api_keys.factory import create_guard
+
+        guard = create_guard(settings)
+    return client, create_app(settings, source, guard=guard)
 
 
 _CLIENT, _APP = _build()
