@@ -18,12 +18,24 @@ import secrets
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
-__all__ = ["ENV_API_KEY_CACHE_SECONDS", "ENV_API_KEY_FILE", "api_key_env", "write_key_file"]
+from emulator.cors import CorsConfig
+
+__all__ = [
+    "API_KEY_HEADERS",
+    "ENV_API_KEY_CACHE_SECONDS",
+    "ENV_API_KEY_FILE",
+    "api_key_env",
+    "with_key_headers",
+    "write_key_file",
+]
 
 ENV_API_KEY_FILE = "BEDROCK_STREAM_API_KEY_FILE"
 ENV_API_KEY_CACHE_SECONDS = "BEDROCK_STREAM_API_KEY_CACHE_SECONDS"
+API_KEY_HEADERS = ("authorization", "x-api-key")
+"""Added to the CORS allow-list with keys on, as the stack does in API_KEY mode (infra/api_keys.py)."""
 _KEY = re.compile(r"bsk_(?P<id>[0-9a-f]{12})_(?P<secret>[A-Za-z0-9_-]{32,128})")
 
 
@@ -87,3 +99,12 @@ def api_key_env(
             raise ValueError("--api-key-cache-seconds must be 0 or more")
         env[ENV_API_KEY_CACHE_SECONDS] = f"{cache_seconds:g}"
     return env, made
+
+
+def with_key_headers(cors: CorsConfig | None) -> CorsConfig | None:
+    """``cors`` whose allowed headers include ``authorization`` and ``x-api-key`` (None stays None)."""
+    if cors is None:
+        return None
+    present = {header.lower() for header in cors.allow_headers}
+    missing = tuple(header for header in API_KEY_HEADERS if header not in present)
+    return replace(cors, allow_headers=(*cors.allow_headers, *missing))

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
-from emulator.api_keys import api_key_env
+from emulator.api_keys import api_key_env, with_key_headers
 from emulator.cors import CorsConfig
 from emulator.launcher import LOG_FORMATS, LOG_LEVELS, REPO_ROOT, split_env_items
 from emulator.local import BedrockOptions, EmulatorError, LocalLambda
@@ -161,6 +161,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         parser.error(str(exc))
     env = {**env, **key_env}
+    if key_env:
+        cors = with_key_headers(cors)  # as the stack's CORS in API_KEY mode
     emulator = LocalLambda(
         handler=args.handler,
         timeout=args.timeout,

@@ -12,8 +12,8 @@ import pytest
 
 from client import keys_cli
 from client.api_keys import KeyPolicy, make_key
-from emulator.api_keys import ENV_API_KEY_CACHE_SECONDS, ENV_API_KEY_FILE, api_key_env
-from emulator.cli import build_parser
+from emulator.api_keys import ENV_API_KEY_CACHE_SECONDS, ENV_API_KEY_FILE, api_key_env, with_key_headers
+from emulator.cli import build_parser, cors_from_args
 from emulator.local import BedrockOptions, LocalLambda
 from tests.unit.api.support import MODEL
 
@@ -72,3 +72,13 @@ def test_api_key_file_made_by_the_cli_with_revocation_on_the_next_request(tmp_pa
 def test_bad_key_options_are_usage_errors(keys: list[str], key_file: str | None, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         api_key_env(keys, key_file)
+
+
+def test_with_keys_on_the_emulators_cors_allows_the_key_headers_as_the_stack_does() -> None:
+    """Mirrors infra.api_keys.cors_allow_headers (tests/infra/test_api_keys_stack.py, the browser preset)."""
+    cors = cors_from_args(build_parser().parse_args(["--cors-origin", "https://a.example"]))
+    keyed = with_key_headers(cors)
+    assert keyed is not None
+    assert keyed.allow_headers[-1:] == ("x-api-key",)
+    assert "authorization" in keyed.allow_headers
+    assert with_key_headers(None) is None
