@@ -16,6 +16,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+import boto3
+
 from bedrock_stream.app import App, LambdaContext, create_app
 from bedrock_stream.bedrock import BedrockRuntimeClient, BotoBedrockSource, create_client
 from bedrock_stream.settings import Settings
@@ -27,13 +29,14 @@ __all__ = ["handle", "reconnect"]
 
 def _build() -> tuple[BedrockRuntimeClient, App]:
     settings = Settings.from_env(os.environ)
-    client = create_client()
+    session = boto3.session.Session()
+    client = create_client(session=session)
     source = BotoBedrockSource.from_settings(client, settings)
     guard = None
-    if settings.api_keys_required:  # API_KEY mode: its modules and DynamoDB client are only paid for there
+    if settings.api_keys_required:  # API_KEY mode: its modules are only imported there
         from bedrock_stream.api_keys.factory import create_guard
 
-        guard = create_guard(settings)
+        guard = create_guard(settings, session)
     return client, create_app(settings, source, guard=guard)
 
 

@@ -32,7 +32,7 @@ class KeyStore(Protocol):
 
 
 class DynamoClient(Protocol):
-    """The part of a boto3 ``dynamodb`` client the store calls."""
+    """The one call the store makes: :class:`~bedrock_stream.api_keys.dynamodb.DynamoGetItem` or a boto3 client."""
 
     def get_item(self, **kwargs: Any) -> Mapping[str, Any]: ...
 

@@ -26,6 +26,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from bedrock_stream.api_keys import DynamoKeyStore as FunctionKeyTable
+from bedrock_stream.api_keys.dynamodb import DynamoGetItem
 from bedrock_stream.errors import KeyStoreUnavailableError
 from client import cli, keys_cli
 from client.api_keys import DynamoKeyStore, KeyPolicy, make_key
@@ -205,7 +206,8 @@ def test_creating_a_second_active_key_with_the_same_name_is_refused(local: Local
 
 
 def test_an_unreadable_store_is_a_503_never_an_open_door(dynamodb: str) -> None:
-    store = FunctionKeyTable(boto3.client("dynamodb", region_name=REGION), "no-such-table")
+    client = DynamoGetItem(credentials=boto3.Session().get_credentials(), region=REGION, endpoint=dynamodb)
+    store = FunctionKeyTable(client, "no-such-table")
     with pytest.raises(KeyStoreUnavailableError) as info:
         store.get("0123456789ab")
     assert info.value.status_code == 503
