@@ -47,6 +47,12 @@ def _table_id(synth: Synth) -> str:
 def test_the_function_url_is_public_and_the_function_checks_the_keys(keyed: Synth) -> None:
     url = keyed.only("AWS::Lambda::Url")["Properties"]
     assert (url["AuthType"], url["InvokeMode"]) == ("NONE", "RESPONSE_STREAM")
+    permissions = keyed.template.find_resources("AWS::Lambda::Permission").values()
+    assert sorted((p["Properties"]["Action"], p["Properties"]["Principal"]) for p in permissions) == [
+        ("lambda:InvokeFunction", "*"),
+        ("lambda:InvokeFunctionUrl", "*"),
+    ]
+    assert keyed.only("AWS::Lambda::Function")["Properties"]["ReservedConcurrentExecutions"] == 10
     env = keyed.env()
     assert env[infra_keys.ENV_API_KEY_TABLE] == {"Ref": _table_id(keyed)}
     assert env[infra_keys.ENV_API_KEY_CACHE_SECONDS] == "30"
