@@ -91,7 +91,8 @@ class Endpoint:
 
     ``auth``: default signs with ``FunctionUrlAuth(region, profile)`` unless the URL is loopback; pass
     ``auth=None`` explicitly via ``signed=False`` to send unsigned requests. ``api_key``: send it as ``x-api-key``
-    (the API Gateway front door, ``frontDoor: "apiGateway"``) and do not sign unless ``signed=True``.
+    (``authType: "API_KEY"`` takes it there or as a Bearer token; the API Gateway front door only there) and do not
+    sign unless ``signed=True``.
     """
 
     def __init__(
@@ -107,7 +108,7 @@ class Endpoint:
         self.url = normalize_base_url(url)
         self.signed = not is_local_url(self.url) and api_key is None if signed is None else signed
         auth = FunctionUrlAuth(region=region, profile=profile) if self.signed else None
-        headers = {API_KEY_HEADER: api_key} if api_key is not None else None  # the API Gateway front door's key
+        headers = {API_KEY_HEADER: api_key} if api_key is not None else None  # API_KEY mode, API Gateway
         timeout = timeout if timeout is not None else _DEFAULT_TIMEOUT
         self._client = httpx.Client(auth=auth, timeout=timeout, headers=headers)
 

@@ -30,6 +30,8 @@ API_KEY_ENV = "BEDROCK_STREAM_API_KEY"
 """The environment variable ``--api-key`` defaults to."""
 PROXY_COMMAND = "proxy"
 """``bedrock-stream proxy ...``: the signing proxy (a prompt starting with the word goes after ``--``)."""
+KEYS_COMMAND = "keys"
+"""``bedrock-stream keys ...``: API keys of an authType API_KEY deployment (``client.keys_cli``)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,7 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Stream an Amazon Bedrock answer from a bedrock-stream Function URL.",
         epilog=f"endpoint: --url, else --stack, else ${URL_ENV}, else {DEFAULT_URL} (make dev)\n\n"
         f"signing proxy for other tools: bedrock-stream {PROXY_COMMAND} --help "
-        f"(a prompt starting with the word {PROXY_COMMAND!r} goes after --)\n\nexit codes:\n{codes}",
+        f"(a prompt starting with the word {PROXY_COMMAND!r} goes after --)\n"
+        f"API keys (authType API_KEY): bedrock-stream {KEYS_COMMAND} --help\n\nexit codes:\n{codes}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("prompt", nargs="*", help="the prompt (default: read from stdin)")
@@ -55,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--api-key",
         default=os.environ.get(API_KEY_ENV) or None,
-        help=f"send this x-api-key (API Gateway front door; default ${API_KEY_ENV}); the request is not signed",
+        help=f"send this key as x-api-key (authType API_KEY, or the API Gateway front door; default ${API_KEY_ENV}); "
+        "the request is not signed",
     )
     parser.add_argument("--region", help="AWS Region (default: from the URL, then the AWS config)")
     parser.add_argument("--profile", help="AWS profile for credentials and the stack lookup")
@@ -178,6 +182,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from client import proxy_cli  # the server's imports are only paid for by the subcommand
 
         return proxy_cli.main(arguments[1:])
+    if arguments[:1] == [KEYS_COMMAND]:
+        from client import keys_cli  # boto3's DynamoDB calls are only paid for by the subcommand
+
+        return keys_cli.main(arguments[1:])
     stdout, stderr = sys.stdout, sys.stderr
     args = build_parser().parse_args(arguments)
     out = _Output(stdout, stderr, reasoning=args.reasoning)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from types import FrameType
 
 from emulator.api_gateway import REGIONAL_IDLE_TIMEOUT_S, ApiGatewayOptions, StreamLimits
+from emulator.api_keys import api_key_env, with_key_headers
 from emulator.cors import CorsConfig
 from emulator.launcher import LOG_FORMATS, LOG_LEVELS, REPO_ROOT, split_env_items
 from emulator.local import BedrockOptions, EmulatorError, LocalLambda
@@ -127,6 +128,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="check SigV4 (service lambda) on Function URL requests against AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
         "/AWS_SESSION_TOKEN of this process, as AuthType AWS_IAM does; bad or missing signatures get 403",
     )
+    keys = parser.add_argument_group("API keys", "behave like authType API_KEY (off unless a key option is given)")
+    keys.add_argument(
+        "--api-key", action="append", default=[], metavar="KEY", help="accept this bsk_... key (repeatable)"
+    )
+    keys.add_argument(
+        "--api-key-file", metavar="PATH", help="accept the keys of this key file (bedrock-stream keys create --file)"
+    )
+    keys.add_argument(
+        "--api-key-cache-seconds", type=float, default=None, help="seconds a key record is cached (default 60)"
+    )
     parser.add_argument(
         "--command",
         nargs=argparse.REMAINDER,
@@ -214,6 +225,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--snapstart cannot go with --max-concurrency: SnapStart is not available on Managed Instances")
     if args.max_concurrency is not None and args.log_format != "JSON":
         parser.error("--max-concurrency needs --log-format JSON: Managed Instances functions always log JSON")
+    try:  # last: it may write a temporary key file, removed when the emulator stops
+        key_env, key_file = api_key_env(args.api_key, args.api_key_file, cache_seconds=args.api_key_cache_seconds)
+    except ValueError as exc:
+        parser.error(str(exc))
+    env = {**env, **key_env}
+    if key_env:
+        cors = with_key_headers(cors)  # as the stack's CORS in API_KEY mode
     emulator = LocalLambda(
         handler=args.handler,
         timeout=args.timeout,
@@ -269,4 +287,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (EmulatorError, WebPageError, OSError) as exc:
         print(f"emulator: {exc}", file=sys.stderr, flush=True)
         return 1
+    finally:
+        if key_file is not None:
+            key_file.unlink(missing_ok=True)
     return 0

@@ -32,7 +32,7 @@ __all__ = [
     "StackConfig",
 ]
 
-AUTH_TYPES: Final = ("AWS_IAM", "NONE")
+AUTH_TYPES: Final = ("AWS_IAM", "NONE", "API_KEY")
 ARCHITECTURES: Final = ("arm64", "x86_64")
 PYTHON_RUNTIMES: Final = ("python3.13", "python3.14")
 # CloudWatch Logs accepts only these retention periods (days); each with its ``aws_logs.RetentionDays`` member.
@@ -166,6 +166,8 @@ class StackConfig:
     """Set exactly when ``front_door`` is ``apiGateway``."""
     browser: BrowserPresets = field(default_factory=BrowserPresets)
     """``browserAuth``, ``cloudFront``, ``webHosting`` (infra/browser_config.py)."""
+    api_key_cache_s: int = 60
+    """API_KEY mode: seconds a key record is reused in a warm function; the bound on revocation (0: no cache)."""
 
     @classmethod
     def from_context(cls, get: Callable[[str], Any]) -> StackConfig:
@@ -179,7 +181,7 @@ CONTEXT_KEYS: Final[Mapping[str, str]] = {
     "models": "Bedrock model ids / inference profile ids / ARNs the function may call (list)",
     "defaultModel": "model used when a request names none (must be in models)",
     "modelSources": "application inference profile ARN -> the model or system profile it was created from",
-    "authType": "Function URL auth: AWS_IAM (default) or NONE",
+    "authType": "Function URL auth: AWS_IAM (default), NONE, or API_KEY (URL NONE, the function checks API keys)",
     "allowPublicUrl": "must be true for authType NONE",
     "cors": "Function URL CORS {allowOrigins, allowMethods, allowHeaders, exposeHeaders, maxAge, allowCredentials}",
     "memoryMb": "function memory (128..10240)",
@@ -210,6 +212,7 @@ CONTEXT_KEYS: Final[Mapping[str, str]] = {
     "browserAuth": '"cognito" or {type, mfa, selfSignUp, featurePlan, callbackUrls, logoutUrls, domainPrefix}',
     "cloudFront": "true or {domainName, certificateArn, readTimeoutSeconds, keepaliveSeconds, priceClass, webAclArn}",
     "webHosting": "serve web/dist from S3 through the cloudFront distribution (false by default)",
+    "apiKeyCacheSeconds": "authType API_KEY: seconds a key record is cached per warm function (60; 0 = off)",
 }
 
 
@@ -243,6 +246,11 @@ class _Reader:
             self._fail(
                 "reservedConcurrency: authType NONE lets anyone start streams billed to you; set reservedConcurrency "
                 "to cap how many run at once, or allowUnreservedConcurrency=true to go without a cap"
+            )
+        if auth_type == "API_KEY" and reserved is None:
+            self._fail(
+                "reservedConcurrency: authType API_KEY makes the URL public (the function checks the keys); set "
+                "reservedConcurrency to cap how many requests, keyed or not, run at once"
             )
         timeout_s = self._int("timeoutSeconds", defaults.timeout_s, 1, 900)
         cap = self._int("maxTokensCap", defaults.max_tokens_cap, 1, 1_000_000)
@@ -299,6 +307,7 @@ class _Reader:
             idle_timeout_s=idle_s,
             front_door=front_door,
             api_gateway=api_gateway if front_door == "apiGateway" else None,
+            api_key_cache_s=self._int("apiKeyCacheSeconds", defaults.api_key_cache_s, 0, 3600),
         )
         managed, managed_problems = read_managed_instances(
             self._json("managedInstances"), memory_mb=config.memory_mb, snap_start=config.snap_start

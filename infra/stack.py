@@ -19,6 +19,7 @@ from infra.web_hosting import WEB_DIST_DIR
 
 __all__ = [
     "FUNCTIONS_DIR",
+    "OUTPUT_API_KEY_TABLE",
     "OUTPUT_AUTH_TYPE",
     "OUTPUT_FUNCTION_NAME",
     "OUTPUT_FUNCTION_URL",
@@ -34,6 +35,8 @@ OUTPUT_FUNCTION_URL: Final = "FunctionUrl"
 OUTPUT_FUNCTION_NAME: Final = "FunctionName"
 OUTPUT_REGION: Final = "Region"
 OUTPUT_AUTH_TYPE: Final = "AuthType"
+OUTPUT_API_KEY_TABLE: Final = "ApiKeyTable"
+"""authType API_KEY only: the key table, where ``bedrock-stream keys`` finds it (client.api_keys.OUTPUT_TABLE)."""
 
 
 class BedrockStreamStack(Stack):
@@ -74,6 +77,9 @@ class BedrockStreamStack(Stack):
                 heartbeat_s=config.heartbeat_s,
             )
         self.browser = add_browser_presets(self, config, self.streaming, web_dist_dir=web_dist_dir)
+        if self.streaming.api_keys is not None:
+            table = self.streaming.api_keys.table.table_name
+            CfnOutput(self, OUTPUT_API_KEY_TABLE, value=table, description="API key table (bedrock-stream keys)")
 
         if config.auth_type == "NONE":
             Annotations.of(self).add_warning_v2(

@@ -28,6 +28,7 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
+from infra.api_keys import ApiKeyTable, attach_api_keys, cors_allow_headers, url_auth_type
 from infra.bedrock_access import Statement, Target, bedrock_statements, to_policy_statements
 from infra.config import LOG_RETENTION_DAYS, StackConfig
 from infra.managed_instances import add_capacity_provider
@@ -147,13 +148,15 @@ class StreamingFunction(Construct):
             self.capacity_provider = add_capacity_provider(
                 self, self.function, config.managed_instances, architecture=_architecture(config.architecture)
             )
+        self.api_keys: ApiKeyTable | None = attach_api_keys(self, config, self.function, self.role)
+
         # SnapStart and Managed Instances only run published versions: the URL serves an alias of the current version.
         self.alias: lambda_.Alias | None = None
         if config.snap_start or config.managed_instances is not None:
             self.alias = lambda_.Alias(self, "Alias", alias_name=SNAPSTART_ALIAS, version=self.function.current_version)
         url_target: lambda_.IFunction = self.alias if self.alias is not None else self.function
         self.url = url_target.add_function_url(
-            auth_type=lambda_.FunctionUrlAuthType[config.auth_type],
+            auth_type=url_auth_type(config),
             invoke_mode=lambda_.InvokeMode.RESPONSE_STREAM,
             cors=_cors(config),
         )
@@ -244,7 +247,7 @@ def _cors(config: StackConfig) -> lambda_.FunctionUrlCorsOptions | None:
     return lambda_.FunctionUrlCorsOptions(
         allowed_origins=list(cors.allow_origins),
         allowed_methods=[lambda_.HttpMethod.ALL if m == "*" else lambda_.HttpMethod[m] for m in cors.allow_methods],
-        allowed_headers=list(cors.allow_headers),
+        allowed_headers=list(cors_allow_headers(config)),
         exposed_headers=list(cors.expose_headers) or None,
         max_age=Duration.seconds(cors.max_age),
         allow_credentials=cors.allow_credentials,

@@ -20,7 +20,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bedrock_stream.chat import BedrockSource, ChatRequest, EventStream
 from bedrock_stream.deadline import Deadline, guarded_events
@@ -37,6 +37,9 @@ from bedrock_stream.responses import base_headers, direct_error_body, error_resp
 from bedrock_stream.settings import Settings
 from bedrock_stream.surfaces import DIRECT_INVOKE, SURFACES, Surface, match_surface, path_surface
 from streaming_runtime import StreamingResponse
+
+if TYPE_CHECKING:  # API_KEY mode only: without it, the key modules are never imported (cold start)
+    from bedrock_stream.api_keys import ApiKey, KeyGuard
 
 __all__ = ["App", "LambdaContext", "create_app"]
 
@@ -70,12 +73,14 @@ class App:
         observer: Observer,
         clock: Callable[[], float] = time.time,
         surfaces: Sequence[Surface] = SURFACES,
+        guard: KeyGuard | None = None,
     ) -> None:
         self.settings = settings
         self._source = source
         self._observer = observer
         self._clock = clock
         self._surfaces = surfaces
+        self._guard = guard
 
     def handle(self, event: Any, context: LambdaContext) -> StreamingResponse:
         """The Lambda handler: never raises for bad input; returns before the stream is consumed."""
@@ -85,6 +90,10 @@ class App:
         try:
             request = parse_head(event)
             record.api_key_id = request.api_key_id
+            key = None
+            if self._guard is not None and request.is_http:  # API_KEY mode: the key before anything else
+                key = self._guard.authenticate(request.headers)
+                record.api_key = key.name
             if request.is_http:
                 # The row first: a bad or too large body is then answered in that surface's error shape.
                 surface, params = match_surface(request.method, request.path, self._surfaces)
@@ -92,7 +101,7 @@ class App:
                 request = read_body(request, event, max_body_bytes=self.settings.max_body_bytes)
             else:
                 surface, params = DIRECT_INVOKE, {}
-            return self._dispatch(request, surface, params, context, record)
+            return self._dispatch(request, surface, params, context, record, key)
         except AppError as exc:
             if surface is None and request is not None and request.is_http:
                 surface = path_surface(request.path, self._surfaces)  # a 405 still answers in the path's shape
@@ -110,12 +119,16 @@ class App:
         params: dict[str, str],
         context: LambdaContext,
         record: RequestRecord,
+        key: ApiKey | None = None,
     ) -> StreamingResponse:
         record.route = surface.name
         fmt = surface.default
         if surface.negotiated:
             fmt = choose_format(request.query, request.headers, offers=surface.formats, default=surface.default)
-        plan = surface.parse(SurfaceRequest(request, self.settings, params))
+        settings = self.settings if key is None else key.settings_for(self.settings)
+        plan = surface.parse(SurfaceRequest(request, settings, params))
+        if key is not None:
+            key.authorize(plan)  # the key's model allowlist and max-tokens cap, before Bedrock is called
         if isinstance(plan, Document):
             self._observer.finish(record)
             return json_response(dict(plan.body), request_id=record.request_id)
@@ -337,8 +350,10 @@ def create_app(
     observer: Observer | None = None,
     clock: Callable[[], float] = time.time,
     surfaces: Sequence[Surface] = SURFACES,
+    guard: KeyGuard | None = None,
 ) -> App:
-    """Build the application; by default with the Powertools logger and metrics and every surface."""
+    """Build the application; by default with the Powertools logger and metrics and every surface. With ``guard``
+    (API_KEY mode) every HTTP request must carry a valid key."""
     if observer is None:
         observer = Observer(create_logger(), create_metrics(), log_content=settings.log_content)
-    return App(settings, source, observer, clock, surfaces)
+    return App(settings, source, observer, clock, surfaces, guard)

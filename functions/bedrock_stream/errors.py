@@ -5,11 +5,14 @@
     AppError                      status_code, error_type, message, retry_after
     ├── RequestError              the caller's request is wrong (4xx); never reaches Bedrock
     │   ├── InvalidRequestError       400 invalid_request (``field`` names the JSON path)
+    │   ├── InvalidApiKeyError        401 invalid_api_key (API_KEY mode; ``challenge`` -> WWW-Authenticate)
+    │   ├── KeyPolicyError            403 the API key's policy refuses this model / max_tokens
     │   ├── ModelNotAllowedError      403 model_not_allowed
     │   ├── NotFoundError             404 not_found
     │   ├── MethodNotAllowedError     405 method_not_allowed
     │   ├── NotAcceptableError        406 not_acceptable
     │   └── PayloadTooLargeError      413 payload_too_large
+    ├── KeyStoreUnavailableError  503 key_store_unavailable (the API key store could not answer)
     ├── UpstreamError             Bedrock refused or failed before the first event (status mapped from
     │                             Bedrock's code: 403, 404, 400, 429 + Retry-After, 502, 503, 504)
     └── MidStreamError            the stream broke after it started (in-stream exception frame,
@@ -29,7 +32,10 @@ from typing import Any
 __all__ = [
     "AppError",
     "DeadlineError",
+    "InvalidApiKeyError",
     "InvalidRequestError",
+    "KeyPolicyError",
+    "KeyStoreUnavailableError",
     "MethodNotAllowedError",
     "MidStreamError",
     "ModelNotAllowedError",
@@ -94,6 +100,35 @@ class InvalidRequestError(RequestError):
         if self.field is not None:
             body["error"]["field"] = self.field
         return body
+
+
+class InvalidApiKeyError(RequestError):
+    """API_KEY mode: no key, or one that is malformed, unknown, revoked or expired. ``challenge`` is the
+    ``WWW-Authenticate`` value (RFC 6750 section 3)."""
+
+    status_code = 401
+    error_type = "invalid_api_key"
+
+    def __init__(self, message: str, *, challenge: str) -> None:
+        super().__init__(message)
+        self.challenge = challenge
+
+
+class KeyPolicyError(RequestError):
+    """API_KEY mode: the key may not make this call (a model outside its allowlist, max tokens over its cap)."""
+
+    status_code = 403
+
+    def __init__(self, message: str, *, error_type: str, field: str) -> None:
+        super().__init__(message, error_type=error_type)
+        self.field = field
+
+
+class KeyStoreUnavailableError(AppError):
+    """API_KEY mode: the key store could not be read, so no key can be checked (never fails open)."""
+
+    status_code = 503
+    error_type = "key_store_unavailable"
 
 
 class ModelNotAllowedError(RequestError):

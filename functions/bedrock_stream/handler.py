@@ -16,6 +16,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+import boto3
+
 from bedrock_stream.app import App, LambdaContext, create_app
 from bedrock_stream.bedrock import BedrockRuntimeClient, BotoBedrockSource, create_client
 from bedrock_stream.settings import Settings
@@ -27,8 +29,15 @@ __all__ = ["handle", "reconnect"]
 
 def _build() -> tuple[BedrockRuntimeClient, App]:
     settings = Settings.from_env(os.environ)
-    client = create_client()
-    return client, create_app(settings, BotoBedrockSource.from_settings(client, settings))
+    session = boto3.session.Session()
+    client = create_client(session=session)
+    source = BotoBedrockSource.from_settings(client, settings)
+    guard = None
+    if settings.api_keys_required:  # API_KEY mode: its modules are only imported there
+        from bedrock_stream.api_keys.factory import create_guard
+
+        guard = create_guard(settings, session)
+    return client, create_app(settings, source, guard=guard)
 
 
 _CLIENT, _APP = _build()

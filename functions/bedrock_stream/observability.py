@@ -42,6 +42,8 @@ class RequestRecord:
     route: str = "-"
     api_key_id: str | None = None
     """The API Gateway API key's id, when the request came through the API Gateway front door (never the key)."""
+    api_key: str | None = None
+    """API_KEY mode: the authenticated key's name (never the key)."""
     model: str = "-"
     format: str = "-"
     status: int = 200
@@ -101,6 +103,8 @@ class Observer:
     def _emit_metrics(self, record: RequestRecord, duration_ms: float) -> None:
         metrics = self._metrics
         metrics.add_dimension(name="model", value=record.model)
+        if record.api_key is not None:
+            metrics.add_dimension(name="api_key", value=record.api_key)
         metrics.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
         metrics.add_metric(name="Duration", unit=MetricUnit.Milliseconds, value=duration_ms)
         if record.ttft_ms is not None:
@@ -120,4 +124,6 @@ class Observer:
                 name="Errors", unit=MetricUnit.Count, value=1, namespace=metrics.namespace
             ) as error_metric:
                 error_metric.add_dimension(name="model", value=record.model)
+                if record.api_key is not None:
+                    error_metric.add_dimension(name="api_key", value=record.api_key)
                 error_metric.add_dimension(name="error_type", value=record.error_type)

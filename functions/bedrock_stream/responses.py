@@ -7,7 +7,7 @@ from typing import Any
 
 from bedrock_stream.encoders.base import dumps, utf8
 from bedrock_stream.encoders.ndjson import NdjsonEncoder
-from bedrock_stream.errors import AppError, MethodNotAllowedError
+from bedrock_stream.errors import AppError, InvalidApiKeyError, MethodNotAllowedError
 from streaming_runtime import StreamingResponse
 
 __all__ = ["base_headers", "direct_error_body", "error_response", "json_response"]
@@ -49,6 +49,8 @@ def error_response(exc: AppError, *, request_id: str, body: Mapping[str, Any] | 
         headers["retry-after"] = str(exc.retry_after)
     if isinstance(exc, MethodNotAllowedError):
         headers["allow"] = ", ".join(exc.allowed)
+    if isinstance(exc, InvalidApiKeyError):
+        headers["www-authenticate"] = exc.challenge
     document = exc.to_dict() if body is None else dict(body)
     return StreamingResponse(status_code=exc.status_code, headers=headers, body=(utf8(dumps(document)),))
 

@@ -23,6 +23,9 @@ DEADLINE_MARGIN_MS = "BEDROCK_STREAM_DEADLINE_MARGIN_MS"
 LOG_CONTENT = "BEDROCK_STREAM_LOG_CONTENT"
 HEARTBEAT_SECONDS = "BEDROCK_STREAM_HEARTBEAT_SECONDS"
 IDLE_TIMEOUT_SECONDS = "BEDROCK_STREAM_IDLE_TIMEOUT_SECONDS"
+API_KEY_TABLE = "BEDROCK_STREAM_API_KEY_TABLE"
+API_KEY_FILE = "BEDROCK_STREAM_API_KEY_FILE"
+API_KEY_CACHE_SECONDS = "BEDROCK_STREAM_API_KEY_CACHE_SECONDS"
 
 ENV_VARS: frozenset[str] = frozenset(
     {
@@ -37,6 +40,9 @@ ENV_VARS: frozenset[str] = frozenset(
         LOG_CONTENT,
         HEARTBEAT_SECONDS,
         IDLE_TIMEOUT_SECONDS,
+        API_KEY_TABLE,
+        API_KEY_FILE,
+        API_KEY_CACHE_SECONDS,
     }
 )
 """Every variable this module reads. The stack must set exactly the required ones and may set the rest."""
@@ -66,6 +72,17 @@ class Settings:
     """Send the format's keep-alive after this much silence from Bedrock (0: never)."""
     idle_timeout_seconds: float = 0.0
     """End the stream with an in-band ``upstream_idle`` error after this much silence from Bedrock (0: never)."""
+    api_key_table: str | None = None
+    """API_KEY mode: the DynamoDB table of key records (``bedrock_stream.api_keys``)."""
+    api_key_file: str | None = None
+    """API_KEY mode with a local JSON key file instead of the table (``make dev``, the emulator)."""
+    api_key_cache_seconds: float = 60.0
+    """How long a key record is reused before the store is read again: the bound on revocation (0: no cache)."""
+
+    @property
+    def api_keys_required(self) -> bool:
+        """Whether every HTTP request must carry an API key."""
+        return self.api_key_table is not None or self.api_key_file is not None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -88,6 +105,11 @@ class Settings:
         idle = _seconds(environ, IDLE_TIMEOUT_SECONDS)
         if heartbeat and idle and idle <= heartbeat:
             raise SettingsError(f"{IDLE_TIMEOUT_SECONDS}={idle:g} must exceed {HEARTBEAT_SECONDS}={heartbeat:g}")
+        key_table = environ.get(API_KEY_TABLE, "").strip() or None
+        key_file = environ.get(API_KEY_FILE, "").strip() or None
+        if key_table is not None and key_file is not None:
+            raise SettingsError(f"set {API_KEY_TABLE} or {API_KEY_FILE}, not both")
+        key_cache = _seconds(environ, API_KEY_CACHE_SECONDS) if environ.get(API_KEY_CACHE_SECONDS, "").strip() else 60.0
         return cls(
             models=models,
             default_model=default_model,
@@ -100,6 +122,9 @@ class Settings:
             log_content=_bool(environ, LOG_CONTENT),
             heartbeat_seconds=heartbeat,
             idle_timeout_seconds=idle,
+            api_key_table=key_table,
+            api_key_file=key_file,
+            api_key_cache_seconds=key_cache,
         )
 
 

@@ -70,6 +70,7 @@ LAYERS: dict[str, dict[str, frozenset[str]]] = {
         "bedrock": frozenset({"chat", "errors", "events", "settings"}),
         "encoders": frozenset({"errors", "events", "negotiation"}),
         "rest_event": frozenset(),
+        "api_keys": frozenset({"errors", "plan", "settings", "bedrock.token_limits"}),
     },
     "emulator": {
         "fake_bedrock": frozenset({"chunked", "eventstream", "http_base"}),

@@ -19,7 +19,7 @@ from bedrock_stream.bedrock.registry import FAMILIES, resolve_family, spec_for
 from bedrock_stream.errors import InvalidRequestError
 from bedrock_stream.settings import Settings
 
-__all__ = ["capped_invoke_body"]
+__all__ = ["capped_invoke_body", "limit_values"]
 
 _ALL_FIELDS = tuple(dict.fromkeys(path for spec in FAMILIES for path in spec.limit_fields))
 
@@ -75,3 +75,17 @@ def _with_value(document: Mapping[str, Any], path: str, value: int) -> dict[str,
         return None
     copy[head] = nested
     return copy
+
+
+def limit_values(model_id: str, document: Mapping[str, Any]) -> list[tuple[str, int | float]]:
+    """The output-token limits ``document`` (a native body for ``model_id``) asks for: ``(field path, value)`` for
+    each of the family's limit fields present with a number (every known field for an unknown family)."""
+    family = resolve_family(model_id)
+    spec = None if family is None else spec_for(family)
+    fields = _ALL_FIELDS if spec is None else spec.limit_fields
+    values: list[tuple[str, int | float]] = []
+    for path in fields:
+        value = _lookup(document, path)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            values.append((path, value))
+    return values

@@ -63,7 +63,7 @@ def openai_usage(usage: Usage | None) -> dict[str, Any]:
 
 _ERROR_TYPES: dict[int, str] = {
     400: "invalid_request_error",
-    401: "authentication_error",
+    401: "invalid_request_error",  # OpenAI's own 401 (code invalid_api_key)
     403: "permission_error",
     404: "not_found_error",
     405: "invalid_request_error",
