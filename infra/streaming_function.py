@@ -69,8 +69,6 @@ ENV_IDLE_TIMEOUT_SECONDS: Final = "BEDROCK_STREAM_IDLE_TIMEOUT_SECONDS"
 HANDLER: Final = "bedrock_stream.handler.handle"
 SNAPSTART_ALIAS: Final = "live"
 EXEC_WRAPPER: Final = "/var/task/bootstrap"
-SERVICE_NAME: Final = "bedrock-stream"
-METRICS_NAMESPACE: Final = "BedrockStream"
 
 # What the asset holds: exactly these top-level entries of functions/, minus caches (gitignore syntax).
 ASSET_TOP_LEVEL: Final = ("bootstrap", "bedrock_stream", "streaming_runtime", "snapshot_restore_py.py")
@@ -194,8 +192,6 @@ class StreamingFunction(Construct):
     def _environment(config: StackConfig) -> dict[str, str]:
         env = {
             "AWS_LAMBDA_EXEC_WRAPPER": EXEC_WRAPPER,
-            "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
-            "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
             ENV_MODELS: ",".join(config.models),
             ENV_DEFAULT_MODEL: config.default_model,
             ENV_MAX_TOKENS_CAP: str(config.max_tokens_cap),
