@@ -15,10 +15,11 @@ __all__ = ["RULE", "SHAPE", "cost_section", "markdown"]
 
 SHAPE = AnswerShape()
 LMI_CONCURRENCY = (16, 64)
+COLD_START_BUDGET_MS = 2000
 RULE = (
     "the smallest memory size at which our runtime (a) sustains at least 4x the typical delta rate, (b) keeps its "
     "peak RSS under 60 % of the memory, (c) adds at most 25 ms of warm TTFB over its 1,769 MB value and (d) starts "
-    "cold in at most 2.5x its 1,769 MB cold start"
+    "cold (spawn to first byte under the quota) within 2 s"
 )
 
 
@@ -85,7 +86,7 @@ def _recommend(standard: list[dict[str, Any]]) -> dict[str, Any]:
             "rate": (row["sustainable_deltas_per_s"] or 0) >= 4 * SHAPE.deltas_per_s,
             "memory": row["peak_rss_mib"] <= 0.6 * row["memory_mb"],
             "warm_ttfb": row["warm_ttfb_ms"] <= full["warm_ttfb_ms"] + 25,
-            "cold_start": row["cold_start_ms"] <= 2.5 * full["cold_start_ms"],
+            "cold_start": row["cold_start_ms"] <= COLD_START_BUDGET_MS,
         }
         if all(checks.values()):
             return {"memory_mb": row["memory_mb"], "rule": RULE, "checks": checks}
