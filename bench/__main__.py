@@ -47,9 +47,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, help="results JSON path (default: bench/results/latest.json)")
     parser.add_argument("--no-charts", action="store_true", help="skip the PNG charts")
     parser.add_argument("--part", choices=("all", "paths", "share"), default="all", help="which measurements")
+    parser.add_argument(
+        "--render-share",
+        type=Path,
+        metavar="JSON",
+        help="measure nothing: recompute the cost model from a lambda_share.json, rewrite cost.md and charts beside it",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
         output: Path = args.output or (Path(scratch) / "quick.json" if args.quick else RESULTS / "latest.json")
+        if args.render_share is not None:
+            _rerender(args.render_share, not args.no_charts)
+            return 0
         if args.part in ("all", "share"):
             _share(args.quick, output.parent, not args.no_charts)
         if args.part == "share":
@@ -74,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _share(quick: bool, directory: Path, charts: bool) -> None:
     """The Lambda CPU-share measurements and the cost model: lambda_share.json and cost.md (+ charts)."""
-    from bench.cost_report import cost_section, markdown
+    from bench.cost_report import cost_section
     from bench.lambda_share import SharePlan, run_share
 
     started = time.monotonic()
@@ -89,6 +98,14 @@ def _share(quick: bool, directory: Path, charts: bool) -> None:
     target = directory / "lambda_share.json"
     target.write_text(json.dumps(_finite(document), indent=2, allow_nan=False) + "\n", encoding="utf-8")
     _log(f"wrote {target} in {document['wall_time_s']:.0f} s")
+    _render(document, directory, charts)
+
+
+def _render(document: dict[str, Any], directory: Path, charts: bool) -> None:
+    """cost.md and the charts from a lambda_share.json document."""
+    from bench.cost_report import markdown
+
+    share = document["share"]
     if "cost" not in document:
         _log(f"no cost table: {share['skipped']}")
         return
@@ -100,6 +117,17 @@ def _share(quick: bool, directory: Path, charts: bool) -> None:
         for chart in draw_share(document["cost"], directory):
             _log(f"wrote {chart}")
     print(table_md)
+
+
+def _rerender(path: Path, charts: bool) -> None:
+    """Recompute the cost section of ``path`` (prices or rule changed) and rewrite it, cost.md and the charts."""
+    from bench.cost_report import cost_section
+
+    document = json.loads(path.read_text(encoding="utf-8"))
+    if "skipped" not in document["share"]:
+        document["cost"] = cost_section(document["share"])
+    path.write_text(json.dumps(_finite(document), indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    _render(document, path.parent, charts)
 
 
 if __name__ == "__main__":

@@ -155,8 +155,8 @@ def markdown(share: dict[str, Any], cost: dict[str, Any]) -> str:
             "",
             f"## {name}: Lambda Managed Instances (model from the CPU measured at 1,769 MB)",
             "",
-            "| concurrency / env | arch | instance (GiB/vCPU) | bound | answers/s per env | CPU use | env-hours/1M "
-            "| instance-hours/1M | USD/1M |",
+            "| concurrency / env | arch | instance (GiB/vCPU needed) | bound | answers/s per env | CPU use "
+            "| env-hours/1M | instance-hours/1M | USD/1M |",
             "|---:|---|---|---|---:|---:|---:|---:|---:|",
         ]
         for row in data["lmi"]:

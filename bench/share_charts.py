@@ -52,7 +52,8 @@ def draw_share(cost: dict[str, Any], directory: Path) -> list[Path]:
     for name, data in cost["paths"].items():
         label, color = _STYLE.get(name, (name, None))
         x, y = _series(data["standard"], "usd_per_million_arm64")
-        ax.plot(x, y, marker="o", color=color, label=f"{label}: Lambda arm64")
+        marker, size = ("o", 9) if name == "ours" else ("s", 5)
+        ax.plot(x, y, marker=marker, markersize=size, color=color, label=f"{label}: Lambda arm64")
         for row, style in zip([r for r in data["lmi"] if r["arch"] == "arm64"], (":", "--"), strict=False):
             ax.axhline(
                 row["cost_per_million"],
@@ -64,8 +65,19 @@ def draw_share(cost: dict[str, Any], directory: Path) -> list[Path]:
     ax.axvline(recommended, color="#2ca02c", alpha=0.5, label=f"recommended default: {recommended} MB")
     ax.set_xscale("log", base=2)
     ax.set_xticks([128, 256, 512, 1024, 1769], ["128", "256", "512", "1024", "1769"])
+    ax.set_yscale("log")
     ax.set_xlabel("Lambda memory (MB)")
-    ax.set_ylabel("USD per million answers")
+    ax.set_ylabel("USD per million answers (log)")
+    ax.text(
+        0.99,
+        0.40,
+        "Standard Lambda bills the whole stream: both paths cost the same per memory size.\n"
+        "LMI lines: steady load, CPU-bound model from the CPU measured at 1,769 MB (docs/cost-model.md).",
+        transform=ax.transAxes,
+        ha="right",
+        va="bottom",
+        fontsize=8,
+    )
     shape = cost["shape"]
     ax.set_title(
         f"Cost per million answers ({shape['output_tokens']} tokens at {shape['tokens_per_s']:g} tokens/s, us-east-1)"
