@@ -1,10 +1,10 @@
 """Scripted replies: a test tells the fake Bedrock exactly which bytes to answer, piece by piece.
 
 For what the stub and the faults cannot express (a recorded body cut at arbitrary offsets, a frame with a broken
-checksum, a pre-stream error with its own headers, a stream paced at an exact rate): ``FakeBedrock.responder`` maps each received request to a
-:class:`ScriptedReply`, or to None to let the stub answer. Each piece goes out as one HTTP chunk (or raw bytes
-under ``Content-Length`` when ``chunked`` is False) the moment it is written; frames are built with
-``emulator.eventstream``.
+checksum, a pre-stream error with its own headers, a stream paced at an exact rate): ``FakeBedrock.responder``
+maps each received request to a :class:`ScriptedReply`, or to None to let the stub answer. Each piece goes out as
+one HTTP chunk (or raw bytes under ``Content-Length`` when ``chunked`` is False) the moment it is written; frames
+are built with ``emulator.eventstream``.
 """
 
 from __future__ import annotations
