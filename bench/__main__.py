@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.lambda_share import MEMORY_SIZES
 from bench.machine import describe
 from bench.measure import Bench, Plan
 from bench.report import judge, table
@@ -48,6 +49,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-charts", action="store_true", help="skip the PNG charts")
     parser.add_argument("--part", choices=("all", "paths", "share"), default="all", help="which measurements")
     parser.add_argument(
+        "--memory-sizes",
+        type=int,
+        nargs="+",
+        default=list(MEMORY_SIZES),
+        metavar="MB",
+        help="Lambda memory sizes for the CPU-share part (default: %(default)s)",
+    )
+    parser.add_argument(
         "--render-share",
         type=Path,
         metavar="JSON",
@@ -60,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
             _rerender(args.render_share, not args.no_charts)
             return 0
         if args.part in ("all", "share"):
-            _share(args.quick, output.parent, not args.no_charts)
+            _share(args.quick, output.parent, not args.no_charts, tuple(args.memory_sizes))
         if args.part == "share":
             return 0
         started = time.monotonic()
@@ -81,14 +90,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _share(quick: bool, directory: Path, charts: bool) -> None:
+def _share(quick: bool, directory: Path, charts: bool, memory_sizes: tuple[int, ...]) -> None:
     """The Lambda CPU-share measurements and the cost model: lambda_share.json and cost.md (+ charts)."""
     from bench.cost_report import cost_section
     from bench.lambda_share import SharePlan, run_share
 
     started = time.monotonic()
     machine = describe()
-    share = run_share(SharePlan(quick=quick), _log)
+    share = run_share(SharePlan(quick=quick, memory_sizes=memory_sizes), _log)
     share.update({"date": machine["date"], "cpu_model": machine["cpu_model"], "machine": machine})
     document: dict[str, Any] = {"mode": "quick" if quick else "full", "share": share}
     if "skipped" not in share:

@@ -75,6 +75,7 @@ def _lmi(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             entry["arch"] = arch
             entry["cpu_s_per_answer"] = cpu_s
             entry["answer_s"] = answer_s
+            entry["measured_at_mb"] = full["memory_mb"]
             out.append(entry)
     return out
 
@@ -89,8 +90,8 @@ def _recommend(standard: list[dict[str, Any]]) -> dict[str, Any]:
             "cold_start": row["cold_start_ms"] <= COLD_START_BUDGET_MS,
         }
         if all(checks.values()):
-            return {"memory_mb": row["memory_mb"], "rule": RULE, "checks": checks}
-    return {"memory_mb": full["memory_mb"], "rule": RULE, "checks": {}}
+            return {"memory_mb": row["memory_mb"], "rule": RULE, "met": True, "checks": checks}
+    return {"memory_mb": full["memory_mb"], "rule": RULE, "met": False, "checks": {}}
 
 
 def cost_section(share: dict[str, Any]) -> dict[str, Any]:
@@ -153,7 +154,8 @@ def markdown(share: dict[str, Any], cost: dict[str, Any]) -> str:
             )
         lines += [
             "",
-            f"## {name}: Lambda Managed Instances (model from the CPU measured at 1,769 MB)",
+            f"## {name}: Lambda Managed Instances (model from the CPU measured at "
+            f"{data['lmi'][0]['measured_at_mb']} MB)",
             "",
             "| concurrency / env | arch | instance (GiB/vCPU needed) | bound | answers/s per env | CPU use "
             "| env-hours/1M | instance-hours/1M | USD/1M |",
@@ -171,7 +173,10 @@ def markdown(share: dict[str, Any], cost: dict[str, Any]) -> str:
     lines += [
         "## Recommendation",
         "",
-        f"Default memory: **{recommendation['memory_mb']} MB**: {recommendation['rule']}.",
+        f"Default memory: **{recommendation['memory_mb']} MB**: {recommendation['rule']}."
+        if recommendation["met"]
+        else f"Default memory: **{recommendation['memory_mb']} MB** (the largest measured): no size met the rule, "
+        f"{recommendation['rule']}.",
         "",
         "'+' after a rate: the harness ceiling (fake Bedrock and client in one process, "
         f"{_fmt(share.get('harness_ceiling_deltas_per_s'))} deltas/s) was reached first. LMI rows assume steady load "

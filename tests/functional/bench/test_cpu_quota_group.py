@@ -92,3 +92,8 @@ def test_the_group_is_removed_and_the_process_put_back_when_the_body_raises(
         interrupted()
     assert not group.path.exists()
     assert _group_of(child.pid, layout) == before
+
+
+def test_without_a_cpu_controller_the_reason_is_given(tmp_path: Path) -> None:
+    with pytest.raises(QuotaUnavailable, match=r"not root|no cgroup CPU controller"):
+        detect_layout(tmp_path)

@@ -72,3 +72,11 @@ def test_the_markdown_states_the_assumptions_and_every_row() -> None:
     assert text.count("| 128 |") == 2
     assert text.count("| 1769 |") == 2
     assert "Default memory: **128 MB**" in text
+
+
+def test_when_no_size_meets_the_rule_the_largest_is_named_and_the_miss_said() -> None:
+    share = _share([_row(128, 9000, 90, 100), _row(1769, 5000, 8, 9000)])
+    cost = cost_section(share)
+    assert cost["recommendation"]["memory_mb"] == 1769
+    assert not cost["recommendation"]["met"]
+    assert "no size met the rule" in markdown(share, cost)
