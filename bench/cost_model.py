@@ -159,6 +159,11 @@ class LmiEstimate:
     cpu_utilization: float
     """Average vCPU use of a busy environment (``answers_per_env_s x cpu_s_per_answer``)."""
 
+    def fleet(self, answers_per_s: float) -> tuple[int, int]:
+        """Execution environments and instances a steady ``answers_per_s`` needs (each rounded up)."""
+        environments = math.ceil(answers_per_s / self.answers_per_env_s)
+        return environments, math.ceil(environments / self.instance.vcpus)
+
 
 def lmi_estimate(
     *,

@@ -76,6 +76,7 @@ def _lmi(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             entry["cpu_s_per_answer"] = cpu_s
             entry["answer_s"] = answer_s
             entry["measured_at_mb"] = full["memory_mb"]
+            entry["environments_at_1m_per_day"], entry["instances_at_1m_per_day"] = estimate.fleet(1e6 / 86400)
             out.append(entry)
     return out
 
@@ -158,14 +159,15 @@ def markdown(share: dict[str, Any], cost: dict[str, Any]) -> str:
             f"{data['lmi'][0]['measured_at_mb']} MB)",
             "",
             "| concurrency / env | arch | instance (GiB/vCPU needed) | bound | answers/s per env | CPU use "
-            "| env-hours/1M | instance-hours/1M | USD/1M |",
-            "|---:|---|---|---|---:|---:|---:|---:|---:|",
+            "| env-hours/1M | instance-hours/1M | envs / instances at 1M a day | USD/1M |",
+            "|---:|---|---|---|---:|---:|---:|---:|---:|---:|",
         ]
         for row in data["lmi"]:
             lines.append(
                 f"| {row['concurrency']} | {row['arch']} | {row['instance']} ({row['memory_gib_per_vcpu']:g}) "
                 f"| {row['bound']} | {row['answers_per_env_s']:.2f} | {row['cpu_utilization']:.0%} "
                 f"| {row['env_hours_per_million']:,.1f} | {row['instance_hours_per_million']:,.1f} "
+                f"| {row['environments_at_1m_per_day']} / {row['instances_at_1m_per_day']} "
                 f"| {row['cost_per_million']:,.2f} |"
             )
         lines.append("")

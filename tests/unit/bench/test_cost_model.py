@@ -61,6 +61,8 @@ def test_lmi_is_slot_bound_when_the_cpu_per_answer_is_small() -> None:
     hours = estimate.env_hours_per_million / 4
     assert estimate.cost_per_million == pytest.approx(hours * 0.1450 * 1.15 + 0.20)
     assert estimate.cpu_utilization == pytest.approx(0.08)
+    # 1M answers a day = 11.57/s -> 7.2 environments of 1.6/s -> 8, on 4-vCPU instances -> 2
+    assert estimate.fleet(1e6 / 86400) == (8, 2)
 
 
 def test_lmi_is_cpu_bound_when_many_slots_share_one_vcpu() -> None:
