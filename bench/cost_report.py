@@ -180,6 +180,10 @@ def markdown(share: dict[str, Any], cost: dict[str, Any]) -> str:
         else f"Default memory: **{recommendation['memory_mb']} MB** (the largest measured): no size met the rule, "
         f"{recommendation['rule']}.",
         "",
+        f"CPU per delta is measured at {shape.deltas_per_s:g} deltas/s, one delta per read; for scale, boto3 alone "
+        f"(a thread of the bench, no quota) uses {_fmt(share.get('boto3_cpu_us_per_delta'))} us per delta reading "
+        "the same stream.",
+        "",
         "'+' after a rate: the harness ceiling (fake Bedrock and client in one process, "
         f"{_fmt(share.get('harness_ceiling_deltas_per_s'))} deltas/s) was reached first. LMI rows assume steady load "
         "(environments always busy), one-vCPU environments, one process of the measured peak RSS per concurrent "

@@ -288,6 +288,17 @@ def harness_ceiling(plan: SharePlan, fake: FakeBedrock, script: _Script, log: Lo
     return best or float(plan.start_rate)
 
 
+def boto3_floor_us_per_delta(plan: SharePlan, fake: FakeBedrock, script: _Script) -> float:
+    """CPU per delta of boto3 alone (a thread of this process, no quota) reading the typical paced stream."""
+    path = LimitPath(fake.url)
+    try:
+        script.reply = paced_reply(plan.typical_deltas, plan.typical_rate)
+        run = path.stream(Scenario("floor", plan.typical_deltas, _DELTA_BYTES))
+    finally:
+        path.close()
+    return run.cpu_s / plan.typical_deltas * 1e6
+
+
 class _Session:
     """Measurements on one path at one memory size (one cgroup)."""
 
@@ -451,6 +462,8 @@ def run_share(plan: SharePlan, log: Log) -> dict[str, Any]:
     with _fake_bedrock() as (fake, script):
         ceiling = harness_ceiling(plan, fake, script, log)
         out["harness_ceiling_deltas_per_s"] = ceiling
+        out["boto3_cpu_us_per_delta"] = boto3_floor_us_per_delta(plan, fake, script)
+        log(f"boto3 alone at {plan.typical_rate} deltas/s: {out['boto3_cpu_us_per_delta']:.0f} us CPU per delta")
         for memory_mb in plan.memory_sizes:
             log(
                 f"Lambda CPU share: {memory_mb} MB (quota {quota_us(memory_mb, plan.period_us)} of {plan.period_us} us)"
