@@ -28,6 +28,7 @@ def _row_numbers(row: dict[str, Any]) -> dict[str, Any]:
         "memory_mb": row["memory_mb"],
         "cold_start_ms": row["cold_start_ms"]["median"],
         "warm_ttfb_ms": row["warm_ttfb_ms"]["p50"],
+        "warm_ttfb_back_to_back_ms": row.get("warm_ttfb_back_to_back_ms", {}).get("p50"),
         "cpu_us_per_delta": row["cpu_us_per_delta"],
         "cpu_ms_per_short_answer": row["cpu_ms_per_short_answer"],
         "sustainable_deltas_per_s": row["sustainable_deltas_per_s"],
@@ -141,14 +142,15 @@ def markdown(share: dict[str, Any], cost: dict[str, Any]) -> str:
         lines += [
             f"## {name}: standard Lambda (duration billed for the whole stream)",
             "",
-            "| memory MB | cold start ms | warm TTFB ms | CPU us/delta | sustainable deltas/s | peak RSS MiB "
-            "| billed s/answer | USD/1M arm64 | USD/1M x86_64 |",
+            "| memory MB | cold start ms | warm TTFB ms (back to back) | CPU us/delta | sustainable deltas/s "
+            "| peak RSS MiB | billed s/answer | USD/1M arm64 | USD/1M x86_64 |",
             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for row in data["standard"]:
             rate = _fmt(row["sustainable_deltas_per_s"]) + ("+" if row["capped"] else "")
             lines.append(
                 f"| {row['memory_mb']} | {_fmt(row['cold_start_ms'])} | {_fmt(row['warm_ttfb_ms'], 1)} "
+                f"({_fmt(row['warm_ttfb_back_to_back_ms'], 1)}) "
                 f"| {_fmt(row['cpu_us_per_delta'])} | {rate} | {_fmt(row['peak_rss_mib'])} "
                 f"| {_fmt(row['billed_s_per_answer'], 2)} | {_fmt(row['usd_per_million_arm64'], 2)} "
                 f"| {_fmt(row['usd_per_million_x86_64'], 2)} |"

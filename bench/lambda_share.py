@@ -7,7 +7,9 @@ process, outside the group. Per size and path:
 - **cold start**: spawning the process (inside the group from its first instruction) to the first body byte of the
   first answer, with the request sent at once (ours: the emulator queues it until the runtime's first ``/next``;
   uvicorn: the client connects as soon as the port accepts, as the Lambda Web Adapter would forward it);
-- **warm TTFB**: request start to the first body byte, on the warm process, fake Bedrock answering at once;
+- **warm TTFB**: request start to the first body byte, on the warm process, fake Bedrock answering at once, each
+  request after an idle gap of two CFS periods (also recorded: back to back, where the previous answer's tail may
+  have spent the period's quota);
 - **CPU per delta**: the process's user + system time (``/proc/<pid>/stat``) over the paced streams it kept up
   with, less the CPU of a short answer per stream, divided by the deltas streamed;
 - **sustainable deltas/s**: the fake Bedrock streams deltas at a fixed rate (``ScriptedReply.interval_s``, one delta
@@ -318,16 +320,27 @@ class _Session:
             raise
         return (result.first_byte_ns - started) / 1e6, function
 
-    def warm(self, function: _Function) -> tuple[list[float], float]:
-        """Warm TTFB samples in ms and the CPU seconds of one short answer."""
+    def warm(self, function: _Function) -> tuple[list[float], list[float], float]:
+        """Warm TTFB in ms after an idle gap and back to back, and the CPU seconds of one short answer.
+
+        After an idle gap of two CFS periods each request starts with a full quota, as a chat request usually does;
+        back to back, the previous answer's tail (logs, metrics, the next ``/next``) may have spent the period's
+        quota already, so the first byte waits for the next period.
+        """
         self.script.reply = paced_reply(_TTFB_DELTAS, 0)
         _post(function, _TTFB_DELTAS)
         cpu = procfs.cpu_seconds(function.pid)
-        samples = []
+        busy = []
         for _ in range(self.plan.warm_runs):
             result = _post(function, _TTFB_DELTAS)
-            samples.append((result.first_byte_ns - result.started_ns) / 1e6)
-        return samples, (procfs.cpu_seconds(function.pid) - cpu) / self.plan.warm_runs
+            busy.append((result.first_byte_ns - result.started_ns) / 1e6)
+        cpu_per_answer = (procfs.cpu_seconds(function.pid) - cpu) / self.plan.warm_runs
+        idle = []
+        for _ in range(self.plan.warm_runs):
+            time.sleep(2 * self.plan.period_us / 1e6)
+            result = _post(function, _TTFB_DELTAS)
+            idle.append((result.first_byte_ns - result.started_ns) / 1e6)
+        return idle, busy, cpu_per_answer
 
     def step(self, function: _Function, rate: float, deltas: int = 0) -> _Step:
         deltas = deltas or max(50, round(rate * self.plan.step_s))
@@ -385,7 +398,7 @@ def _measure(
                 log(f"  {name} @ {memory_mb} MB: cold start {cold_ms:.0f} ms (run {run + 1})")
             assert function is not None
             rss = procfs.peak_rss_bytes(function.pid)
-            ttfb, cpu_per_answer = session.warm(function)
+            ttfb, ttfb_busy, cpu_per_answer = session.warm(function)
             typical_cpu_s, typical_deltas = session.typical(function)
             session.max_rate = max_rate
             steps = session.ramp(function)
@@ -399,7 +412,8 @@ def _measure(
     top = max(sustained, key=lambda s: s.rate, default=None)
     top_per_delta_us = max(0.0, top.cpu_s - cpu_per_answer) / top.deltas * 1e6 if top else None
     log(
-        f"  {name} @ {memory_mb} MB: warm TTFB p50 {percentile(ttfb, 50):.1f} ms, sustained {best} deltas/s, "
+        f"  {name} @ {memory_mb} MB: warm TTFB p50 {percentile(ttfb, 50):.1f} ms "
+        f"({percentile(ttfb_busy, 50):.1f} ms back to back), sustained {best} deltas/s, "
         f"CPU/delta {per_delta_us:.0f} us at {plan.typical_rate}/s"
     )
     return {
@@ -409,6 +423,11 @@ def _measure(
         "cold_start_ms": spread(colds),
         "cold_start_samples_ms": colds,
         "warm_ttfb_ms": {"p50": percentile(ttfb, 50), "p99": percentile(ttfb, 99), "spread": spread(ttfb)},
+        "warm_ttfb_back_to_back_ms": {
+            "p50": percentile(ttfb_busy, 50),
+            "p99": percentile(ttfb_busy, 99),
+            "spread": spread(ttfb_busy),
+        },
         "cpu_ms_per_short_answer": cpu_per_answer * 1000,
         "cpu_us_per_delta": per_delta_us,
         "cpu_us_per_delta_at_top_rate": top_per_delta_us,
