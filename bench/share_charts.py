@@ -25,7 +25,7 @@ def draw_share(cost: dict[str, Any], directory: Path) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     panels = (
         ("cold_start_ms", "Cold start (spawn to first byte)", "ms"),
-        ("warm_ttfb_ms", "Warm TTFB p50", "ms"),
+        ("warm_ttfb_ms", "Warm TTFB p50 (request after idle)", "ms"),
         ("sustainable_deltas_per_s", "Highest sustainable deltas/s", "deltas/s"),
         ("cpu_us_per_delta", "CPU per delta (at 50 deltas/s)", "us"),
     )
