@@ -112,8 +112,11 @@ chat: install ## Streamlit chat app on http://$(CHAT_HOST):$(CHAT_PORT) (loopbac
 	PYTHONPATH=$(CURDIR) $(BIN)/streamlit run client/streamlit_app.py --server.headless true \
 		--server.address $(CHAT_HOST) --server.port $(CHAT_PORT) --browser.gatherUsageStats false $(CHAT_FLAGS)
 
-bench: $(STAMPS)/dev ## Benchmarks (~1 min): writes bench/results/latest.json + PNG charts, prints the table
-	PYTHONPATH=$(CURDIR):$(CURDIR)/functions $(BIN)/python -m bench
+# BENCH_QUICK=1: a shortened run of every part into a temp dir (harness check); BENCH_FLAGS="--part share": one part.
+BENCH_QUICK ?=
+BENCH_FLAGS ?=
+bench: $(STAMPS)/dev ## Benchmarks (~10 min; root for the CPU-share part): bench/results/ JSON, cost.md, PNG charts
+	PYTHONPATH=$(CURDIR):$(CURDIR)/functions $(BIN)/python -m bench $(if $(BENCH_QUICK),--quick) $(BENCH_FLAGS)
 
-bench-quick: $(STAMPS)/dev ## Smoke run of the benchmark harness (<1 min, results to a temp dir, asserts no speed)
-	PYTHONPATH=$(CURDIR):$(CURDIR)/functions $(BIN)/python -m bench --quick --no-charts
+bench-quick: $(STAMPS)/dev ## Smoke run of the paths benchmark (<1 min, results to a temp dir, asserts no speed)
+	PYTHONPATH=$(CURDIR):$(CURDIR)/functions $(BIN)/python -m bench --quick --no-charts --part paths

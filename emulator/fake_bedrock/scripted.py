@@ -1,10 +1,10 @@
 """Scripted replies: a test tells the fake Bedrock exactly which bytes to answer, piece by piece.
 
 For what the stub and the faults cannot express (a recorded body cut at arbitrary offsets, a frame with a broken
-checksum, a pre-stream error with its own headers): ``FakeBedrock.responder`` maps each received request to a
-:class:`ScriptedReply`, or to None to let the stub answer. Each piece goes out as one HTTP chunk (or raw bytes
-under ``Content-Length`` when ``chunked`` is False) the moment it is written; frames are built with
-``emulator.eventstream``.
+checksum, a pre-stream error with its own headers, a stream paced at an exact rate): ``FakeBedrock.responder``
+maps each received request to a :class:`ScriptedReply`, or to None to let the stub answer. Each piece goes out as
+one HTTP chunk (or raw bytes under ``Content-Length`` when ``chunked`` is False) the moment it is written; frames
+are built with ``emulator.eventstream``.
 """
 
 from __future__ import annotations
@@ -35,6 +35,13 @@ class ScriptedReply:
     chunked: bool = True
     silent: bool = False
     """Never answer: hold the request until the fake stops (a stall before the response headers)."""
+    interval_s: float = 0.0
+    """Pace the body: piece ``k`` goes out no earlier than ``k * interval_s`` after the first one (an absolute
+    schedule, so a late piece does not delay the rest); 0 sends every piece as fast as possible."""
+
+    def __post_init__(self) -> None:
+        if self.interval_s < 0:
+            raise ValueError(f"interval_s must be 0 or more, got {self.interval_s}")
 
 
 Responder = Callable[["RecordedRequest"], ScriptedReply | None]

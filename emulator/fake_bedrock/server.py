@@ -370,8 +370,13 @@ class _Handler(StreamingRequestHandler):
         else:
             self.send_header("Content-Length", str(sum(len(piece) for piece in reply.pieces)))
         self.end_headers()
+        started = time.monotonic()
         for number, piece in enumerate(reply.pieces):
             self._end_early(reply, number)
+            if reply.interval_s and self.fake.stopping.wait(
+                max(0.0, started + number * reply.interval_s - time.monotonic())
+            ):
+                self._abort()
             if reply.chunked and piece:
                 self._write_chunk(piece)
             elif not reply.chunked:

@@ -19,7 +19,7 @@ def test_quick_bench_writes_complete_json(tmp_path: Path) -> None:
     latest = REPO / "bench" / "results" / "latest.json"
     before = latest.read_bytes() if latest.exists() else None
     completed = subprocess.run(
-        [sys.executable, "-m", "bench", "--quick", "--output", str(output)],
+        [sys.executable, "-m", "bench", "--quick", "--part", "paths", "--output", str(output)],
         cwd=REPO,
         capture_output=True,
         text=True,
