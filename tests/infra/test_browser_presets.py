@@ -116,6 +116,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Synth:
     return Synth(context, tmp_path_factory.mktemp("cdkout-site"), web_dist_dir=dist)
 
 
+@pytest.fixture(scope="module")
+def keyed_site(tmp_path_factory: pytest.TempPathFactory) -> Synth:
+    """API-key auth behind CloudFront, with the page on the distribution."""
+    dist = tmp_path_factory.mktemp("web-dist-keyed")
+    (dist / "index.html").write_text("<!doctype html><title>chat</title>\n", encoding="utf-8")
+    context = {"authType": "API_KEY", "reservedConcurrency": 5, "cloudFront": True, "webHosting": True}
+    return Synth(context, tmp_path_factory.mktemp("cdkout-keyed-site"), web_dist_dir=dist)
+
+
 # -- browserAuth: Cognito ----------------------------------------------------------------------------------------
 
 
@@ -430,16 +439,21 @@ def test_site_bucket_is_private_and_readable_only_by_this_distribution(site: Syn
     assert deployment["Properties"]["DistributionId"] == {"Ref": distribution_id}
 
 
-def test_site_gets_a_config_json_pointing_the_page_at_its_own_origin(site: Synth, front: Synth) -> None:
-    """web/src/config.js reads config.json next to index.html; behind CloudFront the page sends no SigV4."""
-    (deployment,) = site.resources("Custom::CDKBucketDeployment").values()
+def _page_config(synth: Synth) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The deployed config.json (deploy-time values as their marker strings) and the markers' values."""
+    (deployment,) = synth.resources("Custom::CDKBucketDeployment").values()
     keys = deployment["Properties"]["SourceObjectKeys"]
-    staged = [site.outdir / f"asset.{key.removesuffix('.zip')}" for key in keys]
+    staged = [synth.outdir / f"asset.{key.removesuffix('.zip')}" for key in keys]
     (config_dir,) = [path for path in staged if (path / web_hosting.PAGE_CONFIG_FILE).is_file()]
     text = (config_dir / web_hosting.PAGE_CONFIG_FILE).read_text(encoding="utf-8")
     # Deploy-time values are markers the deployment replaces with JSON text (quotes included).
     page = json.loads(re.sub(r"<<marker:0xbaba:\d+>>", lambda m: json.dumps(m.group()), text))
-    markers = deployment["Properties"]["SourceMarkers"][staged.index(config_dir)]
+    return page, deployment["Properties"]["SourceMarkers"][staged.index(config_dir)]
+
+
+def test_site_gets_a_config_json_pointing_the_page_at_its_own_origin(site: Synth, front: Synth) -> None:
+    """web/src/config.js reads config.json next to index.html; behind CloudFront the page sends no SigV4."""
+    page, markers = _page_config(site)
     assert page["auth"] == "none"
     assert markers[page["region"]] == {"Fn::Join": ["", ['"', {"Ref": "AWS::Region"}, '"']]}
     assert page["endpoint"] == "https://chat.example.com"  # the custom domain is known at synth time
@@ -498,3 +512,30 @@ def test_wildcard_findings_name_each_wildcard_as_cdk_nag_does() -> None:
         "Resource::arn:<AWS::Partition>:s3:::a-<AWS::Region>/*",
         "Resource::*",
     ]
+
+
+# -- API_KEY behind CloudFront ----------------------------------------------------------------------------------
+
+
+def test_api_keys_behind_cloudfront_make_the_url_iam_for_the_distribution_only(keyed_site: Synth) -> None:
+    """OAC needs an AWS_IAM URL: API_KEY mode's public (NONE) URL and its ``*`` permissions give way to the
+    distribution's two permissions, while the function keeps checking keys (its key table setting stays)."""
+    _, url = keyed_site.only("AWS::Lambda::Url")
+    assert url["AuthType"] == "AWS_IAM"
+    permissions = sorted(
+        (p["Properties"]["Action"], p["Properties"]["Principal"])
+        for p in keyed_site.resources("AWS::Lambda::Permission").values()
+    )
+    assert permissions == [
+        ("lambda:InvokeFunction", "cloudfront.amazonaws.com"),
+        ("lambda:InvokeFunctionUrl", "cloudfront.amazonaws.com"),
+    ]
+    function = keyed_site.resources("AWS::Lambda::Function")[url["TargetFunctionArn"]["Fn::GetAtt"][0]]
+    (table_id,) = keyed_site.resources("AWS::DynamoDB::Table")
+    assert function["Properties"]["Environment"]["Variables"]["BEDROCK_STREAM_API_KEY_TABLE"] == {"Ref": table_id}
+    assert "x-api-key" in cloudfront_front.FORWARDED_HEADERS
+
+
+def test_api_keys_behind_cloudfront_give_the_page_apikey_mode_and_pass_cdk_nag(keyed_site: Synth) -> None:
+    assert _page_config(keyed_site)[0]["auth"] == "apikey"
+    assert keyed_site.nag_findings() == []
