@@ -6,7 +6,9 @@
 //           body's SHA-256 sent and signed as x-amz-content-sha256, temporary credentials' session token as
 //           x-amz-security-token (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html). `credentials` is
 //           {accessKeyId, secretAccessKey, sessionToken?} or an async function returning them (a Cognito identity
-//           pool's temporary credentials, say), as @smithy/signature-v4 takes them.
+//           pool's temporary credentials, say), as @smithy/signature-v4 takes them;
+//   cognito the same SigV4 fetch, with the identity pool's credentials for the signed-in user (cognito.js) as the
+//           provider.
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { SignatureV4 } from "@smithy/signature-v4";
 
@@ -70,6 +72,6 @@ export function sigv4Fetch(credentials, region) {
 
 export function authFetch({ mode, apiKey, credentials, region }) {
   if (mode === "apikey") return apiKeyFetch(apiKey);
-  if (mode === "sigv4") return sigv4Fetch(credentials, region);
+  if (mode === "sigv4" || mode === "cognito") return sigv4Fetch(credentials, region);
   return (input, init) => fetch(input, init);
 }
