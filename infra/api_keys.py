@@ -1,13 +1,13 @@
 """API-key mode (``authType: "API_KEY"``): the key table, the function's read-only access to it, the public URL.
 
-In this mode the Function URL's own auth is ``NONE`` (``AWS_IAM`` behind ``cloudFront``, whose origin access control
-needs it: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-lambda.html) (tools that speak the OpenAI/Anthropic APIs send
-``Authorization: Bearer <key>`` or ``x-api-key`` and cannot sign SigV4) and the function checks every request's key
-before anything else (functions/bedrock_stream/api_keys). Keys live in a DynamoDB table (docs/api-keys.md says why:
-cost, latency, cold start): on-demand billing, point-in-time recovery, encrypted at rest with the AWS managed key,
-kept when the stack is deleted (it holds your keys). The function may call exactly ``dynamodb:GetItem`` on exactly
-this table's ARN: no index wildcard, no Scan/Query, no writes (``bedrock-stream keys`` writes with your own
-credentials).
+In this mode the Function URL's own auth is ``NONE`` (tools that speak the OpenAI/Anthropic APIs send ``Authorization:
+Bearer <key>`` or ``x-api-key`` and cannot sign SigV4; behind ``cloudFront`` it is ``AWS_IAM``, which origin access
+control needs: CloudFront developer guide private-content-restricting-access-to-lambda.html) and the function checks
+every request's key before anything else (functions/bedrock_stream/api_keys). Keys live in a DynamoDB table
+(docs/api-keys.md says why: cost, latency, cold start): on-demand billing, point-in-time recovery, encrypted at rest
+with the AWS managed key, kept when the stack is deleted (it holds your keys). The function may call exactly
+``dynamodb:GetItem`` on exactly this table's ARN: no index wildcard, no Scan/Query, no writes (``bedrock-stream keys``
+writes with your own credentials).
 
 Sources: AWS Lambda developer guide urls-auth.html (AuthType NONE) and urls-configuration.html#urls-cors (CORS
 headers); DynamoDB developer guide PointInTimeRecovery.html, EncryptionAtRest.html; IAM actions for DynamoDB
