@@ -166,6 +166,8 @@ def test_sign_in_get_credentials_sign_requests_and_refresh_them(
         stub_text("Signed in with Cognito"), timeout=WAIT_MS
     )
     screenshot(page, "cognito-signed-in")
+    stored = page.evaluate("() => [Object.keys(localStorage), Object.keys(sessionStorage), document.cookie]")
+    assert stored == [[], [], ""]  # tokens stay in memory: nothing in localStorage, sessionStorage or cookies
 
     calls = _cognito_calls(requests)
     operations = [operation for operation, _ in calls]

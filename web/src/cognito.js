@@ -54,7 +54,9 @@ function userPool(settings) {
 // step.kind "newPassword" (an admin-created user's first sign-in) or "totp" (a code from the authenticator app).
 // Resolves to {user, username} once the pool has issued tokens; rejects with the pool's error.
 export function signIn(settings, username, password, respond) {
-  const user = new CognitoUser({ Username: username, Pool: userPool(settings) });
+  const pool = userPool(settings);
+  // The user keeps its tokens in its own storage (localStorage unless given one): the pool's memory-only one.
+  const user = new CognitoUser({ Username: username, Pool: pool, Storage: pool.storage });
   const details = new AuthenticationDetails({ Username: username, Password: password });
   return new Promise((resolve, reject) => {
     const callbacks = {
