@@ -1,12 +1,13 @@
 """API-key mode (``authType: "API_KEY"``): the key table, the function's read-only access to it, the public URL.
 
-In this mode the Function URL's own auth is ``NONE`` (tools that speak the OpenAI/Anthropic APIs send
-``Authorization: Bearer <key>`` or ``x-api-key`` and cannot sign SigV4) and the function checks every request's key
-before anything else (functions/bedrock_stream/api_keys). Keys live in a DynamoDB table (docs/api-keys.md says why:
-cost, latency, cold start): on-demand billing, point-in-time recovery, encrypted at rest with the AWS managed key,
-kept when the stack is deleted (it holds your keys). The function may call exactly ``dynamodb:GetItem`` on exactly
-this table's ARN: no index wildcard, no Scan/Query, no writes (``bedrock-stream keys`` writes with your own
-credentials).
+In this mode the Function URL's own auth is ``NONE`` (tools that speak the OpenAI/Anthropic APIs send ``Authorization:
+Bearer <key>`` or ``x-api-key`` and cannot sign SigV4; behind ``cloudFront`` it is ``AWS_IAM``, which origin access
+control needs: CloudFront developer guide private-content-restricting-access-to-lambda.html) and the function checks
+every request's key before anything else (functions/bedrock_stream/api_keys). Keys live in a DynamoDB table
+(docs/api-keys.md says why: cost, latency, cold start): on-demand billing, point-in-time recovery, encrypted at rest
+with the AWS managed key, kept when the stack is deleted (it holds your keys). The function may call exactly
+``dynamodb:GetItem`` on exactly this table's ARN: no index wildcard, no Scan/Query, no writes (``bedrock-stream keys``
+writes with your own credentials).
 
 Sources: AWS Lambda developer guide urls-auth.html (AuthType NONE) and urls-configuration.html#urls-cors (CORS
 headers); DynamoDB developer guide PointInTimeRecovery.html, EncryptionAtRest.html; IAM actions for DynamoDB
@@ -83,8 +84,15 @@ def attach_api_keys(
 
 
 def url_auth_type(config: StackConfig) -> lambda_.FunctionUrlAuthType:
-    """The Function URL's own auth: NONE in API_KEY mode (the function checks keys), else as configured."""
+    """The Function URL's own auth: NONE in API_KEY mode (the function checks keys), else as configured.
+
+    API_KEY behind ``cloudFront`` is the exception: origin access control signs every origin request and only
+    works with an AWS_IAM URL, so the URL is AWS_IAM (only the distribution may call it, infra/cloudfront_front.py)
+    and the function still checks the ``x-api-key`` CloudFront forwards.
+    """
     if config.auth_type == "API_KEY":
+        if config.browser.cloud_front is not None:
+            return lambda_.FunctionUrlAuthType.AWS_IAM
         return lambda_.FunctionUrlAuthType.NONE
     return lambda_.FunctionUrlAuthType[config.auth_type]
 

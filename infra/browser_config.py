@@ -267,9 +267,12 @@ def _check_together(presets: BrowserPresets, deployment: _Deployment, fail: Call
     if auth is not None:
         if deployment.auth_type != "AWS_IAM":
             fail(f"browserAuth: the browser signs with SigV4, so authType must be AWS_IAM (is {deployment.auth_type})")
-        if deployment.cors_origins is None:
-            fail('browserAuth: set cors, e.g. {"allowOrigins": ["https://chat.example.com"]}: the page\'s origins')
-        else:
+        if deployment.cors_origins is None and not presets.web_hosting:
+            fail(
+                'browserAuth: set cors, e.g. {"allowOrigins": ["https://chat.example.com"]}: the page\'s origins '
+                "(or webHosting true: the stack hosts the page and allows its origin)"
+            )
+        elif deployment.cors_origins is not None:
             missing = [h for h in SIGV4_CORS_HEADERS if h not in {x.lower() for x in deployment.cors_headers}]
             if missing:
                 fail(f"cors.allowHeaders: browserAuth needs {', '.join(missing)} too (SigV4 headers from the browser)")
@@ -300,5 +303,8 @@ def _check_together(presets: BrowserPresets, deployment: _Deployment, fail: Call
                 f"heartbeatSeconds: behind CloudFront it must be above 0 and below cloudFront.readTimeoutSeconds "
                 f"({front.read_timeout_s}): CloudFront ends a response that is silent for that long"
             )
-    if presets.web_hosting and front is None:
-        fail("webHosting: the page is served by the CloudFront distribution; set cloudFront as well")
+    if presets.web_hosting and front is None and auth is None:
+        fail(
+            "webHosting: the page needs either cloudFront (page and API on one distribution) or browserAuth (a "
+            "page-only distribution; the page signs in with Cognito and calls the Function URL itself)"
+        )

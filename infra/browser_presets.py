@@ -12,6 +12,7 @@ from constructs import Construct
 from infra.browser_auth import BrowserAuth
 from infra.cloudfront_front import CloudFrontFront, access_log_bucket
 from infra.config import StackConfig
+from infra.site_distribution import SiteDistribution, allow_page_origin, cognito_page_config
 from infra.streaming_function import StreamingFunction
 from infra.web_hosting import WebSite
 
@@ -38,6 +39,8 @@ def add_browser_presets(
             scope, "BrowserAuth", config=presets.browser_auth, function=streaming.function, alias=streaming.alias
         )
         auth.add_outputs(scope)
+    if presets.cloud_front is None and auth is not None and presets.web_hosting:
+        return _site_for_signed_in_users(scope, config, streaming, auth, web_dist_dir)
     if presets.cloud_front is None:
         return BrowserPresetConstructs(auth=auth)
     if config.auth_type == "AWS_IAM":
@@ -63,3 +66,17 @@ def add_browser_presets(
         page = {"endpoint": f"https://{domain}", "auth": "apikey" if config.auth_type == "API_KEY" else "none"}
         site.deploy(front.distribution, {**page, "region": Aws.REGION})
     return BrowserPresetConstructs(auth=auth, front=front, site=site)
+
+
+def _site_for_signed_in_users(
+    scope: Construct, config: StackConfig, streaming: StreamingFunction, auth: BrowserAuth, web_dist_dir: Path
+) -> BrowserPresetConstructs:
+    """webHosting with browserAuth: a site-only distribution; the page signs to the Function URL, whose CORS gets
+    the distribution's origin (infra/site_distribution.py)."""
+    log_bucket = access_log_bucket(scope)
+    site = WebSite(scope, "Web", dist_dir=web_dist_dir, log_bucket=log_bucket)
+    pages = SiteDistribution(scope, "SiteDistribution", site_bucket=site.bucket, log_bucket=log_bucket)
+    pages.add_outputs(scope)
+    allow_page_origin(streaming.url, pages.origin, config.cors)
+    site.deploy(pages.distribution, cognito_page_config(auth, streaming.url))
+    return BrowserPresetConstructs(auth=auth, site=site)

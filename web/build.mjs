@@ -17,7 +17,8 @@ await build({
   target: ["es2022"],
   jsx: "automatic",
   outfile: join(dist, "app.js"),
-  define: { "process.env.NODE_ENV": '"production"' },
+  // amazon-cognito-identity-js's `buffer` dependency reads Node's `global`; in the page that is globalThis.
+  define: { "process.env.NODE_ENV": '"production"', global: "globalThis" },
   logLevel: "warning",
 });
 await copyFile(join(here, "index.html"), join(dist, "index.html"));

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from emulator.api_keys import ENV_API_KEY_FILE, with_key_headers, write_key_file
 from emulator.cli import build_parser, cors_from_args
 from emulator.fake_bedrock import ExceptionAfter, FakeBedrock, StallAfter, stub_text
 from emulator.local import BedrockOptions, LocalLambda
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 NOVA = "amazon.nova-micro-v1:0"
 OTHER = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
 CREDENTIALS = SigV4Credentials("ASIAPAGETEST", "page-test-secret", "page-test-session-token")
+PAGE_KEY = "bsk_0123456789ab_" + "k" * 43  # the bsk_<id>_<secret> format; a test-only key
 WAIT_MS = 20_000  # Playwright's own waiting (web-first assertions), generous for a shared machine
 
 
@@ -198,24 +200,45 @@ def test_cors_preflight_lets_the_page_origin_in_and_keeps_others_out(
     screenshot(page, "cors-refused")
 
 
-def test_api_key_mode_sends_a_bearer_token(
-    page: Page, site: WebPageServer, local: LocalLambda, fake: FakeBedrock
-) -> None:
-    """``auth=apikey``: the page's requests carry ``Authorization: Bearer <key>`` (through the URL's CORS)."""
+@pytest.fixture(scope="module")
+def keyed(site: WebPageServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalLambda]:
+    """API-key mode as ``make dev DEV_FLAGS=--api-key ...`` runs it: a key file the function checks, and the URL's
+    CORS with the key headers added."""
+    key_file = tmp_path_factory.mktemp("keys") / "keys.json"
+    write_key_file([PAGE_KEY], key_file)
+    cors = with_key_headers(cors_from_args(build_parser().parse_args(["--cors-origin", site.url])))
+    env = {
+        "BEDROCK_STREAM_MODELS": f"{NOVA},{OTHER}",
+        "BEDROCK_STREAM_DEFAULT_MODEL": NOVA,
+        ENV_API_KEY_FILE: str(key_file),
+    }
+    with LocalLambda(env=env, timeout=30, bedrock=BedrockOptions(mode="stub"), cors=cors) as lam:
+        yield lam
+
+
+def test_api_key_mode_sends_the_key_as_x_api_key(page: Page, site: WebPageServer, keyed: LocalLambda) -> None:
+    """``auth=apikey``: every request carries ``x-api-key`` and no ``Authorization`` (CloudFront's OAC would overwrite
+    it, API Gateway reads only x-api-key); the function checks the key: none is a 401, the right one answers."""
     from playwright.sync_api import expect
 
-    seen: list[tuple[str, str, str | None]] = []
-    page.on("request", lambda r: seen.append((r.method, r.url, r.headers.get("authorization"))))
-    page.goto(f"{site.url}/?endpoint={local.url}&auth=apikey")
+    seen: list[tuple[str, str, str | None, str | None]] = []
+    page.on(
+        "request",
+        lambda r: seen.append((r.method, r.url, r.headers.get("x-api-key"), r.headers.get("authorization"))),
+    )
+    page.goto(f"{site.url}/?endpoint={keyed.url}&auth=apikey")
+    expect(page.get_by_test_id("models-error")).to_contain_text("HTTP 401", timeout=WAIT_MS)
     settings = page.get_by_test_id("settings")
-    settings.locator("input[name=apiKey]").fill("page-test-key")
+    settings.locator("input[name=apiKey]").fill(PAGE_KEY)
     settings.get_by_role("button", name="Apply").click()
+    expect(page.get_by_test_id("model").locator("option")).to_have_count(2, timeout=WAIT_MS)
     send(page, "With a key")
     expect(page.get_by_test_id("message-assistant").get_by_test_id("text")).to_have_text(
         stub_text("With a key"), timeout=WAIT_MS
     )
-    keyed = {(method, url) for method, url, authorization in seen if authorization == "Bearer page-test-key"}
-    assert keyed == {("GET", f"{local.url}/v1/models"), ("POST", f"{local.url}/v1/ui/chat")}
+    keyed_requests = {(method, url) for method, url, key, _ in seen if key == PAGE_KEY}
+    assert keyed_requests == {("GET", f"{keyed.url}/v1/models"), ("POST", f"{keyed.url}/v1/ui/chat")}
+    assert [auth for *_, auth in seen if auth is not None] == []
 
 
 @pytest.fixture(scope="module")

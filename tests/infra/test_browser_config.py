@@ -146,12 +146,28 @@ def test_cloud_front_true_takes_the_defaults() -> None:
             {"browserAuth": "cognito", "cors": CORS, "cloudFront": True, **PUBLIC},
             "browserAuth and cloudFront exclude each other",
         ),
-        ({"webHosting": True}, "webHosting: the page is served by the CloudFront distribution"),
+        (
+            {"webHosting": True},
+            "webHosting: the page needs either cloudFront (page and API on one distribution) or browserAuth",
+        ),
         ({"webHosting": "maybe"}, "webHosting: expected true or false"),
     ],
 )
 def test_cloud_front_and_web_hosting_mistakes_are_named(context: dict[str, Any], message: str) -> None:
     assert message in problems(**context)
+
+
+def test_web_hosting_with_browser_auth_needs_no_cors_and_no_cloud_front() -> None:
+    """The stack hosts the page on its own distribution and allows that origin in the URL's CORS itself."""
+    presets = load(browserAuth="cognito", webHosting="true").browser
+    assert (presets.web_hosting, presets.cloud_front) == (True, None)
+    assert presets.browser_auth == BrowserAuthConfig()
+    assert "webHosting true" in problems(browserAuth="cognito")  # the message names the way out
+    assert "cors.allowHeaders: browserAuth needs x-amz-date" in problems(
+        browserAuth="cognito",
+        webHosting=True,
+        cors={"allowOrigins": ["https://a.example.com"], "allowHeaders": ["accept", "authorization", "content-type"]},
+    )
 
 
 def test_web_hosting_with_cloud_front_from_command_line_text() -> None:

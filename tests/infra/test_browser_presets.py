@@ -116,6 +116,37 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Synth:
     return Synth(context, tmp_path_factory.mktemp("cdkout-site"), web_dist_dir=dist)
 
 
+@pytest.fixture(scope="module")
+def keyed_site(tmp_path_factory: pytest.TempPathFactory) -> Synth:
+    """API-key auth behind CloudFront, with the page on the distribution."""
+    dist = tmp_path_factory.mktemp("web-dist-keyed")
+    (dist / "index.html").write_text("<!doctype html><title>chat</title>\n", encoding="utf-8")
+    context = {"authType": "API_KEY", "reservedConcurrency": 5, "cloudFront": True, "webHosting": True}
+    return Synth(context, tmp_path_factory.mktemp("cdkout-keyed-site"), web_dist_dir=dist)
+
+
+@pytest.fixture(scope="module")
+def cognito_site(tmp_path_factory: pytest.TempPathFactory) -> Synth:
+    """browserAuth + webHosting, no cors: the stack hosts the page and allows its origin itself."""
+    dist = tmp_path_factory.mktemp("web-dist-cognito")
+    (dist / "index.html").write_text("<!doctype html><title>chat</title>\n", encoding="utf-8")
+    context = {"browserAuth": "cognito", "webHosting": True}
+    return Synth(context, tmp_path_factory.mktemp("cdkout-cognito-site"), web_dist_dir=dist)
+
+
+@pytest.fixture(scope="module")
+def cognito_site_hosted_ui(tmp_path_factory: pytest.TempPathFactory) -> Synth:
+    """browserAuth with the hosted UI's domain + webHosting + a configured cors (another origin of the page)."""
+    dist = tmp_path_factory.mktemp("web-dist-cognito-hosted")
+    (dist / "index.html").write_text("<!doctype html><title>chat</title>\n", encoding="utf-8")
+    context = {
+        "browserAuth": {"callbackUrls": [f"{ORIGIN}/"], "domainPrefix": "bedrock-chat-site"},
+        "cors": {"allowOrigins": [ORIGIN]},
+        "webHosting": True,
+    }
+    return Synth(context, tmp_path_factory.mktemp("cdkout-cognito-site-hosted"), web_dist_dir=dist)
+
+
 # -- browserAuth: Cognito ----------------------------------------------------------------------------------------
 
 
@@ -430,16 +461,21 @@ def test_site_bucket_is_private_and_readable_only_by_this_distribution(site: Syn
     assert deployment["Properties"]["DistributionId"] == {"Ref": distribution_id}
 
 
-def test_site_gets_a_config_json_pointing_the_page_at_its_own_origin(site: Synth, front: Synth) -> None:
-    """web/src/config.js reads config.json next to index.html; behind CloudFront the page sends no SigV4."""
-    (deployment,) = site.resources("Custom::CDKBucketDeployment").values()
+def _page_config(synth: Synth) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The deployed config.json (deploy-time values as their marker strings) and the markers' values."""
+    (deployment,) = synth.resources("Custom::CDKBucketDeployment").values()
     keys = deployment["Properties"]["SourceObjectKeys"]
-    staged = [site.outdir / f"asset.{key.removesuffix('.zip')}" for key in keys]
+    staged = [synth.outdir / f"asset.{key.removesuffix('.zip')}" for key in keys]
     (config_dir,) = [path for path in staged if (path / web_hosting.PAGE_CONFIG_FILE).is_file()]
     text = (config_dir / web_hosting.PAGE_CONFIG_FILE).read_text(encoding="utf-8")
     # Deploy-time values are markers the deployment replaces with JSON text (quotes included).
     page = json.loads(re.sub(r"<<marker:0xbaba:\d+>>", lambda m: json.dumps(m.group()), text))
-    markers = deployment["Properties"]["SourceMarkers"][staged.index(config_dir)]
+    return page, deployment["Properties"]["SourceMarkers"][staged.index(config_dir)]
+
+
+def test_site_gets_a_config_json_pointing_the_page_at_its_own_origin(site: Synth, front: Synth) -> None:
+    """web/src/config.js reads config.json next to index.html; behind CloudFront the page sends no SigV4."""
+    page, markers = _page_config(site)
     assert page["auth"] == "none"
     assert markers[page["region"]] == {"Fn::Join": ["", ['"', {"Ref": "AWS::Region"}, '"']]}
     assert page["endpoint"] == "https://chat.example.com"  # the custom domain is known at synth time
@@ -498,3 +534,97 @@ def test_wildcard_findings_name_each_wildcard_as_cdk_nag_does() -> None:
         "Resource::arn:<AWS::Partition>:s3:::a-<AWS::Region>/*",
         "Resource::*",
     ]
+
+
+# -- API_KEY behind CloudFront ----------------------------------------------------------------------------------
+
+
+def test_api_keys_behind_cloudfront_make_the_url_iam_for_the_distribution_only(keyed_site: Synth) -> None:
+    """OAC needs an AWS_IAM URL: API_KEY mode's public (NONE) URL and its ``*`` permissions give way to the
+    distribution's two permissions, while the function keeps checking keys (its key table setting stays)."""
+    _, url = keyed_site.only("AWS::Lambda::Url")
+    assert url["AuthType"] == "AWS_IAM"
+    permissions = sorted(
+        (p["Properties"]["Action"], p["Properties"]["Principal"])
+        for p in keyed_site.resources("AWS::Lambda::Permission").values()
+    )
+    assert permissions == [
+        ("lambda:InvokeFunction", "cloudfront.amazonaws.com"),
+        ("lambda:InvokeFunctionUrl", "cloudfront.amazonaws.com"),
+    ]
+    function = keyed_site.resources("AWS::Lambda::Function")[url["TargetFunctionArn"]["Fn::GetAtt"][0]]
+    (table_id,) = keyed_site.resources("AWS::DynamoDB::Table")
+    assert function["Properties"]["Environment"]["Variables"]["BEDROCK_STREAM_API_KEY_TABLE"] == {"Ref": table_id}
+    assert "x-api-key" in cloudfront_front.FORWARDED_HEADERS
+
+
+def test_api_keys_behind_cloudfront_give_the_page_apikey_mode_and_pass_cdk_nag(keyed_site: Synth) -> None:
+    assert _page_config(keyed_site)[0]["auth"] == "apikey"
+    assert keyed_site.nag_findings() == []
+
+
+# -- webHosting with browserAuth: a page-only distribution -------------------------------------------------------
+
+
+def test_cognito_site_distribution_serves_only_the_page_and_the_url_stays_iam(cognito_site: Synth) -> None:
+    """No Lambda origin behind it (OAC would overwrite the page's SigV4), so no CloudFront invoke permissions."""
+    distribution_id, distribution = cognito_site.only("AWS::CloudFront::Distribution")
+    (origin,) = distribution["DistributionConfig"]["Origins"]
+    bucket_id = cognito_site.logical_id("AWS::S3::Bucket", "WebBucket")
+    assert origin["DomainName"] == {"Fn::GetAtt": [bucket_id, "RegionalDomainName"]}
+    assert distribution["DistributionConfig"]["DefaultRootObject"] == "index.html"
+    assert "CacheBehaviors" not in distribution["DistributionConfig"]
+    (oac,) = [r["Properties"] for r in cognito_site.resources("AWS::CloudFront::OriginAccessControl").values()]
+    assert oac["OriginAccessControlConfig"]["OriginAccessControlOriginType"] == "s3"
+    assert cognito_site.only("AWS::Lambda::Url")[1]["AuthType"] == "AWS_IAM"
+    cognito_site.template.resource_count_is("AWS::Lambda::Permission", 0)
+    outputs = cognito_site.template.find_outputs("*")
+    assert outputs[cloudfront_front.OUTPUT_DISTRIBUTION_URL]["Value"] == {
+        "Fn::Join": ["", ["https://", {"Fn::GetAtt": [distribution_id, "DomainName"]}, "/"]]
+    }
+
+
+def test_the_urls_cors_lets_the_hosted_page_in(cognito_site: Synth, cognito_site_hosted_ui: Synth) -> None:
+    """Without cors: the default SigV4 CORS for the distribution's origin only; with cors: its origins plus that."""
+    distribution_id, _ = cognito_site.only("AWS::CloudFront::Distribution")
+    page_origin = {"Fn::Join": ["", ["https://", {"Fn::GetAtt": [distribution_id, "DomainName"]}]]}
+    cors = cognito_site.only("AWS::Lambda::Url")[1]["Cors"]
+    assert cors["AllowOrigins"] == [page_origin]
+    assert set(SIGV4_CORS_HEADERS) <= set(cors["AllowHeaders"])
+    assert (cors["AllowMethods"], cors["AllowCredentials"]) == (["GET", "POST"], False)
+    hosted_id, _ = cognito_site_hosted_ui.only("AWS::CloudFront::Distribution")
+    hosted_cors = cognito_site_hosted_ui.only("AWS::Lambda::Url")[1]["Cors"]
+    assert hosted_cors["AllowOrigins"] == [
+        ORIGIN,
+        {"Fn::Join": ["", ["https://", {"Fn::GetAtt": [hosted_id, "DomainName"]}]]},
+    ]
+
+
+def test_cognito_site_config_json_gives_the_page_the_url_and_the_pool_ids(
+    cognito_site: Synth, cognito_site_hosted_ui: Synth
+) -> None:
+    """web/src/config.js mode ``cognito``: the Function URL to sign to and the ids to sign in with."""
+    page, markers = _page_config(cognito_site)
+    url_id, _ = cognito_site.only("AWS::Lambda::Url")
+    pool_id = cognito_site.logical_id("AWS::Cognito::UserPool", "BrowserAuthUserPool")
+    client_id = cognito_site.logical_id("AWS::Cognito::UserPoolClient", "BrowserAuthUserPoolWebClient")
+    identity_id = cognito_site.logical_id("AWS::Cognito::IdentityPool", "BrowserAuthIdentityPool")
+
+    def quoted(value: Any) -> dict[str, Any]:
+        return {"Fn::Join": ["", ['"', value, '"']]}
+
+    assert page["auth"] == "cognito"
+    assert set(page) == {"endpoint", "auth", "region", "userPoolId", "userPoolClientId", "identityPoolId"}
+    assert markers[page["endpoint"]] == quoted({"Fn::GetAtt": [url_id, "FunctionUrl"]})
+    assert markers[page["region"]] == quoted({"Ref": "AWS::Region"})
+    assert markers[page["userPoolId"]] == quoted({"Ref": pool_id})
+    assert markers[page["userPoolClientId"]] == quoted({"Ref": client_id})
+    assert markers[page["identityPoolId"]] == quoted({"Ref": identity_id})
+    hosted, hosted_markers = _page_config(cognito_site_hosted_ui)
+    assert "hostedUiDomain" in hosted
+    assert "amazoncognito.com" in json.dumps(hosted_markers[hosted["hostedUiDomain"]])
+
+
+def test_cognito_site_passes_cdk_nag(cognito_site: Synth, cognito_site_hosted_ui: Synth) -> None:
+    assert cognito_site.nag_findings() == []
+    assert cognito_site_hosted_ui.nag_findings() == []

@@ -1,11 +1,14 @@
 // Auth modes as custom fetch functions for DefaultChatTransport (and the model list):
 //   none    plain fetch (make dev);
-//   apikey  `Authorization: Bearer <key>`;
+//   apikey  `x-api-key: <key>`: the one key header that survives every front door (CloudFront's origin access
+//           control overwrites Authorization, API Gateway reads only x-api-key), and the function accepts it;
 //   sigv4   AWS Signature V4 for a Function URL with AuthType AWS_IAM: service `lambda`, the URL's region, the
 //           body's SHA-256 sent and signed as x-amz-content-sha256, temporary credentials' session token as
 //           x-amz-security-token (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html). `credentials` is
 //           {accessKeyId, secretAccessKey, sessionToken?} or an async function returning them (a Cognito identity
-//           pool's temporary credentials, say), as @smithy/signature-v4 takes them.
+//           pool's temporary credentials, say), as @smithy/signature-v4 takes them;
+//   cognito the same SigV4 fetch, with the identity pool's credentials for the signed-in user (cognito.js) as the
+//           provider.
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { SignatureV4 } from "@smithy/signature-v4";
 
@@ -23,9 +26,11 @@ function requestUrl(input) {
   return new URL(typeof input === "string" || input instanceof URL ? input : input.url, window.location.href);
 }
 
-export function bearerFetch(apiKey) {
+export const API_KEY_HEADER = "x-api-key";
+
+export function apiKeyFetch(apiKey) {
   return (input, init = {}) =>
-    fetch(input, { ...init, headers: { ...headerObject(init.headers), authorization: `Bearer ${apiKey}` } });
+    fetch(input, { ...init, headers: { ...headerObject(init.headers), [API_KEY_HEADER]: apiKey } });
 }
 
 async function sha256Hex(body) {
@@ -66,7 +71,7 @@ export function sigv4Fetch(credentials, region) {
 }
 
 export function authFetch({ mode, apiKey, credentials, region }) {
-  if (mode === "apikey") return bearerFetch(apiKey);
-  if (mode === "sigv4") return sigv4Fetch(credentials, region);
+  if (mode === "apikey") return apiKeyFetch(apiKey);
+  if (mode === "sigv4" || mode === "cognito") return sigv4Fetch(credentials, region);
   return (input, init) => fetch(input, init);
 }

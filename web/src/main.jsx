@@ -6,6 +6,7 @@ import { DefaultChatTransport, lastAssistantMessageIsCompleteWithToolCalls } fro
 import { StrictMode, useEffect, useMemo, useRef, useState } from "react";
 import { createRoot } from "react-dom/client";
 import { authFetch } from "./auth.js";
+import { identityPoolCredentials, missingCognitoSettings, signIn } from "./cognito.js";
 import { AUTH_MODES, loadConfig } from "./config.js";
 
 const BROWSER_TOOL = "get_browser_time";
@@ -77,9 +78,114 @@ function Settings({ initial, onApply }) {
             </label>
           </>
         )}
+        {draft.auth === "cognito" && (
+          <>
+            <label>
+              Region
+              <input {...field("region")} size={10} />
+            </label>
+            <label>
+              User pool id
+              <input {...field("userPoolId")} size={22} />
+            </label>
+            <label>
+              App client id
+              <input {...field("userPoolClientId")} size={28} />
+            </label>
+            <label>
+              Identity pool id
+              <input {...field("identityPoolId")} size={46} />
+            </label>
+          </>
+        )}
         <button type="submit" className="secondary">
           Apply
         </button>
+      </fieldset>
+    </form>
+  );
+}
+
+// Sign-in to the user pool (SRP); challenges (a first-time new password, a TOTP code) are asked for in place.
+function CognitoSignIn({ settings, onSignedIn }) {
+  const [username, setUsername] = useState("");
+  const [password, setPassword] = useState("");
+  const [challenge, setChallenge] = useState(null);
+  const [answer, setAnswer] = useState("");
+  const [state, setState] = useState({ busy: false, error: null });
+  const missing = missingCognitoSettings(settings);
+  const respond = (step) =>
+    new Promise((resolve, reject) => {
+      setAnswer("");
+      setChallenge({ ...step, resolve, reject });
+    });
+  const submit = async (event) => {
+    event.preventDefault();
+    setState({ busy: true, error: null });
+    try {
+      onSignedIn(await signIn(settings, username, password, respond));
+    } catch (error) {
+      setChallenge(null);
+      setState({ busy: false, error: error?.message ?? String(error) });
+    }
+  };
+  if (missing.length > 0) {
+    return (
+      <div className="error" role="alert" data-testid="sign-in-error">
+        cognito: config.json (or the settings) lacks {missing.join(", ")}
+      </div>
+    );
+  }
+  return (
+    <form data-testid="sign-in" onSubmit={submit}>
+      <fieldset>
+        <legend>Sign in</legend>
+        <label>
+          E-mail
+          <input name="username" value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="username" />
+        </label>
+        <label>
+          Password
+          <input
+            name="password"
+            type="password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            autoComplete="current-password"
+          />
+        </label>
+        <button type="submit" data-testid="sign-in-submit" disabled={state.busy}>
+          Sign in
+        </button>
+        {challenge && (
+          <>
+            <label>
+              {challenge.kind === "newPassword" ? "New password" : "Authenticator code"}
+              <input
+                name={challenge.kind}
+                type={challenge.kind === "newPassword" ? "password" : "text"}
+                value={answer}
+                onChange={(e) => setAnswer(e.target.value)}
+                autoComplete={challenge.kind === "newPassword" ? "new-password" : "one-time-code"}
+              />
+            </label>
+            <button
+              type="button"
+              data-testid="challenge-submit"
+              onClick={() => {
+                challenge.resolve(answer);
+                setChallenge(null);
+              }}
+            >
+              Continue
+            </button>
+          </>
+        )}
+        {state.error && (
+          <div className="error" role="alert" data-testid="sign-in-error">
+            {state.error}
+          </div>
+        )}
       </fieldset>
     </form>
   );
@@ -249,11 +355,20 @@ function Chat({ settings, fetchFn, models }) {
 function App() {
   const [settings, setSettings] = useState(null);
   const [version, setVersion] = useState(0);
+  const [signedIn, setSignedIn] = useState(null);
   useEffect(() => {
     loadConfig().then(setSettings);
   }, []);
   const fetchFn = useMemo(() => {
     if (!settings) return null;
+    if (settings.auth === "cognito") {
+      if (!signedIn) return null;
+      return authFetch({
+        mode: "cognito",
+        region: settings.region,
+        credentials: identityPoolCredentials(settings, signedIn.user),
+      });
+    }
     const { accessKeyId = "", secretAccessKey = "", sessionToken = "" } = settings;
     return authFetch({
       mode: settings.auth,
@@ -261,7 +376,7 @@ function App() {
       region: settings.region,
       credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
     });
-  }, [settings]);
+  }, [settings, signedIn]);
   if (!settings) return <p>Loading settings…</p>;
   return (
     <main>
@@ -272,10 +387,22 @@ function App() {
         initial={settings}
         onApply={(next) => {
           setSettings(next);
+          setSignedIn(null);
           setVersion(version + 1);
         }}
       />
-      <Session key={version} settings={settings} fetchFn={fetchFn} />
+      {settings.auth === "cognito" &&
+        (signedIn ? (
+          <p data-testid="signed-in">
+            signed in as {signedIn.username}{" "}
+            <button type="button" className="secondary" onClick={() => setSignedIn(null)}>
+              Sign out
+            </button>
+          </p>
+        ) : (
+          <CognitoSignIn key={version} settings={settings} onSignedIn={setSignedIn} />
+        ))}
+      {fetchFn && <Session key={`${version}-${signedIn?.username ?? ""}`} settings={settings} fetchFn={fetchFn} />}
     </main>
   );
 }

@@ -80,6 +80,15 @@ def test_bearer_and_x_api_key_are_both_accepted(tmp_path: Path) -> None:
     assert guard.authenticate({"authorization": f"Bearer {key}", "x-api-key": key}).name == "alice"
 
 
+def test_behind_cloudfront_the_x_api_key_opens_next_to_cloudfronts_own_signature(tmp_path: Path) -> None:
+    """With cloudFront the URL is AWS_IAM and OAC replaces Authorization with its SigV4 (CloudFront developer guide,
+    private-content-restricting-access-to-lambda.html): the key the function checks is the forwarded x-api-key."""
+    path, (key,) = _key_file(tmp_path, ("alice", KeyPolicy()))
+    guard = KeyGuard(FileKeyStore(path), cache_seconds=0)
+    signed = "AWS4-HMAC-SHA256 Credential=ASIA/20261202/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=ab"
+    assert guard.authenticate({"authorization": signed, "x-api-key": key}).name == "alice"
+
+
 @pytest.mark.parametrize(
     ("headers", "challenge"),
     [
