@@ -7,6 +7,10 @@ the moment it is produced), a wait that times out yields :data:`HEARTBEAT` (the 
 format's keep-alive, always between two whole frames), and silence past the idle timeout raises
 :class:`~bedrock_stream.errors.UpstreamIdleError` (the body then sends the format's in-band error).
 
+The queue holds at most :data:`MAX_BUFFERED_EVENTS`: when the client reads more slowly than Bedrock sends, the
+producer waits for room instead of reading on, so the Bedrock read slows down (TCP backpressure) rather than the
+function's memory growing with the answer.
+
 Whatever the producer raises is put on the queue after the events it read and re-raised by the consumer in that
 order. :meth:`EventPump.close` (the body's ``finally``: success, error, or the runtime closing the generator on a
 write failure or its deadline) tells the producer to stop, closes the Bedrock stream to wake a blocked read and
@@ -26,7 +30,12 @@ from bedrock_stream.chat import EventStream
 from bedrock_stream.errors import UpstreamIdleError
 from bedrock_stream.events import BedrockEvent
 
-__all__ = ["HEARTBEAT", "JOIN_TIMEOUT_S", "EventPump", "Heartbeat"]
+__all__ = ["HEARTBEAT", "JOIN_TIMEOUT_S", "MAX_BUFFERED_EVENTS", "EventPump", "Heartbeat"]
+
+MAX_BUFFERED_EVENTS: Final = 64
+"""Events the producer may read ahead of the body (Bedrock deltas are small: this bounds memory, not throughput)."""
+_PUT_WAIT_S: Final = 0.05
+"""How often a producer waiting for room checks whether the body has stopped."""
 
 JOIN_TIMEOUT_S: Final = 2.0
 """How long :meth:`EventPump.close` waits for the producer once the stream is closed (a closed socket wakes its
@@ -72,6 +81,7 @@ class EventPump:
         heartbeat_s: float,
         idle_s: float,
         clock: Callable[[], float] = time.monotonic,
+        max_buffered: int = MAX_BUFFERED_EVENTS,
     ) -> None:
         if heartbeat_s <= 0 and idle_s <= 0:
             raise ValueError("an EventPump needs a heartbeat or an idle timeout")
@@ -80,17 +90,26 @@ class EventPump:
         self._heartbeat_s = heartbeat_s
         self._idle_s = idle_s
         self._clock = clock
-        self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._queue: queue.Queue[object] = queue.Queue(maxsize=max_buffered)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._produce, name="bedrock-reader", daemon=True)
 
+    def _put(self, item: object) -> bool:
+        """Queue ``item``, waiting for room while the body runs; False once the body has stopped."""
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=_PUT_WAIT_S)
+            except queue.Full:
+                continue
+            return True
+        return False
+
     def _produce(self) -> None:
-        put = self._queue.put
+        put = self._put
         events = self._events
         try:
             for event in events:
-                put(event)
-                if self._stop.is_set():
+                if not put(event) or self._stop.is_set():
                     return
         except BaseException as exc:  # handed to the consumer, which re-raises it after the events before it
             put(_Failure(exc))

@@ -6,6 +6,7 @@ on how long a wait takes, only on the order of what arrived.
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 from collections.abc import Iterator, Sequence
@@ -115,6 +116,43 @@ def test_closing_the_consumer_mid_silence_ends_the_producer() -> None:
     pump.close()
     assert stream.closed.is_set()
     assert not pump.running
+
+
+class EndlessStream:
+    """Yields text deltas for ever and records how far the producer has read."""
+
+    def __init__(self, held_at: int) -> None:
+        self.asked = 0
+        self.held = threading.Event()  # set when the producer asks for event number ``held_at``
+        self.overrun = threading.Event()  # set if it asks for one more
+        self._held_at = held_at
+
+    def __iter__(self) -> Iterator[BedrockEvent]:
+        for n in itertools.count(1):
+            self.asked = n
+            if n == self._held_at:
+                self.held.set()
+            elif n > self._held_at:
+                self.overrun.set()
+            yield TextDelta(str(n))
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_slow_consumer_holds_the_producer_back() -> None:
+    """A client that reads slowly must slow the Bedrock read, not grow the queue: with room for ``limit`` events and
+    one taken by the body, the producer holds event ``limit + 2`` and asks for no more."""
+    limit = 4
+    stream = EndlessStream(held_at=limit + 2)
+    pump = EventPump(iter(stream), stream, heartbeat_s=60.0, idle_s=0.0, max_buffered=limit)
+    items = iter(pump)
+    assert next(items) == TextDelta("1")
+    assert stream.held.wait(5)
+    assert not stream.overrun.wait(0.2)  # an unbounded queue overruns within microseconds
+    pump.close()
+    assert not pump.running
+    assert stream.asked == limit + 2
 
 
 def test_a_pump_needs_a_heartbeat_or_an_idle_timeout() -> None:
