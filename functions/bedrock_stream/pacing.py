@@ -8,8 +8,9 @@ format's keep-alive, always between two whole frames), and silence past the idle
 :class:`~bedrock_stream.errors.UpstreamIdleError` (the body then sends the format's in-band error).
 
 The queue holds at most :data:`MAX_BUFFERED_EVENTS`: when the client reads more slowly than Bedrock sends, the
-producer waits for room instead of reading on, so the Bedrock read slows down (TCP backpressure) rather than the
-function's memory growing with the answer.
+producer waits until the body has taken half of them instead of reading on, so the Bedrock read slows down (TCP
+backpressure) rather than the function's memory growing with the answer. The wait is an event the body sets only
+while the producer waits, so the hot path stays a C ``SimpleQueue`` with no lock of its own.
 
 Whatever the producer raises is put on the queue after the events it read and re-raised by the consumer in that
 order. :meth:`EventPump.close` (the body's ``finally``: success, error, or the runtime closing the generator on a
@@ -90,19 +91,26 @@ class EventPump:
         self._heartbeat_s = heartbeat_s
         self._idle_s = idle_s
         self._clock = clock
-        self._queue: queue.Queue[object] = queue.Queue(maxsize=max_buffered)
+        if max_buffered < 2:
+            raise ValueError("max_buffered must be at least 2")
+        self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._high, self._low = max_buffered, max_buffered // 2
+        self._room = threading.Event()  # cleared while the producer waits for the body to take events
+        self._room.set()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._produce, name="bedrock-reader", daemon=True)
 
     def _put(self, item: object) -> bool:
-        """Queue ``item``, waiting for room while the body runs; False once the body has stopped."""
-        while not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=_PUT_WAIT_S)
-            except queue.Full:
-                continue
-            return True
-        return False
+        """Queue ``item``, first waiting for room while the body runs; False once the body has stopped."""
+        size = self._queue.qsize
+        if size() >= self._high:
+            self._room.clear()
+            while size() >= self._high:  # checked after clear(): a body that drained meanwhile is not missed
+                if self._stop.is_set():
+                    return False
+                self._room.wait(_PUT_WAIT_S)
+        self._queue.put(item)
+        return True
 
     def _produce(self) -> None:
         put = self._put
@@ -123,7 +131,8 @@ class EventPump:
     def __iter__(self) -> Iterator[BedrockEvent | Heartbeat]:
         """Each event as it arrives, :data:`HEARTBEAT` after each ``heartbeat_s`` of silence; raises what the
         producer raised, or :class:`UpstreamIdleError` after ``idle_s`` without an event."""
-        get, clock = self._queue.get, self._clock
+        get, size, clock = self._queue.get, self._queue.qsize, self._clock
+        room, low = self._room, self._low
         heartbeat_s, idle_s = self._heartbeat_s, self._idle_s
         self._thread.start()  # here, not in __init__: the prelude goes out first, then Bedrock's wait overlaps this
         last_event = last_beat = clock()
@@ -144,6 +153,8 @@ class EventPump:
                     last_beat = now
                     yield HEARTBEAT
                 continue
+            if not room.is_set() and size() <= low:
+                room.set()  # the producer waits for room: half the events it may read ahead are taken
             if item is _END:
                 return
             if isinstance(item, _Failure):

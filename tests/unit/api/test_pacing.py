@@ -155,6 +155,16 @@ def test_a_slow_consumer_holds_the_producer_back() -> None:
     assert stream.asked == limit + 2
 
 
+def test_the_producer_resumes_once_the_body_took_half_of_what_it_may_hold() -> None:
+    limit = 4
+    stream = EndlessStream(held_at=1000)
+    pump = EventPump(iter(stream), stream, heartbeat_s=60.0, idle_s=0.0, max_buffered=limit)
+    taken = list(itertools.islice(pump, 999))  # through some 250 waits for room
+    assert taken == [TextDelta(str(n)) for n in range(1, 1000)]
+    pump.close()
+    assert not pump.running
+
+
 def test_a_pump_needs_a_heartbeat_or_an_idle_timeout() -> None:
     stream = GatedStream([], pause_at=-1)
     with pytest.raises(ValueError, match="heartbeat or an idle timeout"):
